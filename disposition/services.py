@@ -1,0 +1,206 @@
+"""Disposition: recommending and confirming where each unit goes; the last one moves the return on."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import DomainError, InvalidInput, TransitionRefused
+from core.money import ZERO, quantize
+from core.permissions import require_permission
+from disposition.models import Action, Disposition, DispositionRule, StockMovement
+from disposition.signals import return_dispositioned
+from inspection import selectors as inspection_selectors
+from rma import services as rma_services
+from rma.models import ReturnItem, ReturnRequest, ReturnState
+
+User = AbstractBaseUser
+
+# Share of the unit's price each action is expected to recover, before repair costs.
+RECOVERY_RATES = {
+    Action.RESTOCK: Decimal("1.00"),
+    Action.REPAIR: Decimal("0.85"),
+    Action.REFURBISH: Decimal("0.60"),
+    Action.RETURN_TO_VENDOR: Decimal("0.50"),
+    Action.LIQUIDATE: Decimal("0.20"),
+    Action.RECYCLE: Decimal("0.02"),
+    Action.DISCARD: Decimal("0.00"),
+    Action.RETURN_TO_CUSTOMER: Decimal("0.00"),
+}
+# With no rule matching, the grade decides.
+DEFAULT_ACTION_BY_GRADE = {
+    "A": Action.RESTOCK,
+    "B": Action.RESTOCK,
+    "C": Action.REFURBISH,
+    "D": Action.LIQUIDATE,
+    "F": Action.RECYCLE,
+}
+
+
+@dataclass(frozen=True)
+class UnitFacts:
+    """What the rules look at for one inspected unit."""
+
+    grade: str
+    reason: str
+    category: str
+    sku: str
+    unit_value: Decimal
+    currency: str
+    days_since_delivery: int
+    repair_cost: Decimal | None = None
+
+    @property
+    def repair_cost_ratio(self) -> Decimal | None:
+        if self.repair_cost is None or not self.unit_value:
+            return None
+        return self.repair_cost / self.unit_value
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    action: str
+    expected_recovery_value: Decimal
+    rule: DispositionRule | None
+    permitted_actions: list[str] = field(default_factory=lambda: list(Action.values))
+
+
+def unit_facts(*, item: ReturnItem, repair_cost: Decimal | None = None, now: dt.datetime | None = None) -> UnitFacts:
+    inspection = inspection_selectors.inspection_of(item=item)
+    if inspection is None:
+        raise InvalidInput(f"Unit {item.unit_number} of {item.return_request} is not inspected yet.")
+    if inspection.missing:
+        raise InvalidInput(
+            f"Unit {item.unit_number} of {item.return_request} was missing: there is nothing to disposition."
+        )
+    line, order = item.order_line, item.order_line.order
+    delivered = order.delivered_at or order.ordered_at
+    return UnitFacts(
+        grade=inspection.grade, reason=item.reason, category=line.category, sku=line.sku,
+        unit_value=line.unit_price, currency=order.currency,
+        days_since_delivery=max(((now or timezone.now()) - delivered).days, 0), repair_cost=repair_cost,
+    )
+
+
+def _in_range(value, low, high) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def rule_matches(*, rule: DispositionRule, facts: UnitFacts) -> bool:
+    """Every condition the rule sets holds for the unit; empty conditions match anything."""
+    listed = [
+        (rule.grades, facts.grade), (rule.reasons, facts.reason),
+        (rule.categories, facts.category), (rule.skus, facts.sku),
+    ]
+    if any(allowed and value not in allowed for allowed, value in listed):
+        return False
+    if not _in_range(facts.unit_value, rule.min_unit_value, rule.max_unit_value):
+        return False
+    if not _in_range(facts.days_since_delivery, rule.min_days_since_delivery, rule.max_days_since_delivery):
+        return False
+    if rule.max_repair_cost_ratio is not None:
+        ratio = facts.repair_cost_ratio
+        return ratio is not None and ratio <= rule.max_repair_cost_ratio
+    return True
+
+
+def expected_recovery(*, action: str, facts: UnitFacts) -> Decimal:
+    value = facts.unit_value * RECOVERY_RATES[action]
+    if action in (Action.REPAIR, Action.REFURBISH) and facts.repair_cost:
+        value -= facts.repair_cost
+    return quantize(max(value, ZERO), facts.currency)
+
+
+def recommend_for(*, facts: UnitFacts, rules: list[DispositionRule]) -> Recommendation:
+    rule = next((rule for rule in rules if rule_matches(rule=rule, facts=facts)), None)
+    default = DEFAULT_ACTION_BY_GRADE[facts.grade]
+    if rule is None:
+        return Recommendation(default, expected_recovery(action=default, facts=facts), None)
+    permitted = rule.permitted_actions
+    # Within what the rule allows, the grade's usual action if it is there, else the rule's first.
+    action = default if default in permitted else permitted[0]
+    return Recommendation(action, expected_recovery(action=action, facts=facts), rule, permitted)
+
+
+def active_rules(*, client_id: int) -> list[DispositionRule]:
+    return list(DispositionRule.objects.filter(client_id=client_id, is_active=True).order_by("position", "id"))
+
+
+def recommend_disposition(*, item: ReturnItem, repair_cost_estimate: Decimal | None = None) -> Recommendation:
+    """The action the client's rules propose for an inspected unit, with its expected recovery value."""
+    facts = unit_facts(item=item, repair_cost=repair_cost_estimate)
+    return recommend_for(facts=facts, rules=active_rules(client_id=item.return_request.client_id))
+
+
+def _finish_dispositioning(*, rma: ReturnRequest, actor: User | None) -> ReturnRequest:
+    rma = rma_services.mark_dispositioned(rma=rma, actor=actor)
+    return_dispositioned.send(sender=Disposition, rma=rma, actor=actor)
+    return rma
+
+
+@transaction.atomic
+def confirm_disposition(
+    *,
+    item: ReturnItem,
+    actor: User | None,
+    action: str | None = None,
+    reason: str = "",
+    destination: str = "",
+    repair_cost_estimate: Decimal | None = None,
+) -> Disposition:
+    """Record where a unit goes: the recommendation when `action` is None; an override needs a reason."""
+    require_permission(actor, "disposition.confirm_disposition", action="confirm dispositions")
+    rma = rma_services.lock_return(rma=item.return_request)
+    if rma.state != ReturnState.INSPECTED:
+        raise TransitionRefused(
+            f"Return {rma} is {rma.get_state_display().lower()}; units are dispositioned once it is inspected."
+        )
+    if Disposition.objects.filter(item=item).exists():
+        raise DomainError(f"Unit {item.unit_number} of {rma} already has a disposition.", code="already_dispositioned")
+    if repair_cost_estimate is not None and repair_cost_estimate < 0:
+        raise InvalidInput("The repair cost estimate cannot be negative.")
+
+    facts = unit_facts(item=item, repair_cost=repair_cost_estimate)
+    recommendation = recommend_for(facts=facts, rules=active_rules(client_id=rma.client_id))
+    action = action or recommendation.action
+    reason = (reason or "").strip()
+    if action not in Action.values:
+        raise InvalidInput(f"'{action}' is not a disposition action.")
+    if action not in recommendation.permitted_actions:
+        raise InvalidInput(
+            f"Rule '{recommendation.rule.name}' allows only: {', '.join(recommendation.permitted_actions)}."
+        )
+    if action != recommendation.action and not reason:
+        raise InvalidInput(f"Say why you chose {action} over the recommended {recommendation.action}.")
+
+    now = timezone.now()
+    disposition = Disposition.objects.create(
+        item=item, recommended_action=recommendation.action, action=action, rule=recommendation.rule,
+        expected_recovery_value=expected_recovery(action=action, facts=facts),
+        repair_cost_estimate=repair_cost_estimate, destination=destination.strip(),
+        decided_by=actor, decided_at=now, override_reason=reason if action != recommendation.action else "",
+    )
+    if action == Action.RESTOCK:
+        StockMovement.objects.create(
+            client=rma.client, warehouse=rma.client.default_warehouse, sku=facts.sku, quantity=1,
+            disposition=disposition, at=now, actor=actor,
+        )
+    rma_services.record_event(
+        rma=rma, action="disposition_unit", actor=actor, note=disposition.override_reason,
+        details={"unit": item.unit_number, "action": action, "recommended": recommendation.action,
+                 "expected_recovery_value": str(disposition.expected_recovery_value)},
+    )
+    if inspection_selectors.present_unit_ids(rma=rma) <= set(
+        Disposition.objects.filter(item__return_request=rma).values_list("item_id", flat=True)
+    ):
+        _finish_dispositioning(rma=rma, actor=actor)
+    return Disposition.objects.select_related("item").get(pk=disposition.pk)
+
+
+def finish_when_nothing_arrived(*, rma: ReturnRequest) -> None:
+    """A return whose every unit was missing has nothing to disposition: it moves on at once."""
+    if not inspection_selectors.present_unit_ids(rma=rma):
+        _finish_dispositioning(rma=rma, actor=None)

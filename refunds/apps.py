@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class RefundsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "refunds"
+
+    def ready(self) -> None:
+        from refunds import receivers  # noqa: F401  (connects to the disposition stage's signal)

@@ -1,0 +1,573 @@
+"""Requests, authorization, shipping and receiving: the return (RMA) and what it hangs on."""
+
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django_fsm import FSMField, FSMModelMixin, transition
+
+MONEY = {"max_digits": 12, "decimal_places": 3}
+PERCENT = {"max_digits": 5, "decimal_places": 2}
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone (e.g. Europe/Berlin).")
+
+
+def validate_reason_list(value: list) -> None:
+    unknown = set(value or []) - set(Reason.values)
+    if unknown:
+        raise ValidationError(f"Unknown reasons: {', '.join(sorted(unknown))}.")
+
+
+def validate_refund_method_list(value: list) -> None:
+    unknown = set(value or []) - set(RefundMethod.values)
+    if unknown:
+        raise ValidationError(f"Unknown refund methods: {', '.join(sorted(unknown))}.")
+
+
+class ReturnState(models.TextChoices):
+    REQUESTED = "requested"  # asked for, waiting for the policy checks or customer service
+    AUTHORIZED = "authorized"  # RAN issued, the customer may ship
+    IN_TRANSIT = "in_transit"  # the carrier has the parcel
+    RECEIVED = "received"  # scanned in at the dock
+    INSPECTED = "inspected"  # every unit graded (or found missing)
+    DISPOSITIONED = "dispositioned"  # every unit has a confirmed destination
+    REFUNDED = "refunded"  # refund issued: the end of a normal return
+    REJECTED = "rejected"  # customer service refused the request
+    CANCELLED = "cancelled"  # withdrawn by the customer or customer service
+    EXPIRED = "expired"  # the RAN ran out before the parcel arrived
+    CLOSED = "closed"  # finished without a refund (denied, or nothing owed)
+
+
+# States whose units count against the order line's quantity: everything but the dead ends.
+CLAIMING_STATES = [s for s in ReturnState.values if s not in {"rejected", "cancelled", "expired"}]
+END_STATES = ["refunded", "rejected", "cancelled", "expired", "closed"]
+
+
+class RequestChannel(models.TextChoices):
+    PORTAL = "portal"  # the client's public return portal
+    PHONE = "phone"
+    EMAIL = "email"
+    CHAT = "chat"
+    API = "api"  # the client's systems
+    ADMIN = "admin"  # entered by staff in the back office
+
+
+class EventChannel(models.TextChoices):
+    PORTAL = "portal"
+    PHONE = "phone"
+    EMAIL = "email"
+    CHAT = "chat"
+    API = "api"
+    ADMIN = "admin"
+    SYSTEM = "system"  # scheduled jobs and automatic steps
+
+
+class Reason(models.TextChoices):
+    DEFECTIVE = "defective"
+    DAMAGED_IN_TRANSIT = "damaged_in_transit"
+    WRONG_ITEM = "wrong_item"
+    NOT_AS_DESCRIBED = "not_as_described"
+    CHANGED_MIND = "changed_mind"
+    SIZE_FIT = "size_fit", "Size / fit"
+    ARRIVED_LATE = "arrived_late"
+    OTHER = "other"
+
+
+class PaymentMethod(models.TextChoices):
+    CARD = "card"
+    PAYPAL = "paypal", "PayPal"
+    GIFT_CARD = "gift_card"
+    BANK_TRANSFER = "bank_transfer"
+    OTHER = "other"
+
+
+class RefundMethod(models.TextChoices):
+    ORIGINAL_PAYMENT = "original_payment"  # back to the card, PayPal or gift card that paid
+    STORE_CREDIT = "store_credit"  # our store-credit ledger, plus any bonus the policy grants
+    GIFT_CARD = "gift_card"  # a new gift card from our ledger
+    EXCHANGE = "exchange"  # the value becomes a replacement order at the client
+
+
+class WindowStart(models.TextChoices):
+    ORDER_DATE = "order_date"
+    DELIVERY_DATE = "delivery_date"
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Address(models.Model):
+    address_line1 = models.CharField(max_length=200, blank=True)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 code, e.g. DE")
+
+    class Meta:
+        abstract = True
+
+    def address_lines(self) -> list[str]:
+        city_line = " ".join(part for part in (self.postal_code, self.city) if part)
+        lines = [self.address_line1, self.address_line2, city_line, self.region, self.country]
+        return [line for line in lines if line]
+
+
+class Warehouse(TimeStamped, Address):
+    """A facility site; its address is the ship-to printed on return labels."""
+
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Client(TimeStamped):
+    """A merchant whose customers' returns the facility processes."""
+
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    default_warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="clients")
+    webhook_url = models.URLField(blank=True)
+    # Two secrets may be active at once so the client can rotate without missing a delivery.
+    webhook_secret = models.CharField(max_length=128, blank=True)
+    webhook_secret_previous = models.CharField(max_length=128, blank=True)
+    # Target hours a return may spend in each stage before it is flagged as late.
+    target_hours_requested = models.PositiveIntegerField(default=24)
+    target_hours_authorized = models.PositiveIntegerField(default=14 * 24)
+    target_hours_in_transit = models.PositiveIntegerField(default=7 * 24)
+    target_hours_received = models.PositiveIntegerField(default=48)
+    target_hours_inspected = models.PositiveIntegerField(default=24)
+    target_hours_dispositioned = models.PositiveIntegerField(default=48)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def target_hours(self, state: str) -> int | None:
+        return getattr(self, f"target_hours_{state}", None)
+
+
+class ClientAccount(TimeStamped):
+    """Links a user to one client: the client's systems see and create only that client's data."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_account"
+    )
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="accounts")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.client}"
+
+
+class ReturnPolicy(models.Model):
+    """One immutable version of a client's return policy; editing publishes a new version."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="policies")
+    version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    window_days = models.PositiveIntegerField(default=30)
+    window_starts_from = models.CharField(
+        max_length=20, choices=WindowStart.choices, default=WindowStart.DELIVERY_DATE
+    )
+    final_sale_skus = models.JSONField(default=list, blank=True)
+    final_sale_categories = models.JSONField(default=list, blank=True)
+    accepted_reasons = models.JSONField(default=list, validators=[validate_reason_list])
+    restocking_fee_percent = models.DecimalField(
+        **PERCENT, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    restocking_fee_reasons = models.JSONField(default=list, blank=True, validators=[validate_reason_list])
+    return_shipping_fee = models.DecimalField(
+        **MONEY, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    customer_pays_shipping_reasons = models.JSONField(
+        default=list, blank=True, validators=[validate_reason_list]
+    )
+    auto_authorize = models.BooleanField(default=True)
+    ran_validity_days = models.PositiveIntegerField(default=30)
+    refund_methods = models.JSONField(
+        default=list, validators=[validate_refund_method_list],
+        help_text="Refund methods offered to the customer; the first is the default.",
+    )
+    store_credit_bonus_percent = models.DecimalField(
+        **PERCENT, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    max_returns_per_customer = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Live returns a customer may have in the period; empty: no limit."
+    )
+    return_limit_period_days = models.PositiveIntegerField(default=365)
+    receipt_required_above = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text="A unit priced above this needs a receipt document; empty: never.",
+    )
+    packing_instructions = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "return policies"
+        ordering = ["client", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "version"], name="policy_version_unique"),
+            models.CheckConstraint(
+                condition=Q(restocking_fee_percent__gte=0, restocking_fee_percent__lte=100),
+                name="policy_restocking_fee_percent_range",
+            ),
+            models.CheckConstraint(condition=Q(return_shipping_fee__gte=0), name="policy_shipping_fee_non_negative"),
+            models.CheckConstraint(
+                condition=Q(store_credit_bonus_percent__gte=0), name="policy_bonus_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} policy v{self.version}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Returns pin the version they were requested under, so a version never changes.
+        if not self._state.adding:
+            raise ValidationError("A return policy version is immutable; publish a new version instead.")
+        super().save(*args, **kwargs)
+
+    def default_refund_method(self) -> str:
+        return self.refund_methods[0] if self.refund_methods else RefundMethod.ORIGINAL_PAYMENT
+
+
+class Customer(TimeStamped, Address):
+    """A client's customer, keyed by the normalized (trimmed, lower-case) email."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="customers")
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "email"], name="customer_email_unique_per_client"),
+            models.CheckConstraint(condition=Q(email=models.functions.Lower(models.functions.Trim("email"))),
+                                   name="customer_email_normalized"),
+        ]
+        indexes = [models.Index(fields=["email"], name="customer_email_idx")]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    @staticmethod
+    def normalize_email(email: str) -> str:
+        return (email or "").strip().lower()
+
+
+class Order(TimeStamped, Address):
+    """An order imported from the client: the proof of purchase. The address is where it was shipped."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="orders")
+    number = models.CharField(max_length=64)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    ordered_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    payment_method = models.CharField(max_length=20, choices=PaymentMethod.choices)
+    payment_reference = models.CharField(max_length=128, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    outbound_shipping_paid = models.DecimalField(
+        **MONEY, default=Decimal("0"), validators=[MinValueValidator(0)],
+        help_text="What the customer paid for delivery; never refunded.",
+    )
+    refunded_outside = models.DecimalField(
+        **MONEY, default=Decimal("0"), validators=[MinValueValidator(0)],
+        help_text="Refunds the client already made on this order itself; returns refund at most what remains.",
+    )
+
+    class Meta:
+        ordering = ["-ordered_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "number"], name="order_number_unique_per_client"),
+            models.CheckConstraint(condition=Q(outbound_shipping_paid__gte=0), name="order_shipping_non_negative"),
+            models.CheckConstraint(condition=Q(refunded_outside__gte=0), name="order_refunded_outside_non_negative"),
+        ]
+        indexes = [models.Index(fields=["number"], name="order_number_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.client.code}/{self.number}"
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveIntegerField()
+    sku = models.CharField(max_length=64)
+    description = models.CharField(max_length=300, blank=True)
+    category = models.CharField(max_length=100, blank=True)
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)], help_text="Units delivered.")
+    unit_price = models.DecimalField(
+        **MONEY, validators=[MinValueValidator(0)], help_text="Paid per unit, after discounts, tax included."
+    )
+    serial_numbers = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["order", "line_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_number"], name="order_line_number_unique"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_line_price_non_negative"),
+        ]
+        indexes = [models.Index(fields=["sku"], name="order_line_sku_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.sku} × {self.quantity}"
+
+
+class ReturnRequest(FSMModelMixin, TimeStamped):
+    """The RMA. Its state moves only through the transitions below, called by rma.services."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="returns")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="returns")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="returns")
+    policy = models.ForeignKey(ReturnPolicy, on_delete=models.PROTECT, related_name="returns")
+    channel = models.CharField(max_length=10, choices=RequestChannel.choices)
+    state = FSMField(default=ReturnState.REQUESTED, choices=ReturnState.choices, protected=True)
+    ran = models.CharField("RAN", max_length=14, unique=True, null=True, blank=True)
+    refund_method = models.CharField(max_length=20, choices=RefundMethod.choices)
+    carrier = models.CharField(max_length=60, blank=True)
+    tracking_number = models.CharField(max_length=100, blank=True)
+    receipt_document = models.FileField(upload_to="receipts/%Y/%m/", blank=True)
+    notes = models.TextField(blank=True)
+    decision_reason = models.TextField(blank=True, help_text="Why it was rejected, cancelled or closed.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state_entered_at = models.DateTimeField()
+    requested_at = models.DateTimeField()
+    authorized_at = models.DateTimeField(null=True, blank=True)
+    authorization_expires_at = models.DateTimeField(null=True, blank=True)
+    in_transit_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    inspected_at = models.DateTimeField(null=True, blank=True)
+    dispositioned_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        permissions = [
+            ("create_return", "Create return requests"),
+            ("authorize_return", "Authorize return requests"),
+            ("reject_return", "Reject return requests"),
+            ("cancel_return", "Cancel returns"),
+            ("set_tracking", "Set carrier and tracking number"),
+            ("receive_return", "Scan parcels in at the dock"),
+            ("override_policy", "Authorize despite a failed policy rule"),
+            ("receive_expired", "Receive a parcel whose RAN has expired"),
+            ("resolve_unexpected_parcel", "Resolve unexpected parcels"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "state_entered_at"], name="return_state_idx"),
+            models.Index(fields=["tracking_number"], name="return_tracking_idx"),
+            models.Index(fields=["client", "state"], name="return_client_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.ran or f"Request #{self.pk}"
+
+    def _entered(self, at, stamp: str) -> None:
+        setattr(self, stamp, at)
+        self.state_entered_at = at
+
+    @transition(field=state, source=ReturnState.REQUESTED, target=ReturnState.AUTHORIZED)
+    def authorize(self, *, ran: str, expires_at, at) -> None:
+        self.ran = ran
+        self.authorization_expires_at = expires_at
+        self._entered(at, "authorized_at")
+
+    @transition(field=state, source=ReturnState.REQUESTED, target=ReturnState.REJECTED)
+    def reject(self, *, reason: str, at) -> None:
+        self.decision_reason = reason
+        self._entered(at, "rejected_at")
+
+    @transition(
+        field=state, source=[ReturnState.REQUESTED, ReturnState.AUTHORIZED], target=ReturnState.CANCELLED
+    )
+    def cancel(self, *, reason: str, at) -> None:
+        self.decision_reason = reason
+        self._entered(at, "cancelled_at")
+
+    @transition(field=state, source=ReturnState.AUTHORIZED, target=ReturnState.EXPIRED)
+    def expire(self, *, at) -> None:
+        self._entered(at, "expired_at")
+
+    @transition(field=state, source=ReturnState.AUTHORIZED, target=ReturnState.IN_TRANSIT)
+    def ship(self, *, carrier: str, tracking_number: str, at) -> None:
+        self.carrier = carrier
+        self.tracking_number = tracking_number
+        self._entered(at, "in_transit_at")
+
+    @transition(
+        field=state, source=[ReturnState.AUTHORIZED, ReturnState.IN_TRANSIT], target=ReturnState.RECEIVED
+    )
+    def receive(self, *, at) -> None:
+        self._entered(at, "received_at")
+
+    @transition(field=state, source=ReturnState.EXPIRED, target=ReturnState.RECEIVED)
+    def receive_expired(self, *, at) -> None:
+        self._entered(at, "received_at")
+
+    @transition(field=state, source=ReturnState.RECEIVED, target=ReturnState.INSPECTED)
+    def inspect(self, *, at) -> None:
+        self._entered(at, "inspected_at")
+
+    @transition(field=state, source=ReturnState.INSPECTED, target=ReturnState.DISPOSITIONED)
+    def disposition(self, *, at) -> None:
+        self._entered(at, "dispositioned_at")
+
+    @transition(field=state, source=ReturnState.DISPOSITIONED, target=ReturnState.REFUNDED)
+    def refund(self, *, at) -> None:
+        self._entered(at, "refunded_at")
+
+    @transition(field=state, source=ReturnState.DISPOSITIONED, target=ReturnState.CLOSED)
+    def close_without_refund(self, *, reason: str, at) -> None:
+        self.decision_reason = reason
+        self._entered(at, "closed_at")
+
+
+class ReturnItem(models.Model):
+    """One physical unit being returned: the thing inspected and dispositioned."""
+
+    return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="items")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="return_items")
+    unit_number = models.PositiveIntegerField(help_text="1, 2, ... within the return.")
+    reason = models.CharField(max_length=30, choices=Reason.choices)
+    comment = models.TextField(blank=True)
+    serial_number = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["return_request", "unit_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["return_request", "unit_number"], name="return_item_unit_unique"),
+        ]
+        indexes = [models.Index(fields=["serial_number"], name="return_item_serial_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.return_request} unit {self.unit_number} ({self.order_line.sku})"
+
+
+class ReturnEvent(models.Model):
+    """The audit trail: one row per transition or significant action. Append-only."""
+
+    return_request = models.ForeignKey(ReturnRequest, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(max_length=10, choices=EventChannel.choices)
+    customer_email = models.EmailField(blank=True, help_text="Who acted, when a customer acted on the portal.")
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["return_request", "at"], name="return_event_timeline_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValidationError("Return events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Return events are append-only.")
+
+
+class ScanResult(models.TextChoices):
+    RECEIVED = "received"  # a valid RAN, the return is now received
+    DUPLICATE = "duplicate"  # already received (or further along): nothing changed
+    WRONG_STATE = "wrong_state"  # expired, cancelled or rejected: do not accept, put aside
+    MISTYPED = "mistyped"  # wrong check symbol: nothing looked up
+    UNKNOWN = "unknown"  # no such RAN: an unexpected parcel is opened
+
+
+class ReceivingScan(models.Model):
+    """Every dock scan, whatever came of it."""
+
+    code = models.CharField(max_length=200, help_text="As scanned or typed.")
+    normalized_code = models.CharField(max_length=200, blank=True)
+    result = models.CharField(max_length=20, choices=ScanResult.choices)
+    return_request = models.ForeignKey(
+        ReturnRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="scans"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    scanned_at = models.DateTimeField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-scanned_at", "-id"]
+        indexes = [models.Index(fields=["result", "scanned_at"], name="scan_result_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.result}"
+
+
+class ParcelStatus(models.TextChoices):
+    OPEN = "open"  # waiting for customer service
+    MATCHED = "matched"  # belongs to an existing return
+    CONVERTED = "converted"  # a return was created for it
+    REFUSED = "refused"  # sent back to the sender
+
+
+class UnexpectedParcel(TimeStamped):
+    """A parcel whose code matched no return: held until customer service resolves it."""
+
+    scan = models.OneToOneField(ReceivingScan, on_delete=models.PROTECT, related_name="unexpected_parcel")
+    code = models.CharField(max_length=200)
+    status = models.CharField(max_length=20, choices=ParcelStatus.choices, default=ParcelStatus.OPEN)
+    dock_note = models.TextField(blank=True)
+    photo = models.ImageField(upload_to="parcels/%Y/%m/", blank=True)
+    return_request = models.ForeignKey(
+        ReturnRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="unexpected_parcels"
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["status", "created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="parcel_status_idx")]
+
+    def __str__(self) -> str:
+        return f"Unexpected parcel {self.code}"

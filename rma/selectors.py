@@ -1,0 +1,82 @@
+"""Reads of the rma stage that services and screens share."""
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, QuerySet
+
+from rma import ran as ran_codes
+from rma.models import (
+    CLAIMING_STATES,
+    Client,
+    ReturnItem,
+    ReturnPolicy,
+    ReturnRequest,
+)
+
+
+def current_policy(*, client: Client) -> ReturnPolicy | None:
+    """The version in force now: the newest one."""
+    return client.policies.order_by("-version").first()
+
+
+def return_for_update(*, pk: int) -> ReturnRequest:
+    """Lock the return row for the rest of the transaction; every state change starts here."""
+    return (
+        ReturnRequest.objects.select_for_update(of=("self",))
+        .select_related("client", "policy", "order", "customer")
+        .get(pk=pk)
+    )
+
+
+def return_by_ran(*, code: str) -> ReturnRequest | None:
+    ran = ran_codes.parse_ran(code)
+    if ran is None:
+        return None
+    return ReturnRequest.objects.select_related("client", "order", "customer").filter(ran=ran).first()
+
+
+def units_of(*, rma: ReturnRequest) -> QuerySet[ReturnItem]:
+    return rma.items.select_related("order_line").order_by("unit_number")
+
+
+def units_claimed_before(*, rma: ReturnRequest) -> dict[int, int]:
+    """Units of each of this return's order lines that earlier live returns already claim."""
+    line_ids = rma.items.values_list("order_line_id", flat=True)
+    rows = (
+        ReturnItem.objects.filter(
+            order_line_id__in=line_ids,
+            return_request__state__in=CLAIMING_STATES,
+            return_request_id__lt=rma.pk,
+        )
+        .values("order_line_id")
+        .annotate(units=Count("id"))
+    )
+    return {row["order_line_id"]: row["units"] for row in rows}
+
+
+def customer_recent_return_count(*, rma: ReturnRequest, period_days: int) -> int:
+    """The customer's other live returns requested within the period before this one."""
+    since = rma.requested_at - dt.timedelta(days=period_days)
+    return (
+        ReturnRequest.objects.filter(
+            customer_id=rma.customer_id,
+            state__in=CLAIMING_STATES,
+            requested_at__gte=since,
+            requested_at__lte=rma.requested_at,
+        )
+        .exclude(pk=rma.pk)
+        .count()
+    )
+
+
+def client_of_account(user: AbstractBaseUser | None) -> Client | None:
+    """The client a client API account belongs to; None for staff and for the system."""
+    if user is None:
+        return None
+    account = getattr(user, "client_account", None)
+    return account.client if account else None
+
+
+def expirable_returns(*, now: dt.datetime) -> QuerySet[ReturnRequest]:
+    return ReturnRequest.objects.filter(state="authorized", authorization_expires_at__lt=now)

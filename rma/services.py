@@ -1,0 +1,467 @@
+"""Every way a return changes in the rma stage, in lifecycle order.
+
+Each service checks the actor's permission, locks the return row, checks the state, transitions,
+saves and writes a ReturnEvent in one transaction, and returns the row fresh from the database.
+"""
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from core.errors import (
+    DomainError,
+    InvalidInput,
+    NotConfigured,
+    PermissionRefused,
+    PolicyViolation,
+    TransitionRefused,
+)
+from core.permissions import require_permission
+from rma import policy as policy_rules
+from rma import ran as ran_codes
+from rma import selectors
+from rma.models import (
+    Client,
+    EventChannel,
+    Order,
+    Reason,
+    ReceivingScan,
+    RequestChannel,
+    ReturnEvent,
+    ReturnItem,
+    ReturnRequest,
+    ReturnState,
+    ScanResult,
+    UnexpectedParcel,
+)
+
+User = AbstractBaseUser
+
+# What each transition is called in a sentence: "it cannot be <verb> now".
+TRANSITION_VERBS = {
+    "authorize": "authorized",
+    "reject": "rejected",
+    "cancel": "cancelled",
+    "expire": "expired",
+    "ship": "marked in transit",
+    "receive": "received",
+    "receive_expired": "received as an expired RAN",
+    "inspect": "marked inspected",
+    "disposition": "marked dispositioned",
+    "refund": "marked refunded",
+    "close_without_refund": "closed without refund",
+}
+
+
+# -- shared helpers ------------------------------------------------------------------------------
+
+
+def channel_of(actor: User | None) -> str:
+    """The channel an action came through when the caller does not say."""
+    if actor is None:
+        return EventChannel.SYSTEM
+    return EventChannel.API if selectors.client_of_account(actor) else EventChannel.ADMIN
+
+
+def record_event(
+    *,
+    rma: ReturnRequest,
+    action: str,
+    actor: User | None,
+    from_state: str = "",
+    to_state: str = "",
+    channel: str | None = None,
+    customer_email: str = "",
+    note: str = "",
+    details: dict | None = None,
+    at: dt.datetime | None = None,
+) -> ReturnEvent:
+    """The one way every stage writes to a return's audit trail."""
+    return ReturnEvent.objects.create(
+        return_request=rma,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        channel=channel or channel_of(actor),
+        customer_email=customer_email,
+        at=at or timezone.now(),
+        note=note,
+        details=details or {},
+    )
+
+
+def require_client_access(*, actor: User, client: Client | Any) -> None:
+    """A client account acts only on its own client's orders and returns."""
+    own_client = selectors.client_of_account(actor)
+    if own_client is not None and own_client.pk != getattr(client, "pk", client):
+        raise PermissionRefused("This return belongs to another client.")
+
+
+def _require(actor: User | None, permission: str, *, action: str, client: Client | None = None) -> None:
+    require_permission(actor, permission, action=action)
+    if client is not None:
+        require_client_access(actor=actor, client=client)
+
+
+def ensure_transition_allowed(*, rma: ReturnRequest, transition: str) -> None:
+    if not can_proceed(getattr(rma, transition)):
+        raise TransitionRefused(
+            f"Return {rma} is {rma.get_state_display().lower()}; it cannot be {TRANSITION_VERBS[transition]} now."
+        )
+
+
+def apply_transition(
+    *,
+    rma: ReturnRequest,
+    transition: str,
+    actor: User | None,
+    channel: str | None = None,
+    customer_email: str = "",
+    note: str = "",
+    details: dict | None = None,
+    **arguments: Any,
+) -> ReturnRequest:
+    """Run one transition on a locked return, save it and write its event.
+
+    Callers lock the row first (selectors.return_for_update) and check permission; later stages
+    use this through mark_inspected and friends rather than calling the model themselves.
+    """
+    ensure_transition_allowed(rma=rma, transition=transition)
+    from_state = rma.state
+    now = timezone.now()
+    getattr(rma, transition)(at=now, **arguments)
+    rma.save()
+    record_event(
+        rma=rma, action=transition, actor=actor, from_state=from_state, to_state=rma.state,
+        channel=channel, customer_email=customer_email, note=note, details=details, at=now,
+    )
+    return rma
+
+
+def _locked(rma: ReturnRequest) -> ReturnRequest:
+    return selectors.return_for_update(pk=rma.pk)
+
+
+# -- request -------------------------------------------------------------------------------------
+
+
+def _validated_units(*, order: Order, items: list[dict]) -> list[dict]:
+    """One dict per physical unit, or InvalidInput naming the first bad line of the request."""
+    if not items:
+        raise InvalidInput("Pick at least one item to return.")
+    lines = {line.pk: line for line in order.lines.all()}
+    requested_per_line: Counter[int] = Counter()
+    units = []
+    for position, entry in enumerate(items, start=1):
+        line = entry.get("order_line")
+        line_id = getattr(line, "pk", line)
+        if line_id not in lines:
+            raise InvalidInput(f"Item {position}: that line is not part of order {order.number}.")
+        line = lines[line_id]
+        quantity = entry.get("quantity", 1)
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+            raise InvalidInput(f"Item {position} ({line.sku}): the quantity must be a whole number of at least 1.")
+        reason = entry.get("reason")
+        if reason not in Reason.values:
+            raise InvalidInput(f"Item {position} ({line.sku}): '{reason}' is not a return reason.")
+        requested_per_line[line.pk] += quantity
+        if requested_per_line[line.pk] > line.quantity:
+            raise InvalidInput(
+                f"{line.sku}: {requested_per_line[line.pk]} requested but only {line.quantity} were delivered."
+            )
+        units.extend(
+            {
+                "order_line": line,
+                "reason": reason,
+                "comment": (entry.get("comment") or "").strip(),
+                "serial_number": (entry.get("serial_number") or "").strip(),
+            }
+            for _ in range(quantity)
+        )
+    return units
+
+
+def _check_request_actor(*, actor: User | None, channel: str, order: Order) -> None:
+    if channel not in RequestChannel.values:
+        raise InvalidInput(f"'{channel}' is not a request channel.")
+    if actor is None:
+        # Only a customer on the portal acts without an account; the portal has checked the email.
+        if channel != RequestChannel.PORTAL:
+            raise PermissionRefused("You must be signed in to create a return request.")
+        return
+    _require(actor, "rma.create_return", action="create return requests", client=order.client)
+
+
+@transaction.atomic
+def create_return_request(
+    *,
+    order: Order,
+    items: list[dict],
+    channel: str,
+    actor: User | None,
+    refund_method: str | None = None,
+    notes: str = "",
+    receipt_document=None,
+) -> ReturnRequest:
+    """Open a return of the listed units; authorize it at once when the policy auto-authorizes."""
+    _check_request_actor(actor=actor, channel=channel, order=order)
+    # Lock the order: two requests on it at once must not both claim the same units.
+    order = Order.objects.select_for_update().select_related("client", "customer").get(pk=order.pk)
+    units = _validated_units(order=order, items=items)
+    policy = selectors.current_policy(client=order.client)
+    if policy is None:
+        raise NotConfigured(f"{order.client} has no return policy yet.")
+    refund_method = refund_method or policy.default_refund_method()
+    if policy.refund_methods and refund_method not in policy.refund_methods:
+        raise InvalidInput(f"{order.client} does not offer refunds by {refund_method.replace('_', ' ')}.")
+
+    now = timezone.now()
+    rma = ReturnRequest(
+        client=order.client, order=order, customer=order.customer, policy=policy, channel=channel,
+        refund_method=refund_method, notes=notes, created_by=actor, requested_at=now, state_entered_at=now,
+    )
+    if receipt_document:
+        rma.receipt_document = receipt_document
+    rma.save()
+    ReturnItem.objects.bulk_create(
+        ReturnItem(return_request=rma, unit_number=number, **unit) for number, unit in enumerate(units, start=1)
+    )
+    customer_email = order.customer.email if actor is None else ""
+    record_event(
+        rma=rma, action="request", actor=actor, to_state=rma.state, channel=channel,
+        customer_email=customer_email, at=now, details={"units": len(units)},
+    )
+    if policy.auto_authorize:
+        failures = _policy_failures(rma)
+        if failures:
+            _hold_for_review(rma=rma, failures=failures, actor=None)
+        else:
+            _authorize(rma=rma, actor=None)
+    return _locked(rma)
+
+
+# -- authorization -------------------------------------------------------------------------------
+
+
+def _policy_failures(rma: ReturnRequest) -> list:
+    items = list(selectors.units_of(rma=rma))
+    context = policy_rules.PolicyContext(
+        rma=rma,
+        policy=rma.policy,
+        order=rma.order,
+        items=items,
+        claimed_before=selectors.units_claimed_before(rma=rma),
+        customer_recent_returns=selectors.customer_recent_return_count(
+            rma=rma, period_days=rma.policy.return_limit_period_days
+        ),
+    )
+    return policy_rules.failed_rules(context)
+
+
+def _unused_ran() -> str:
+    # 32^8 codes: a collision is rare, but a reused RAN would send a parcel to the wrong return.
+    for _ in range(10):
+        candidate = ran_codes.generate_ran()
+        if not ReturnRequest.objects.filter(ran=candidate).exists():
+            return candidate
+    raise DomainError("Could not draw an unused RAN; try again.", code="ran_exhausted")
+
+
+def _authorize(*, rma: ReturnRequest, actor: User | None, note: str = "", details: dict | None = None) -> None:
+    expires_at = timezone.now() + dt.timedelta(days=rma.policy.ran_validity_days)
+    apply_transition(
+        rma=rma, transition="authorize", actor=actor, note=note, details=details,
+        ran=_unused_ran(), expires_at=expires_at,
+    )
+
+
+def _hold_for_review(*, rma: ReturnRequest, failures: list, actor: User | None) -> None:
+    record_event(
+        rma=rma, action="authorization_refused", actor=actor,
+        from_state=rma.state, to_state=rma.state,
+        note="Held for customer service: " + "; ".join(f.message for f in failures),
+        details={"failed_rules": [f.as_dict() for f in failures]},
+    )
+
+
+def authorize_return(*, rma: ReturnRequest, actor: User | None, override_reason: str = "") -> ReturnRequest:
+    """Run the policy checks and issue the RAN.
+
+    A failing request stays `requested` with every failed rule on its event, and PolicyViolation
+    is raised; a manager may authorize it anyway by giving an `override_reason` (recorded).
+    """
+    _require(actor, "rma.authorize_return", action="authorize returns", client=rma.client)
+    override_reason = override_reason.strip()
+    if override_reason:
+        require_permission(actor, "rma.override_policy", action="override the return policy")
+    with transaction.atomic():
+        rma = _locked(rma)
+        ensure_transition_allowed(rma=rma, transition="authorize")
+        failures = _policy_failures(rma)
+        if not failures:
+            _authorize(rma=rma, actor=actor)
+            return rma
+        if override_reason:
+            _authorize(
+                rma=rma, actor=actor, note=f"Policy overridden: {override_reason}",
+                details={"overridden_rules": [f.as_dict() for f in failures]},
+            )
+            return rma
+        _hold_for_review(rma=rma, failures=failures, actor=actor)
+    # Raised after the commit, so the refused attempt stays on the audit trail.
+    raise PolicyViolation(failures)
+
+
+@transaction.atomic
+def reject_return(*, rma: ReturnRequest, actor: User | None, reason: str) -> ReturnRequest:
+    """Refuse a request; the reason is shown to the customer."""
+    _require(actor, "rma.reject_return", action="reject returns", client=rma.client)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Give the reason for the rejection; the customer will see it.")
+    return apply_transition(rma=_locked(rma), transition="reject", actor=actor, note=reason, reason=reason)
+
+
+@transaction.atomic
+def cancel_return(
+    *, rma: ReturnRequest, actor: User | None, reason: str, channel: str | None = None
+) -> ReturnRequest:
+    """Withdraw a request or an authorized return. Without an actor, the customer acted on the portal."""
+    if actor is not None:
+        _require(actor, "rma.cancel_return", action="cancel returns", client=rma.client)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Give the reason for the cancellation.")
+    rma = _locked(rma)
+    on_portal = actor is None
+    return apply_transition(
+        rma=rma, transition="cancel", actor=actor, note=reason, reason=reason,
+        channel=channel or (EventChannel.PORTAL if on_portal else None),
+        customer_email=rma.customer.email if on_portal else "",
+    )
+
+
+@transaction.atomic
+def mark_in_transit(
+    *, rma: ReturnRequest, actor: User | None, carrier: str, tracking_number: str, channel: str | None = None
+) -> ReturnRequest:
+    """Record the carrier's parcel; the return is on its way. Without an actor, the customer gave it."""
+    if actor is not None:
+        _require(actor, "rma.set_tracking", action="set carrier and tracking", client=rma.client)
+    carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
+    if not carrier or not tracking_number:
+        raise InvalidInput("Give both the carrier and the tracking number.")
+    rma = _locked(rma)
+    on_portal = actor is None
+    return apply_transition(
+        rma=rma, transition="ship", actor=actor, carrier=carrier, tracking_number=tracking_number,
+        channel=channel or (EventChannel.PORTAL if on_portal else None),
+        customer_email=rma.customer.email if on_portal else "",
+        details={"carrier": carrier, "tracking_number": tracking_number},
+    )
+
+
+@transaction.atomic
+def expire_authorizations(*, now: dt.datetime | None = None) -> int:
+    """Authorized returns past their RAN validity become `expired`; returns how many did."""
+    now = now or timezone.now()
+    # skip_locked: a return being scanned in right now is not expired under the dock's feet.
+    due = selectors.expirable_returns(now=now).select_for_update(skip_locked=True).select_related("policy")
+    expired = 0
+    for rma in due:
+        apply_transition(rma=rma, transition="expire", actor=None, note="RAN validity ended.")
+        expired += 1
+    return expired
+
+
+# -- receiving -----------------------------------------------------------------------------------
+
+
+def _log_scan(
+    *, code: str, normalized: str, actor: User, result: str, rma: ReturnRequest | None = None, note: str = ""
+) -> ReceivingScan:
+    return ReceivingScan.objects.create(
+        code=code, normalized_code=normalized, result=result, return_request=rma,
+        actor=actor, scanned_at=timezone.now(), note=note,
+    )
+
+
+def _flag_unexpected_parcel(*, code: str, normalized: str, actor: User) -> ReceivingScan:
+    scan = _log_scan(code=code, normalized=normalized, actor=actor, result=ScanResult.UNKNOWN)
+    UnexpectedParcel.objects.create(scan=scan, code=code)
+    return scan
+
+
+# Received or further along: scanning it again changes nothing.
+_ALREADY_RECEIVED = {
+    ReturnState.RECEIVED, ReturnState.INSPECTED, ReturnState.DISPOSITIONED, ReturnState.REFUNDED, ReturnState.CLOSED,
+}
+
+
+@transaction.atomic
+def receive_scan(*, code: str, actor: User | None) -> ReceivingScan:
+    """Record one dock scan and receive the return it names, if it may be received."""
+    require_permission(actor, "rma.receive_return", action="scan parcels in")
+    code = (code or "").strip()
+    if not code:
+        raise InvalidInput("The scan was empty; scan the RAN barcode again.")
+    symbols = ran_codes.normalize(code)
+    if ran_codes.is_ran_shaped(symbols) and not ran_codes.has_valid_check(symbols):
+        return _log_scan(code=code, normalized=symbols, actor=actor, result=ScanResult.MISTYPED)
+    ran = ran_codes.parse_ran(code)
+    found = ReturnRequest.objects.filter(ran=ran).values_list("pk", flat=True).first() if ran else None
+    if found is None:
+        return _flag_unexpected_parcel(code=code, normalized=symbols, actor=actor)
+    # Lock before reading the state: two docks can scan the same parcel at once.
+    rma = selectors.return_for_update(pk=found)
+    if rma.state in _ALREADY_RECEIVED:
+        return _log_scan(code=code, normalized=ran, actor=actor, result=ScanResult.DUPLICATE, rma=rma)
+    if not can_proceed(rma.receive):
+        return _log_scan(code=code, normalized=ran, actor=actor, result=ScanResult.WRONG_STATE, rma=rma)
+    apply_transition(rma=rma, transition="receive", actor=actor, details={"code": code})
+    return _log_scan(code=code, normalized=ran, actor=actor, result=ScanResult.RECEIVED, rma=rma)
+
+
+@transaction.atomic
+def receive_expired(*, rma: ReturnRequest, actor: User | None, reason: str) -> ReturnRequest:
+    """A manager accepts a parcel whose RAN has expired; the reason is recorded."""
+    require_permission(actor, "rma.receive_expired", action="receive a parcel with an expired RAN")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Give the reason for accepting an expired RAN.")
+    return apply_transition(rma=_locked(rma), transition="receive_expired", actor=actor, note=reason)
+
+
+# -- moves driven by later stages ----------------------------------------------------------------
+# inspection, disposition and refunds call these from inside their own services, which have
+# already checked the actor's permission and the units; here only the state is checked.
+
+
+def mark_inspected(*, rma: ReturnRequest, actor: User | None) -> ReturnRequest:
+    return apply_transition(rma=_locked(rma), transition="inspect", actor=actor)
+
+
+def mark_dispositioned(*, rma: ReturnRequest, actor: User | None) -> ReturnRequest:
+    return apply_transition(rma=_locked(rma), transition="disposition", actor=actor)
+
+
+def mark_refunded(*, rma: ReturnRequest, actor: User | None, details: dict | None = None) -> ReturnRequest:
+    return apply_transition(rma=_locked(rma), transition="refund", actor=actor, details=details)
+
+
+def close_without_refund(*, rma: ReturnRequest, actor: User | None, reason: str) -> ReturnRequest:
+    return apply_transition(
+        rma=_locked(rma), transition="close_without_refund", actor=actor, note=reason, reason=reason
+    )
+
+
+def lock_return(*, rma: ReturnRequest) -> ReturnRequest:
+    """The return row locked for the caller's transaction, for later stages deciding on its state."""
+    return _locked(rma)
+
