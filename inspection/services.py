@@ -46,8 +46,11 @@ def record_inspection(
     """Record what the inspector found for one unit; the last unit moves the return to `inspected`."""
     require_permission(actor, "inspection.record_inspection", action="record inspections")
     grade = _validated_grade(grade=grade, missing=missing)
+    defect_category = defect_category or ""
     if defect_category not in DefectCategory.values:
         raise InvalidInput(f"'{defect_category}' is not a defect category.")
+    if seconds_taken is not None and seconds_taken < 0:
+        raise InvalidInput("The time taken cannot be negative.")
     photos = list(photos)
     for photo in photos:
         validate_photo(photo)
@@ -65,8 +68,8 @@ def record_inspection(
         original_packaging=original_packaging and not missing,
         # A unit that is not there cannot match what was requested.
         matches_request=matches_request and not missing, missing=missing,
-        serial_number_found=serial_number_found.strip(), defect_category=defect_category,
-        notes=notes.strip(), inspector=actor, inspected_at=timezone.now(), seconds_taken=seconds_taken,
+        serial_number_found=(serial_number_found or "").strip(), defect_category=defect_category,
+        notes=(notes or "").strip(), inspector=actor, inspected_at=timezone.now(), seconds_taken=seconds_taken,
     )
     for photo in photos:
         InspectionPhoto.objects.create(inspection=inspection, image=photo)

@@ -99,6 +99,16 @@ class CreditKind(models.TextChoices):
     ADJUSTMENT = "adjustment"  # a correction by finance
 
 
+class LedgerQuerySet(models.QuerySet):
+    """Refuses the bulk writes that would skip StoreCreditEntry's own guard (the admin's bulk delete among them)."""
+
+    def update(self, **kwargs):
+        raise ValidationError("Ledger entries are never edited; add a correcting entry.")
+
+    def delete(self):
+        raise ValidationError("Ledger entries are never deleted; add a correcting entry.")
+
+
 class StoreCreditEntry(models.Model):
     """One entry of a customer's store-credit ledger. Entries are never edited; balance is their sum."""
 
@@ -112,6 +122,8 @@ class StoreCreditEntry(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    objects = LedgerQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "store credit entries"

@@ -5,12 +5,13 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from core.money import ZERO
-from refunds.models import COUNTING_STATUSES, OPEN_STATUSES, Refund, StoreCreditEntry
+from refunds.models import COUNTING_STATUSES, OPEN_STATUSES, Refund, RefundStatus, StoreCreditEntry
 from rma.models import Customer, Order, ReturnRequest
 
 
 def open_refund(*, rma: ReturnRequest) -> Refund | None:
-    return Refund.objects.filter(return_request=rma, status__in=OPEN_STATUSES).first()
+    """The refund still to be paid: waiting for approval, approved, or failed and to be retried."""
+    return Refund.objects.filter(return_request=rma, status__in=[*OPEN_STATUSES, RefundStatus.FAILED]).first()
 
 
 def refunded_on_order(*, order: Order) -> Decimal:

@@ -257,8 +257,12 @@ class ReturnPolicy(models.Model):
             raise ValidationError("A return policy version is immutable; publish a new version instead.")
         super().save(*args, **kwargs)
 
+    def offered_refund_methods(self) -> list[str]:
+        """The methods the customer may choose; a policy that lists none offers the original payment."""
+        return list(self.refund_methods) or [RefundMethod.ORIGINAL_PAYMENT]
+
     def default_refund_method(self) -> str:
-        return self.refund_methods[0] if self.refund_methods else RefundMethod.ORIGINAL_PAYMENT
+        return self.offered_refund_methods()[0]
 
 
 class Customer(TimeStamped, Address):

@@ -31,6 +31,7 @@ from rma.models import (
     Order,
     Reason,
     ReceivingScan,
+    RefundMethod,
     RequestChannel,
     ReturnEvent,
     ReturnItem,
@@ -218,7 +219,9 @@ def create_return_request(
     if policy is None:
         raise NotConfigured(f"{order.client} has no return policy yet.")
     refund_method = refund_method or policy.default_refund_method()
-    if policy.refund_methods and refund_method not in policy.refund_methods:
+    if refund_method not in RefundMethod.values:
+        raise InvalidInput(f"'{refund_method}' is not a refund method.")
+    if refund_method not in policy.offered_refund_methods():
         raise InvalidInput(f"{order.client} does not offer refunds by {refund_method.replace('_', ' ')}.")
 
     now = timezone.now()

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from disposition import services as disposition_services
+from disposition.models import DispositionRule
 from inspection import services as inspection_services
 from refunds import services as refund_services
 from rma import services as rma_services
@@ -100,6 +101,24 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
     unit_price = Decimal("50.00")
 
 
+class DispositionRuleFactory(factory.django.DjangoModelFactory):
+    """A client's disposition rule; give it `forced_action` or `allowed_actions`, and its conditions."""
+
+    class Meta:
+        model = DispositionRule
+
+    client = factory.SubFactory(ClientFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"Rule {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        rule = model_class(*args, **kwargs)
+        rule.full_clean()  # as the admin would: a rule forces one action or lists the allowed ones
+        rule.save()
+        return rule
+
+
 def user_in(group: str, username: str | None = None) -> User:
     user = User.objects.create_user(username=username or f"{group}-{User.objects.count()}", password="x", is_staff=True)
     user.groups.add(Group.objects.get(name=group))
@@ -154,6 +173,19 @@ def requested_return(
         order=order, items=[{"order_line": line, "quantity": units, "reason": reason}],
         channel="phone", actor=staff.customer_service, refund_method=refund_method,
     )
+
+
+def received_return(
+    *, order: Order, items: list[dict], staff: Staff, refund_method: str | None = None
+) -> ReturnRequest:
+    """A return of `items` (dicts as create_return_request takes them), authorized and scanned in at the dock."""
+    rma = rma_services.create_return_request(
+        order=order, items=items, channel="phone", actor=staff.customer_service, refund_method=refund_method,
+    )
+    if rma.state == ReturnState.REQUESTED:
+        rma = rma_services.authorize_return(rma=rma, actor=staff.customer_service)
+    rma_services.receive_scan(code=rma.ran, actor=staff.dock)
+    return ReturnRequest.objects.get(pk=rma.pk)
 
 
 def inspect_all(rma: ReturnRequest, staff: Staff, **overrides) -> ReturnRequest:

@@ -1,0 +1,36 @@
+# make run   install into .venv, then start the back office with demo data on the embedded SQLite file
+# make test  install the dev tools, make sure PostgreSQL is up, then ruff and the whole pytest suite
+# make lint  ruff only
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/returns
+# `make run` always uses the embedded SQLite default, and DEBUG so runserver serves the admin's CSS.
+RUN_ENV := env -u DATABASE_URL DEBUG=$${DEBUG:-true}
+
+.PHONY: run test lint
+
+run: $(VENV)/.installed
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed-dev
+	DATABASE_URL='$(DATABASE_URL)' PYTHON=$(BIN)/python scripts/ensure_postgres.sh
+	$(BIN)/ruff check .
+	DATABASE_URL='$(DATABASE_URL)' $(BIN)/pytest -p no:cacheprovider
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+# Stamp files: pip runs again only when a requirements file changes (or .venv is new).
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@

@@ -1,0 +1,147 @@
+"""seed_demo: demo data in every state, made through the services, and nothing new on a second run."""
+
+import io
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+
+from refunds.models import Refund, RefundStatus, StoreCreditEntry
+from rma.models import Client, ClientAccount, ReturnRequest, ReturnState
+from tests.factories import return_in_state
+
+STAFF_GROUPS = ["customer_service", "dock", "inspector", "finance", "manager"]
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed_demo() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def test_a_second_run_creates_nothing():
+    seed_demo()
+    after_first = row_counts()
+
+    output = seed_demo()
+
+    assert row_counts() == after_first
+    assert "(0 created now)" in output
+
+
+def test_the_demo_fills_every_stage():
+    seed_demo()
+
+    counts = row_counts()
+    for label in [
+        "rma.Warehouse", "rma.Client", "rma.ReturnPolicy", "rma.Customer", "rma.Order", "rma.OrderLine",
+        "rma.ReturnRequest", "rma.ReturnItem", "rma.ReturnEvent", "rma.ReceivingScan", "rma.UnexpectedParcel",
+        "inspection.Inspection", "disposition.DispositionRule", "disposition.Disposition",
+        "disposition.StockMovement", "refunds.Refund", "refunds.RefundApproval", "refunds.StoreCreditEntry",
+    ]:
+        assert counts[label] > 0, label
+    assert Client.objects.filter(code__in=["hafenwerk", "kestrel"]).count() == 2
+
+
+def test_returns_exist_in_every_state_with_at_least_three_authorized():
+    seed_demo()
+
+    states = list(ReturnRequest.objects.values_list("state", flat=True))
+
+    assert set(states) == set(ReturnState.values)
+    assert states.count(ReturnState.AUTHORIZED) >= 3
+
+
+def test_every_return_got_to_its_state_through_recorded_transitions():
+    seed_demo()
+
+    for rma in ReturnRequest.objects.all():
+        transitions = [e for e in rma.events.order_by("at", "id") if e.from_state != e.to_state]
+        assert transitions[0].action == "request", rma
+        chain = [ReturnState.REQUESTED] + [e.to_state for e in transitions[1:]]
+        assert [e.from_state for e in transitions[1:]] == chain[:-1], rma
+        assert chain[-1] == rma.state, rma
+        assert getattr(rma, f"{rma.state}_at") == rma.state_entered_at, rma
+
+
+def test_refunds_follow_the_return_state():
+    seed_demo()
+
+    for rma in ReturnRequest.objects.filter(state=ReturnState.DISPOSITIONED):
+        assert rma.refunds.get().status == RefundStatus.PENDING_APPROVAL
+    for rma in ReturnRequest.objects.filter(state=ReturnState.REFUNDED):
+        refund = rma.refunds.get()
+        assert refund.status == RefundStatus.ISSUED and refund.external_reference
+        assert refund.approvals.filter(approver__username="finance").exists()
+    assert Refund.objects.filter(status=RefundStatus.DENIED).exists()
+    assert StoreCreditEntry.objects.filter(kind="bonus").exists()
+
+
+@pytest.mark.parametrize("group", STAFF_GROUPS)
+def test_each_demo_user_is_staff_in_its_group(group):
+    seed_demo()
+
+    user = User.objects.get(username=group)
+
+    assert user.is_staff and user.is_active and not user.is_superuser
+    assert list(user.groups.values_list("name", flat=True)) == [group]
+
+
+def test_the_client_api_account_belongs_to_one_client_and_is_not_staff():
+    seed_demo()
+
+    account = ClientAccount.objects.select_related("user", "client").get()
+
+    assert not account.user.is_staff
+    assert list(account.user.groups.values_list("name", flat=True)) == ["client_api"]
+    assert account.client.code == "hafenwerk"
+
+
+def test_admin_is_a_superuser():
+    seed_demo()
+
+    admin = User.objects.get(username="admin")
+
+    assert admin.is_superuser and admin.is_staff
+
+
+def test_demo_users_share_the_default_password_and_it_is_printed(monkeypatch):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+
+    output = seed_demo()
+
+    for username in [*STAFF_GROUPS, "admin", "hafenwerk-api"]:
+        assert User.objects.get(username=username).check_password("demo-pass-2026"), username
+        assert username in output
+    assert "demo-pass-2026" in output
+
+
+def test_demo_password_comes_from_the_environment_when_set(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "another-secret-42")
+
+    output = seed_demo()
+
+    assert User.objects.get(username="manager").check_password("another-secret-42")
+    assert "another-secret-42" in output
+
+
+def test_it_refuses_rather_than_expire_another_authorized_return_early(staff):
+    other = return_in_state(ReturnState.AUTHORIZED, staff=staff, ran_validity_days=5)
+
+    with pytest.raises(CommandError, match="would also expire"):
+        seed_demo()
+
+    assert ReturnRequest.objects.get(pk=other.pk).state == ReturnState.AUTHORIZED
+    assert not Client.objects.filter(code__in=["hafenwerk", "kestrel"]).exists()

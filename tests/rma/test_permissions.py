@@ -1,0 +1,182 @@
+"""Who may call each rma service (DESIGN.md, "Who uses it, and who may do what"); a refusal changes nothing."""
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import User
+
+from core.errors import PermissionRefused
+from rma import services as rma_services
+from rma.models import ReceivingScan, ReturnEvent, ReturnRequest, ReturnState
+from tests.factories import ClientFactory, PolicyFactory, Staff, client_account, return_in_state, user_in
+
+# Who acts. `no_user` is the actor None: the system, or a customer on the portal where a service allows it.
+ACTORS = [
+    "customer_service", "dock", "inspector", "finance", "manager", "client_account", "inactive_manager", "no_user",
+]
+
+
+def actor_of(kind: str, rma: ReturnRequest, staff: Staff) -> User | None:
+    if kind == "no_user":
+        return None
+    if kind == "client_account":
+        return client_account(rma.client)
+    if kind == "inactive_manager":
+        user = user_in("manager")
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        return user
+    return getattr(staff, kind)
+
+
+def fresh(rma: ReturnRequest) -> ReturnRequest:
+    return ReturnRequest.objects.get(pk=rma.pk)
+
+
+@dataclass(frozen=True)
+class Action:
+    """One rma service, called on a return where everything but the actor allows it."""
+
+    given: Callable[[Staff], ReturnRequest]
+    call: Callable[[ReturnRequest, User | None], object]
+    done: Callable[[ReturnRequest], bool]
+    may: frozenset[str]
+
+
+def _in_state(state: str, **fields) -> Callable[[Staff], ReturnRequest]:
+    return lambda staff: return_in_state(state, staff=staff, units=1, **fields)
+
+
+def _create(rma: ReturnRequest, actor: User | None) -> ReturnRequest:
+    # A staff channel: without a user only the portal may create, which test_create_return_request covers.
+    return rma_services.create_return_request(
+        order=rma.order, items=[{"order_line": rma.order.lines.get(), "quantity": 1, "reason": "defective"}],
+        channel="phone", actor=actor,
+    )
+
+
+ACTIONS = {
+    "create_return_request": Action(
+        given=_in_state(ReturnState.REQUESTED),
+        call=_create,
+        done=lambda rma: rma.order.returns.count() == 2,
+        may=frozenset({"customer_service", "manager", "client_account"}),
+    ),
+    "authorize_return": Action(
+        given=_in_state(ReturnState.REQUESTED),
+        call=lambda rma, actor: rma_services.authorize_return(rma=rma, actor=actor),
+        done=lambda rma: fresh(rma).state == ReturnState.AUTHORIZED,
+        may=frozenset({"customer_service", "manager"}),
+    ),
+    "authorize_return with a policy override": Action(
+        given=_in_state(ReturnState.REQUESTED, accepted_reasons=["defective"], reason="changed_mind"),
+        call=lambda rma, actor: rma_services.authorize_return(rma=rma, actor=actor, override_reason="Goodwill"),
+        done=lambda rma: fresh(rma).state == ReturnState.AUTHORIZED,
+        may=frozenset({"manager"}),
+    ),
+    "reject_return": Action(
+        given=_in_state(ReturnState.REQUESTED),
+        call=lambda rma, actor: rma_services.reject_return(rma=rma, actor=actor, reason="Outside the window"),
+        done=lambda rma: fresh(rma).state == ReturnState.REJECTED,
+        may=frozenset({"customer_service", "manager"}),
+    ),
+    "cancel_return": Action(
+        given=_in_state(ReturnState.AUTHORIZED),
+        call=lambda rma, actor: rma_services.cancel_return(rma=rma, actor=actor, reason="Customer kept it"),
+        done=lambda rma: fresh(rma).state == ReturnState.CANCELLED,
+        may=frozenset({"customer_service", "manager", "client_account", "no_user"}),
+    ),
+    "mark_in_transit": Action(
+        given=_in_state(ReturnState.AUTHORIZED),
+        call=lambda rma, actor: rma_services.mark_in_transit(
+            rma=rma, actor=actor, carrier="DHL", tracking_number="JJD0001"
+        ),
+        done=lambda rma: fresh(rma).state == ReturnState.IN_TRANSIT,
+        may=frozenset({"customer_service", "manager", "client_account", "no_user"}),
+    ),
+    "receive_scan": Action(
+        given=_in_state(ReturnState.IN_TRANSIT),
+        call=lambda rma, actor: rma_services.receive_scan(code=rma.ran, actor=actor),
+        done=lambda rma: fresh(rma).state == ReturnState.RECEIVED,
+        may=frozenset({"dock", "manager"}),
+    ),
+    "receive_expired": Action(
+        given=_in_state(ReturnState.EXPIRED),
+        call=lambda rma, actor: rma_services.receive_expired(rma=rma, actor=actor, reason="Carrier delay"),
+        done=lambda rma: fresh(rma).state == ReturnState.RECEIVED,
+        may=frozenset({"manager"}),
+    ),
+}
+
+ALLOWED = [(name, kind) for name, action in ACTIONS.items() for kind in ACTORS if kind in action.may]
+REFUSED = [(name, kind) for name, action in ACTIONS.items() for kind in ACTORS if kind not in action.may]
+
+# Services of rma that take an actor but leave the permission check to their caller: the shared audit
+# helpers, and the moves later stages drive from inside their own (permission-checked) services.
+CALLER_CHECKS_PERMISSION = {
+    "channel_of", "record_event", "require_client_access", "apply_transition",
+    "mark_inspected", "mark_dispositioned", "mark_refunded", "close_without_refund",
+}
+
+
+def snapshot(rma: ReturnRequest) -> tuple:
+    return (
+        fresh(rma).state, ReturnRequest.objects.count(), ReturnEvent.objects.count(), ReceivingScan.objects.count()
+    )
+
+
+def test_every_rma_service_taking_an_actor_is_in_the_permission_table():
+    services_with_actor = {
+        name for name, function in inspect.getmembers(rma_services, inspect.isfunction)
+        if function.__module__ == rma_services.__name__ and not name.startswith("_")
+        and "actor" in inspect.signature(function).parameters
+    }
+
+    assert services_with_actor - CALLER_CHECKS_PERMISSION == {name.split()[0] for name in ACTIONS}
+
+
+@pytest.mark.parametrize(("name", "kind"), ALLOWED, ids=[f"{name}-by-{kind}" for name, kind in ALLOWED])
+def test_actor_the_design_allows_may_act(name, kind, staff):
+    action = ACTIONS[name]
+    rma = action.given(staff)
+
+    action.call(rma, actor_of(kind, rma, staff))
+
+    assert action.done(rma)
+
+
+@pytest.mark.parametrize(("name", "kind"), REFUSED, ids=[f"{name}-by-{kind}" for name, kind in REFUSED])
+def test_actor_the_design_does_not_allow_is_refused_and_nothing_changes(name, kind, staff):
+    action = ACTIONS[name]
+    rma = action.given(staff)
+    actor = actor_of(kind, rma, staff)
+    before = snapshot(rma)
+
+    with pytest.raises(PermissionRefused):
+        action.call(rma, actor)
+
+    assert snapshot(rma) == before
+
+
+# -- a client account acts only for its own client -------------------------------------------------
+
+
+def other_clients_account() -> User:
+    other = ClientFactory()
+    PolicyFactory(client=other)
+    return client_account(other)
+
+
+@pytest.mark.parametrize("name", ["create_return_request", "cancel_return", "mark_in_transit"])
+def test_client_account_cannot_act_on_another_clients_return(name, staff):
+    action = ACTIONS[name]
+    rma = action.given(staff)
+    outsider = other_clients_account()
+    before = snapshot(rma)
+
+    with pytest.raises(PermissionRefused):
+        action.call(rma, outsider)
+
+    assert snapshot(rma) == before

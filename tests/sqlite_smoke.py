@@ -1,0 +1,65 @@
+"""Open every admin page as `manager` and as `admin`, on whatever database the settings name.
+
+tests/test_sqlite_smoke.py runs it on a fresh SQLite file after `migrate` and `seed_demo`:
+
+    python tests/sqlite_smoke.py
+
+It exits non-zero, listing every page that did not answer 200.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "returns_site.settings")
+
+import django
+
+django.setup()
+
+from django.contrib import admin  # noqa: E402
+from django.contrib.admin.utils import quote  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from backoffice.management.commands.seed_demo import demo_password  # noqa: E402
+
+USERNAMES = ["manager", "admin"]
+
+
+def admin_pages() -> tuple[list[str], list[str]]:
+    """The index, then each registered ModelAdmin's changelist and one change page; and what has no row."""
+    pages, empty = [reverse("admin:index")], []
+    for model in sorted(admin.site._registry, key=lambda model: model._meta.label):
+        opts = model._meta
+        pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        first = model._default_manager.order_by("pk").first()
+        if first is None:
+            empty.append(opts.label)
+            continue
+        pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(first.pk)]))
+    return pages, empty
+
+
+def main() -> int:
+    pages, empty = admin_pages()
+    problems = [f"no {label} row to open a change page of: seed_demo should create one" for label in empty]
+    for username in USERNAMES:
+        # Errors come back as 500 responses (with the traceback logged) so every page is tried.
+        browser = Client(raise_request_exception=False)
+        if not browser.login(username=username, password=demo_password()):
+            problems.append(f"{username}: cannot log in with the demo password")
+            continue
+        for url in pages:
+            status = browser.get(url).status_code
+            if status != 200:
+                problems.append(f"{username}: GET {url} answered {status}")
+    for problem in problems:
+        print(problem)
+    print(f"{len(pages)} admin pages checked for {', '.join(USERNAMES)}: {len(problems)} problem(s).")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
