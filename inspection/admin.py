@@ -1,3 +1,5 @@
+"""Inspections are recorded at the inspection station (through the service) and shown here."""
+
 from django.contrib import admin
 
 from inspection import models
@@ -6,11 +8,26 @@ from inspection import models
 class InspectionPhotoInline(admin.TabularInline):
     model = models.InspectionPhoto
     extra = 0
+    can_delete = False
+    readonly_fields = ["image", "uploaded_at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(models.Inspection)
 class InspectionAdmin(admin.ModelAdmin):
     list_display = ["item", "grade", "matches_request", "missing", "defect_category", "inspector", "inspected_at"]
-    list_filter = ["grade", "missing", "matches_request", "defect_category"]
+    list_filter = ["grade", "missing", "matches_request", "defect_category", "item__return_request__client"]
     list_select_related = ["item__return_request", "item__order_line", "inspector"]
+    search_fields = ["item__return_request__ran", "item__order_line__sku", "serial_number_found"]
     inlines = [InspectionPhotoInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

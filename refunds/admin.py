@@ -1,23 +1,280 @@
-from django.contrib import admin
+"""Finance's screens: the approval queue, one refund at a time or in bulk, and the ledger."""
 
-from refunds import models
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from core.errors import DomainError
+from core.money import quantize
+from refunds import models, selectors, services
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """Finance opens the queue on what waits for them; the other views are one click away."""
+
+    title = "queue"
+    parameter_name = "queue"
+    QUEUES = {
+        "pending": ("Waiting for approval", [models.RefundStatus.PENDING_APPROVAL]),
+        "approved": ("Approved, to issue", [models.RefundStatus.APPROVED, models.RefundStatus.FAILED]),
+        "issued": ("Issued", [models.RefundStatus.ISSUED]),
+        "denied": ("Denied", [models.RefundStatus.DENIED]),
+        "all": ("All", None),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _) in self.QUEUES.items()]
+
+    def value(self):
+        return super().value() if super().value() in self.QUEUES else "pending"
+
+    def queryset(self, request, queryset):
+        statuses = self.QUEUES[self.value()][1]
+        return queryset if statuses is None else queryset.filter(status__in=statuses)
+
+    def choices(self, changelist):
+        for key, label in self.lookups(None, None):
+            yield {
+                "selected": self.value() == key,
+                "query_string": changelist.get_query_string({self.parameter_name: key}),
+                "display": label,
+            }
+
+
+class DenyForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}), max_length=2000)
+
+
+class IssueForm(forms.Form):
+    reference = forms.CharField(
+        required=False, max_length=200, widget=forms.TextInput(attrs={"autofocus": True}),
+        help_text="The payout's reference when it was settled in the client's payment system. "
+        "Leave empty to pay store credit from our ledger.",
+    )
 
 
 class RefundApprovalInline(admin.TabularInline):
     model = models.RefundApproval
     extra = 0
+    can_delete = False
+    readonly_fields = ["approver", "at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(models.Refund)
 class RefundAdmin(admin.ModelAdmin):
-    list_display = ["return_request", "amount", "currency", "method", "status", "proposed_at"]
-    list_filter = ["status", "method"]
-    list_select_related = ["return_request"]
+    list_display = [
+        "return_column", "client_column", "customer_column", "amount_column", "method", "breakdown_column",
+        "inspection_column", "signals_column", "status", "waiting_column", "external_reference",
+    ]
+    list_display_links = ["amount_column"]
+    list_filter = [QueueFilter, "method", "return_request__client"]
+    search_fields = ["return_request__ran", "return_request__order__number", "return_request__customer__email",
+                     "external_reference"]
+    ordering = ["proposed_at", "id"]  # oldest first: nobody waits longest by accident
+    list_per_page = 50
+    actions = ["approve_selected", "deny_selected"]
+    readonly_fields = [
+        "return_request", "amount", "bonus_amount", "currency", "method", "status", "external_reference",
+        "proposed_by", "proposed_at", "approved_at", "issued_by", "issued_at", "denied_by", "denied_at",
+        "denial_reason",
+    ]
+    exclude = ["breakdown", "is_correction", "correction_reason"]
     inlines = [RefundApprovalInline]
+    change_form_template = "admin/refunds/refund/change_form.html"
+
+    def get_queryset(self, request):
+        return selectors.finance_queue()
+
+    # -- columns -----------------------------------------------------------------------------------
+
+    @admin.display(description="return", ordering="return_request__ran")
+    def return_column(self, refund: models.Refund) -> str:
+        url = reverse("admin:rma_returnrequest_change", args=[refund.return_request_id])
+        return format_html('<a href="{}">{}</a>', url, refund.return_request)
+
+    @admin.display(description="client", ordering="return_request__client__name")
+    def client_column(self, refund: models.Refund) -> str:
+        return refund.return_request.client.name
+
+    @admin.display(description="customer", ordering="return_request__customer__email")
+    def customer_column(self, refund: models.Refund) -> str:
+        return refund.return_request.customer.email
+
+    @admin.display(description="amount", ordering="amount")
+    def amount_column(self, refund: models.Refund) -> str:
+        bonus = f" + {quantize(refund.bonus_amount, refund.currency)} bonus" if refund.bonus_amount else ""
+        return f"{quantize(refund.amount, refund.currency)} {refund.currency}{bonus}"
+
+    @admin.display(description="breakdown")
+    def breakdown_column(self, refund: models.Refund) -> str:
+        b = refund.breakdown
+        parts = [f"{len(b.get('units', []))} unit(s) {b.get('paid_for_units')}"]
+        if b.get("restocking_fees") not in (None, "0", "0.00"):
+            parts.append(f"− restocking {b['restocking_fees']}")
+        if b.get("return_shipping_fee") not in (None, "0", "0.00"):
+            parts.append(f"− shipping {b['return_shipping_fee']}")
+        if b.get("capped"):
+            parts.append(f"capped at {b.get('cap')}")
+        return " ".join(parts)
+
+    @admin.display(description="inspection")
+    def inspection_column(self, refund: models.Refund) -> str:
+        grades = [
+            "missing" if item.inspection.missing else item.inspection.grade
+            for item in refund.return_request.items.all() if hasattr(item, "inspection")
+        ]
+        return ", ".join(grades) or "–"
+
+    @admin.display(description="fraud signals")
+    def signals_column(self, refund: models.Refund) -> str:
+        signals = selectors.fraud_signals(refund=refund).as_list()
+        if not signals:
+            return "–"
+        return format_html_join("", '<span class="signal">{}</span>', ((signal,) for signal in signals))
+
+    @admin.display(description="waiting", ordering="proposed_at")
+    def waiting_column(self, refund: models.Refund) -> str:
+        hours = int((timezone.now() - refund.proposed_at).total_seconds() // 3600)
+        return f"{hours // 24}d {hours % 24}h" if hours >= 24 else f"{hours}h"
+
+    # -- permissions: refunds are made by services, never typed in ---------------------------------
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_approve_permission(self, request) -> bool:
+        return request.user.has_perm("refunds.approve_refund")
+
+    def has_deny_permission(self, request) -> bool:
+        return request.user.has_perm("refunds.deny_refund")
+
+    # -- bulk ----------------------------------------------------------------------------------------
+
+    def changelist_view(self, request, extra_context=None):
+        action = request.POST.get("action")
+        if request.method == "POST" and action and action not in self.get_actions(request):
+            raise PermissionDenied
+        return super().changelist_view(request, extra_context)
+
+    def _each(self, request, queryset, run, done: str) -> None:
+        succeeded = 0
+        for refund in queryset:
+            try:
+                run(refund)
+                succeeded += 1
+            except DomainError as error:
+                self.message_user(request, f"{refund.return_request}: {error.message}", messages.ERROR)
+        if succeeded:
+            self.message_user(request, f"{succeeded} refund(s) {done}.", messages.SUCCESS)
+
+    @admin.action(description="Approve selected refunds", permissions=["approve"])
+    def approve_selected(self, request, queryset):
+        self._each(request, queryset, lambda r: services.approve_refund(refund=r, actor=request.user), "approved")
+
+    @admin.action(description="Deny selected refunds…", permissions=["deny"])
+    def deny_selected(self, request, queryset):
+        form = DenyForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._each(request, queryset,
+                       lambda r: services.deny_refund(refund=r, actor=request.user, reason=reason), "denied")
+            return None
+        return TemplateResponse(request, "admin/refunds/refund/bulk_deny.html", {
+            **self.admin_site.each_context(request), "title": "Deny refunds", "form": form,
+            "refunds": queryset, "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        })
+
+    # -- one refund ----------------------------------------------------------------------------------
+
+    ONE_AT_A_TIME = {
+        "approve": ("Approve", "refunds.approve_refund", None),
+        "deny": ("Deny", "refunds.deny_refund", DenyForm),
+        "issue": ("Issue", "refunds.issue_refund", IssueForm),
+    }
+
+    def get_urls(self):
+        own = [path("<path:object_id>/act/<slug:action>/", self.admin_site.admin_view(self.action_view),
+                    name="refunds_refund_act")]
+        return own + super().get_urls()
+
+    def offered(self, request, refund: models.Refund) -> list[tuple[str, str]]:
+        states = {
+            "approve": [models.RefundStatus.PENDING_APPROVAL],
+            "deny": [models.RefundStatus.PENDING_APPROVAL, models.RefundStatus.APPROVED],
+            "issue": [models.RefundStatus.APPROVED, models.RefundStatus.FAILED],
+        }
+        return [
+            (name, label) for name, (label, permission, _) in self.ONE_AT_A_TIME.items()
+            if request.user.has_perm(permission) and refund.status in states[name]
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        refund = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if refund is not None:
+            context.update({
+                "refund": refund,
+                "signals": selectors.fraud_signals(refund=refund).as_list(),
+                "offered": self.offered(request, refund),
+                "issue_form": IssueForm(),
+                "deny_form": DenyForm(),
+            })
+        return super().change_view(request, object_id, form_url, context)
+
+    def action_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        refund = get_object_or_404(models.Refund, pk=object_id)
+        if action not in self.ONE_AT_A_TIME or request.method != "POST":
+            raise PermissionDenied
+        label, permission, form_class = self.ONE_AT_A_TIME[action]
+        if not request.user.has_perm(permission):
+            raise PermissionDenied
+        form = form_class(request.POST) if form_class else None
+        back = reverse("admin:refunds_refund_change", args=[refund.pk])
+        if form is not None and not form.is_valid():
+            self.message_user(request, "; ".join(e for errors in form.errors.values() for e in errors),
+                              messages.ERROR)
+            return HttpResponseRedirect(back)
+        data = form.cleaned_data if form else {}
+        run = {
+            "approve": lambda: services.approve_refund(refund=refund, actor=request.user),
+            "deny": lambda: services.deny_refund(refund=refund, actor=request.user, reason=data["reason"]),
+            "issue": lambda: services.issue_refund(refund=refund, actor=request.user,
+                                                   reference=data.get("reference") or None),
+        }[action]
+        try:
+            run()
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(request, f"{label}: done for {refund.return_request}.", messages.SUCCESS)
+        return HttpResponseRedirect(back)
 
 
 @admin.register(models.StoreCreditEntry)
 class StoreCreditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "customer", "amount", "currency", "kind"]
+    list_display = ["at", "customer", "amount", "currency", "kind", "refund"]
     list_filter = ["kind", "currency"]
-    list_select_related = ["customer"]
+    list_select_related = ["customer", "refund__return_request"]
+    search_fields = ["customer__email"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

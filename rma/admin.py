@@ -1,40 +1,99 @@
-from django.contrib import admin
+"""Admin of the rma stage's reference data: clients, warehouses, policies, customers, orders, scans.
 
-from rma import models
+The return itself is shown by backoffice.admin, which composes every stage.
+"""
+
+from django.contrib import admin, messages
+
+from core.errors import DomainError
+from rma import models, services
+
+POLICY_TERMS = [
+    "window_days", "window_starts_from", "final_sale_skus", "final_sale_categories", "accepted_reasons",
+    "restocking_fee_percent", "restocking_fee_reasons", "return_shipping_fee", "customer_pays_shipping_reasons",
+    "auto_authorize", "ran_validity_days", "refund_methods", "store_credit_bonus_percent",
+    "max_returns_per_customer", "return_limit_period_days", "receipt_required_above", "packing_instructions",
+]
 
 
 @admin.register(models.Warehouse)
 class WarehouseAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "city", "country"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "city"]
+
+
+class ClientAccountInline(admin.TabularInline):
+    model = models.ClientAccount
+    extra = 0
+    autocomplete_fields = ["user"]
 
 
 @admin.register(models.Client)
 class ClientAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "time_zone", "default_warehouse", "is_active"]
+    list_display = ["code", "name", "time_zone", "default_warehouse", "contact_email", "is_active"]
+    list_filter = ["is_active", "default_warehouse"]
     list_select_related = ["default_warehouse"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "contact_email"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "is_active", "time_zone", "default_warehouse"]}),
+        ("Contact", {"fields": ["contact_name", "contact_email", "contact_phone"]}),
+        ("Integration", {"fields": ["webhook_url", "webhook_secret", "webhook_secret_previous"],
+                         "classes": ["collapse"]}),
+        ("Target hours per stage", {"fields": [
+            "target_hours_requested", "target_hours_authorized", "target_hours_in_transit",
+            "target_hours_received", "target_hours_inspected", "target_hours_dispositioned",
+        ]}),
+    ]
+    inlines = [ClientAccountInline]
 
 
 @admin.register(models.ClientAccount)
 class ClientAccountAdmin(admin.ModelAdmin):
     list_display = ["user", "client"]
     list_select_related = ["user", "client"]
+    autocomplete_fields = ["user"]
 
 
 @admin.register(models.ReturnPolicy)
 class ReturnPolicyAdmin(admin.ModelAdmin):
-    list_display = ["client", "version", "window_days", "window_starts_from", "auto_authorize", "created_at"]
+    """Saving a policy publishes a new version; returns keep the version they were requested under."""
+
+    list_display = ["client", "version", "window_days", "window_starts_from", "auto_authorize",
+                    "restocking_fee_percent", "created_by", "created_at"]
     list_filter = ["client"]
-    list_select_related = ["client"]
+    list_select_related = ["client", "created_by"]
+    fields = ["client", *POLICY_TERMS]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["client"] if obj else []
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("rma.add_returnpolicy")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        terms = {name: form.cleaned_data[name] for name in POLICY_TERMS}
+        try:
+            published = services.publish_policy_version(client=obj.client, actor=request.user, **terms)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        obj.pk, obj.version = published.pk, published.version
+        self.message_user(request, f"Published {published}; existing returns keep their version.", messages.INFO)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["title"] = f"{obj}: edit to publish version {obj.version + 1}" if obj else "New return policy"
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(models.Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["email", "name", "client"]
+    list_display = ["email", "name", "client", "phone", "city"]
     list_filter = ["client"]
     list_select_related = ["client"]
-    search_fields = ["email", "name"]
+    search_fields = ["email", "name", "phone"]
 
 
 class OrderLineInline(admin.TabularInline):
@@ -48,46 +107,15 @@ class OrderAdmin(admin.ModelAdmin):
     list_filter = ["client", "payment_method"]
     list_select_related = ["client", "customer"]
     search_fields = ["number", "customer__email"]
+    autocomplete_fields = ["customer"]
     inlines = [OrderLineInline]
 
 
-class ReturnItemInline(admin.TabularInline):
-    model = models.ReturnItem
-    extra = 0
-    can_delete = False
-    readonly_fields = ["unit_number", "order_line", "reason", "comment", "serial_number"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Logs written by services: shown, never edited here."""
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request) -> bool:
         return False
-
-
-class ReturnEventInline(admin.TabularInline):
-    model = models.ReturnEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ["at", "action", "from_state", "to_state", "actor", "channel", "note", "details"]
-    fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(models.ReturnRequest)
-class ReturnRequestAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "client", "order", "customer", "state", "channel", "requested_at"]
-    list_filter = ["state", "client", "channel"]
-    list_select_related = ["client", "order", "customer"]
-    search_fields = ["ran", "order__number", "customer__email", "tracking_number"]
-    # The state moves only through services; the admin shows it.
-    readonly_fields = ["state", "ran"]
-    inlines = [ReturnItemInline, ReturnEventInline]
-
-
-@admin.register(models.ReturnEvent)
-class ReturnEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "return_request", "action", "from_state", "to_state", "actor", "channel"]
-    list_filter = ["action", "channel"]
-    list_select_related = ["return_request", "actor"]
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
@@ -96,8 +124,16 @@ class ReturnEventAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(models.ReturnEvent)
+class ReturnEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "return_request", "action", "from_state", "to_state", "actor", "channel"]
+    list_filter = ["action", "channel"]
+    list_select_related = ["return_request", "actor"]
+    search_fields = ["return_request__ran"]
+
+
 @admin.register(models.ReceivingScan)
-class ReceivingScanAdmin(admin.ModelAdmin):
+class ReceivingScanAdmin(ReadOnlyAdmin):
     list_display = ["scanned_at", "code", "result", "return_request", "actor"]
     list_filter = ["result"]
     list_select_related = ["return_request", "actor"]
@@ -109,3 +145,10 @@ class UnexpectedParcelAdmin(admin.ModelAdmin):
     list_display = ["code", "status", "created_at", "return_request"]
     list_filter = ["status"]
     list_select_related = ["return_request"]
+    readonly_fields = ["scan", "code", "status", "return_request", "resolved_by", "resolved_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -9,6 +9,7 @@ from collections import Counter
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
@@ -35,6 +36,7 @@ from rma.models import (
     RequestChannel,
     ReturnEvent,
     ReturnItem,
+    ReturnPolicy,
     ReturnRequest,
     ReturnState,
     ScanResult,
@@ -147,6 +149,25 @@ def apply_transition(
 
 def _locked(rma: ReturnRequest) -> ReturnRequest:
     return selectors.return_for_update(pk=rma.pk)
+
+
+# -- policies ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_policy_version(*, client: Client, actor: User | None, **terms: Any) -> ReturnPolicy:
+    """Make `terms` the client's policy from now on, as a new version; returns keep the version they have."""
+    require_permission(actor, "rma.add_returnpolicy", action="publish return policies")
+    # Lock the client: two managers publishing at once must not draw the same version number.
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    latest = selectors.current_policy(client=client)
+    policy = ReturnPolicy(client=client, version=(latest.version + 1) if latest else 1, created_by=actor, **terms)
+    try:
+        policy.full_clean(exclude=["client", "version"])
+    except ValidationError as error:
+        raise InvalidInput("; ".join(error.messages)) from None
+    policy.save()
+    return policy
 
 
 # -- request -------------------------------------------------------------------------------------

@@ -1,0 +1,292 @@
+"""The return's admin: the changelist operators scan and the page that shows a whole return.
+
+It composes every stage (rma, inspection, disposition, refunds) through their selectors, and
+changes a return only through services.
+"""
+
+import datetime as dt
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from backoffice import return_actions, selectors
+from backoffice.forms import NewReturnForm, OrderLookupForm
+from core.errors import DomainError
+from core.money import quantize
+from refunds.models import Refund, RefundStatus
+from rma import ran as ran_codes
+from rma import services as rma_services
+from rma.models import Reason, ReturnItem, ReturnRequest, ReturnState, ScanResult
+
+STATE_COLOURS = {
+    ReturnState.REQUESTED: "#6c757d",
+    ReturnState.AUTHORIZED: "#0d6efd",
+    ReturnState.IN_TRANSIT: "#6610f2",
+    ReturnState.RECEIVED: "#fd7e14",
+    ReturnState.INSPECTED: "#d63384",
+    ReturnState.DISPOSITIONED: "#20c997",
+    ReturnState.REFUNDED: "#198754",
+    ReturnState.REJECTED: "#dc3545",
+    ReturnState.CANCELLED: "#495057",
+    ReturnState.EXPIRED: "#a52834",
+    ReturnState.CLOSED: "#343a40",
+}
+
+
+def state_badge(state: str, label: str) -> str:
+    return format_html('<span class="state-badge" style="background:{}">{}</span>', STATE_COLOURS[state], label)
+
+
+def duration_text(delta: dt.timedelta) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    if hours < 1:
+        return f"{int(delta.total_seconds() // 60)}m"
+    return f"{hours}h" if hours < 48 else f"{hours // 24}d {hours % 24}h"
+
+
+class ReasonFilter(admin.SimpleListFilter):
+    title = "reason"
+    parameter_name = "reason"
+
+    def lookups(self, request, model_admin):
+        return Reason.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(pk__in=ReturnItem.objects.filter(reason=self.value()).values("return_request"))
+        return queryset
+
+
+@admin.register(ReturnRequest)
+class ReturnRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "ran_column", "client", "order_column", "customer_column", "state_column", "age_column",
+        "units_column", "refund_column", "requested_at",
+    ]
+    list_display_links = ["ran_column"]
+    list_filter = ["client", "state", "channel", ReasonFilter, "requested_at"]
+    search_fields = ["ran", "order__number", "customer__email", "tracking_number", "items__serial_number"]
+    search_help_text = "RAN, order number, customer email, tracking number or serial number"
+    list_per_page = 50
+    ordering = ["-requested_at"]
+    fields = ["notes"]
+    actions = ["authorize_selected", "reject_selected", "cancel_selected"]
+    change_form_template = "admin/rma/returnrequest/change_form.html"
+
+    # -- the changelist ----------------------------------------------------------------------------
+
+    def get_queryset(self, request: HttpRequest):
+        units = ReturnItem.objects.filter(return_request=OuterRef("pk")).values("return_request")
+        refund = Refund.objects.filter(return_request=OuterRef("pk")).exclude(status=RefundStatus.DENIED)
+        return (
+            super().get_queryset(request)
+            .select_related("client", "order", "customer")
+            .annotate(
+                units=Subquery(units.annotate(n=Count("id")).values("n"), output_field=IntegerField()),
+                refund_amount=Subquery(refund.order_by("-proposed_at").values("amount")[:1],
+                                       output_field=DecimalField()),
+            )
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        # A scanned or typed RAN finds its return however it was written.
+        ran = ran_codes.parse_ran(search_term)
+        if ran:
+            return queryset.filter(ran=ran), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description="RAN", ordering="ran")
+    def ran_column(self, rma: ReturnRequest) -> str:
+        return rma.ran or f"request #{rma.pk}"
+
+    @admin.display(description="order", ordering="order__number")
+    def order_column(self, rma: ReturnRequest) -> str:
+        return rma.order.number
+
+    @admin.display(description="customer", ordering="customer__email")
+    def customer_column(self, rma: ReturnRequest) -> str:
+        return rma.customer.email
+
+    @admin.display(description="state", ordering="state")
+    def state_column(self, rma: ReturnRequest) -> str:
+        return state_badge(rma.state, rma.get_state_display())
+
+    @admin.display(description="in state", ordering="state_entered_at")
+    def age_column(self, rma: ReturnRequest) -> str:
+        age = timezone.now() - rma.state_entered_at
+        target = rma.client.target_hours(rma.state)
+        late = target is not None and age > dt.timedelta(hours=target)
+        return format_html('<span class="{}">{}</span>', "overdue" if late else "", duration_text(age))
+
+    @admin.display(description="units", ordering="units")
+    def units_column(self, rma: ReturnRequest) -> int:
+        return rma.units or 0
+
+    @admin.display(description="refund", ordering="refund_amount")
+    def refund_column(self, rma: ReturnRequest) -> str:
+        if rma.refund_amount is None:
+            return "–"
+        return f"{quantize(rma.refund_amount, rma.order.currency)} {rma.order.currency}"
+
+    # -- permissions: returns are never deleted, and are created through the new-return form -----
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.has_perm("rma.create_return")
+
+    def has_authorize_permission(self, request) -> bool:
+        return request.user.has_perm("rma.authorize_return")
+
+    def has_reject_permission(self, request) -> bool:
+        return request.user.has_perm("rma.reject_return")
+
+    def has_cancel_permission(self, request) -> bool:
+        return request.user.has_perm("rma.cancel_return")
+
+    # -- bulk actions ------------------------------------------------------------------------------
+
+    def changelist_view(self, request, extra_context=None):
+        # A forged POST of an action this user may not run is refused, not silently ignored.
+        action = request.POST.get("action")
+        if request.method == "POST" and action and action not in self.get_actions(request):
+            raise PermissionDenied
+        return super().changelist_view(request, extra_context)
+
+    def _run_on_each(self, request, queryset, run, done: str) -> None:
+        succeeded = 0
+        for rma in queryset:
+            try:
+                run(rma)
+                succeeded += 1
+            except DomainError as error:
+                self.message_user(request, f"{rma}: {error.message}", messages.ERROR)
+        if succeeded:
+            self.message_user(request, f"{succeeded} return(s) {done}.", messages.SUCCESS)
+
+    @admin.action(description="Authorize selected requests", permissions=["authorize"])
+    def authorize_selected(self, request, queryset):
+        self._run_on_each(
+            request, queryset, lambda rma: rma_services.authorize_return(rma=rma, actor=request.user), "authorized"
+        )
+
+    def _with_reason(self, request, queryset, *, action: str, title: str, form_class, run, done: str):
+        form = form_class(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._run_on_each(request, queryset, lambda rma: run(rma, reason), done)
+            return None
+        return TemplateResponse(request, "admin/rma/returnrequest/bulk_reason.html", {
+            **self.admin_site.each_context(request), "title": title, "form": form, "returns": queryset,
+            "action": action, "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        })
+
+    @admin.action(description="Reject selected requests…", permissions=["reject"])
+    def reject_selected(self, request, queryset):
+        return self._with_reason(
+            request, queryset, action="reject_selected", title="Reject return requests",
+            form_class=return_actions.RejectForm, done="rejected",
+            run=lambda rma, reason: rma_services.reject_return(rma=rma, actor=request.user, reason=reason),
+        )
+
+    @admin.action(description="Cancel selected returns…", permissions=["cancel"])
+    def cancel_selected(self, request, queryset):
+        return self._with_reason(
+            request, queryset, action="cancel_selected", title="Cancel returns",
+            form_class=return_actions.ReasonForm, done="cancelled",
+            run=lambda rma, reason: rma_services.cancel_return(rma=rma, actor=request.user, reason=reason),
+        )
+
+    # -- the whole return on one page --------------------------------------------------------------
+
+    def get_urls(self):
+        own = [
+            path("<path:object_id>/act/<slug:action>/", self.admin_site.admin_view(self.action_view),
+                 name="rma_returnrequest_act"),
+        ]
+        return own + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        rma = self.get_object(request, object_id)
+        if rma is None:
+            return super().change_view(request, object_id, form_url, extra_context)
+        refunds = list(selectors.return_page_refunds(rma=rma))
+        open_refund = next((r for r in refunds if r.status != RefundStatus.DENIED), None)
+        context = {
+            "rma": rma,
+            "state_badge": state_badge(rma.state, rma.get_state_display()),
+            "units": selectors.return_page_units(rma=rma),
+            "refunds": refunds,
+            "events": rma.events.select_related("actor"),
+            "scans": rma.scans.select_related("actor"),
+            "offered_actions": return_actions.offered_actions(user=request.user, rma=rma),
+            "stage_links": return_actions.stage_links(
+                user=request.user, rma=rma, refund_id=open_refund.pk if open_refund else None
+            ),
+            "time_in_state": duration_text(timezone.now() - rma.state_entered_at),
+            "title": f"Return {rma}",
+            "subtitle": None,
+            "show_save_and_add_another": False,
+            "show_save_and_continue": False,
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    def action_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        rma = get_object_or_404(ReturnRequest.objects.select_related("client", "order", "customer"), pk=object_id)
+        chosen = return_actions.ACTIONS_BY_NAME.get(action)
+        if chosen is None or not request.user.has_perm(chosen.permission):
+            raise PermissionDenied
+        back = reverse("admin:rma_returnrequest_change", args=[rma.pk])
+        form = chosen.form_class(request.POST or None) if chosen.form_class else None
+        if request.method == "POST" and (form is None or form.is_valid()):
+            try:
+                outcome = chosen.run(rma, request.user, form.cleaned_data if form else {})
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self._report(request, chosen, outcome)
+            return HttpResponseRedirect(back)
+        return TemplateResponse(request, "admin/rma/returnrequest/action_form.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "original": rma, "rma": rma,
+            "title": f"{chosen.label}: {rma}", "action": chosen, "form": form, "back": back,
+        })
+
+    def _report(self, request: HttpRequest, chosen, outcome) -> None:
+        result = getattr(outcome, "result", None)
+        if result and result != ScanResult.RECEIVED:
+            self.message_user(request, f"Not received: the scan came back '{outcome.get_result_display()}'.",
+                              messages.WARNING)
+            return
+        self.message_user(request, f"{chosen.label}: done.", messages.SUCCESS)
+
+    # -- entering a request for a customer (phone, email, chat) ------------------------------------
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        lookup = OrderLookupForm(request.GET or None)
+        order = lookup.order() if lookup.is_bound and lookup.is_valid() else None
+        form = NewReturnForm(request.POST or None, request.FILES or None, order=order) if order else None
+        if form is not None and request.method == "POST" and form.is_valid():
+            try:
+                rma = form.create(actor=request.user)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(request, f"Return {rma} created: {rma.get_state_display().lower()}.",
+                                  messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:rma_returnrequest_change", args=[rma.pk]))
+        return TemplateResponse(request, "admin/rma/returnrequest/new_return.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "title": "New return request",
+            "lookup": lookup, "order": order, "form": form,
+        })

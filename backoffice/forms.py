@@ -1,0 +1,93 @@
+"""Forms of the return's admin: finding an order and entering a request for a customer."""
+
+from django import forms
+
+from rma import selectors as rma_selectors
+from rma import services as rma_services
+from rma.models import Client, Order, Reason, RefundMethod, RequestChannel, ReturnRequest
+
+STAFF_CHANNELS = [
+    (RequestChannel.PHONE, "Phone"), (RequestChannel.EMAIL, "Email"),
+    (RequestChannel.CHAT, "Chat"), (RequestChannel.ADMIN, "Back office"),
+]
+
+
+class OrderLookupForm(forms.Form):
+    client = forms.ModelChoiceField(queryset=Client.objects.filter(is_active=True))
+    order_number = forms.CharField(max_length=64, widget=forms.TextInput(attrs={"autofocus": True}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        number = cleaned["order_number"].strip()
+        self._order = (
+            Order.objects.select_related("client", "customer")
+            .filter(client=cleaned["client"], number__iexact=number).first()
+        )
+        if self._order is None:
+            raise forms.ValidationError(f"{cleaned['client']} has no order {number}.")
+        return cleaned
+
+    def order(self) -> Order:
+        return self._order
+
+
+class NewReturnForm(forms.Form):
+    """One row per order line: how many units come back and why."""
+
+    channel = forms.ChoiceField(choices=STAFF_CHANNELS, initial=RequestChannel.PHONE)
+    refund_method = forms.ChoiceField(choices=RefundMethod.choices)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    receipt_document = forms.FileField(required=False)
+
+    def __init__(self, *args, order: Order, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.order = order
+        self.lines = list(order.lines.all())
+        policy = rma_selectors.current_policy(client=order.client)
+        if policy and policy.refund_methods:
+            self.fields["refund_method"].choices = [
+                (method, label) for method, label in RefundMethod.choices if method in policy.refund_methods
+            ]
+        for line in self.lines:
+            self.fields[f"quantity_{line.pk}"] = forms.IntegerField(
+                min_value=0, max_value=line.quantity, initial=0, label=f"{line.sku} (of {line.quantity})"
+            )
+            self.fields[f"reason_{line.pk}"] = forms.ChoiceField(choices=Reason.choices, required=False)
+            self.fields[f"serial_{line.pk}"] = forms.CharField(max_length=100, required=False)
+            self.fields[f"comment_{line.pk}"] = forms.CharField(max_length=1000, required=False)
+
+    def line_rows(self) -> list[dict]:
+        return [
+            {"line": line, **{name: self[f"{name}_{line.pk}"] for name in ("quantity", "reason", "serial", "comment")}}
+            for line in self.lines
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        items = []
+        for line in self.lines:
+            quantity = cleaned.get(f"quantity_{line.pk}") or 0
+            if not quantity:
+                continue
+            if not cleaned.get(f"reason_{line.pk}"):
+                self.add_error(f"reason_{line.pk}", "Give the reason for returning this item.")
+                continue
+            items.append({
+                "order_line": line, "quantity": quantity, "reason": cleaned[f"reason_{line.pk}"],
+                "serial_number": cleaned.get(f"serial_{line.pk}", ""),
+                "comment": cleaned.get(f"comment_{line.pk}", ""),
+            })
+        if not items and not self.errors:
+            raise forms.ValidationError("Enter a quantity for at least one item.")
+        cleaned["items"] = items
+        return cleaned
+
+    def create(self, *, actor) -> ReturnRequest:
+        data = self.cleaned_data
+        return rma_services.create_return_request(
+            order=self.order, items=data["items"], channel=data["channel"], actor=actor,
+            refund_method=data["refund_method"], notes=data["notes"],
+            receipt_document=data.get("receipt_document"),
+        )

@@ -1,0 +1,102 @@
+"""The actions a person can take on one return from its admin page, each a call to a service.
+
+Only the actions the user's permissions allow from the return's current state are offered; a
+forged request for any other is refused with 403 before a service is called.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.auth.models import AbstractBaseUser
+from django.urls import reverse
+from django_fsm import can_proceed
+
+from rma import services as rma_services
+from rma.models import ReturnRequest, ReturnState
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}), max_length=2000)
+
+
+class RejectForm(ReasonForm):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}), max_length=2000,
+        help_text="The customer sees this reason.",
+    )
+
+
+class OverrideForm(forms.Form):
+    reason = forms.CharField(
+        label="Why authorize despite the policy?", max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}),
+    )
+
+
+class TrackingForm(forms.Form):
+    carrier = forms.CharField(max_length=60, widget=forms.TextInput(attrs={"autofocus": True}))
+    tracking_number = forms.CharField(max_length=100)
+
+
+@dataclass(frozen=True)
+class ReturnAction:
+    name: str
+    label: str
+    permission: str
+    transition: str
+    run: Callable[[ReturnRequest, AbstractBaseUser, dict], object]
+    form_class: type[forms.Form] | None = None
+    dangerous: bool = False
+
+    def offered_to(self, user: AbstractBaseUser, rma: ReturnRequest) -> bool:
+        return user.has_perm(self.permission) and can_proceed(getattr(rma, self.transition))
+
+
+def _receive(rma: ReturnRequest, user: AbstractBaseUser, data: dict) -> object:
+    return rma_services.receive_scan(code=rma.ran, actor=user)
+
+
+ACTIONS = [
+    ReturnAction("authorize", "Authorize", "rma.authorize_return", "authorize",
+                 lambda rma, user, data: rma_services.authorize_return(rma=rma, actor=user)),
+    ReturnAction("override", "Authorize despite policy", "rma.override_policy", "authorize",
+                 lambda rma, user, data: rma_services.authorize_return(
+                     rma=rma, actor=user, override_reason=data["reason"]), OverrideForm),
+    ReturnAction("reject", "Reject", "rma.reject_return", "reject",
+                 lambda rma, user, data: rma_services.reject_return(rma=rma, actor=user, reason=data["reason"]),
+                 RejectForm, dangerous=True),
+    ReturnAction("ship", "Mark in transit", "rma.set_tracking", "ship",
+                 lambda rma, user, data: rma_services.mark_in_transit(rma=rma, actor=user, **data), TrackingForm),
+    ReturnAction("receive", "Receive at dock", "rma.receive_return", "receive", _receive),
+    ReturnAction("receive-expired", "Receive despite expired RAN", "rma.receive_expired", "receive_expired",
+                 lambda rma, user, data: rma_services.receive_expired(rma=rma, actor=user, reason=data["reason"]),
+                 ReasonForm),
+    ReturnAction("cancel", "Cancel", "rma.cancel_return", "cancel",
+                 lambda rma, user, data: rma_services.cancel_return(rma=rma, actor=user, reason=data["reason"]),
+                 ReasonForm, dangerous=True),
+]
+ACTIONS_BY_NAME = {action.name: action for action in ACTIONS}
+
+
+@dataclass(frozen=True)
+class StageLink:
+    label: str
+    url: str
+
+
+def offered_actions(*, user: AbstractBaseUser, rma: ReturnRequest) -> list[ReturnAction]:
+    return [action for action in ACTIONS if action.offered_to(user, rma)]
+
+
+def stage_links(*, user: AbstractBaseUser, rma: ReturnRequest, refund_id: int | None) -> list[StageLink]:
+    """Where the work on this return continues, for the people who do it."""
+    links = []
+    if rma.state == ReturnState.RECEIVED and user.has_perm("inspection.record_inspection"):
+        links.append(StageLink("Inspect units", reverse("admin:inspection_station_return", args=[rma.pk])))
+    if rma.state == ReturnState.INSPECTED and user.has_perm("disposition.confirm_disposition"):
+        links.append(StageLink("Confirm dispositions", reverse("admin:inspection_station_dispositions",
+                                                               args=[rma.pk])))
+    if refund_id and user.has_perm("refunds.view_refund"):
+        links.append(StageLink("Open the refund", reverse("admin:refunds_refund_change", args=[refund_id])))
+    return links

@@ -1,0 +1,29 @@
+"""The admin site of the back office: a dashboard as its index and the stations of the floor."""
+
+from django.contrib import admin
+from django.urls import path
+
+from backoffice import selectors, station
+
+
+class BackOfficeSite(admin.AdminSite):
+    site_header = "Returns back office"
+    site_title = "Returns back office"
+    index_title = "Returns floor"
+    index_template = "admin/dashboard.html"
+
+    def index(self, request, extra_context=None):
+        context = {"dashboard": selectors.dashboard(), **(extra_context or {})}
+        return super().index(request, context)
+
+    def get_urls(self):
+        view = self.admin_view
+        stations = [
+            path("inspect/", view(station.find_return), name="inspection_station"),
+            path("inspect/<int:rma_id>/", view(station.next_unit), name="inspection_station_return"),
+            path("inspect/<int:rma_id>/unit/<int:unit_number>/", view(station.inspect_unit),
+                 name="inspection_station_unit"),
+            path("inspect/<int:rma_id>/dispositions/", view(station.confirm_dispositions),
+                 name="inspection_station_dispositions"),
+        ]
+        return stations + super().get_urls()

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# System tools the tests need: Chromium for the browser tests, zbar and poppler for the label tests.
+# Installed with apt when missing and we are root (or have sudo); otherwise the tests that need them
+# skip with the reason, except under CI=true, where a missing tool fails them.
+set -uo pipefail
+
+declare -A PACKAGE_FOR=([chromium]=chromium [chromedriver]=chromium-driver [zbarimg]=zbar-tools [pdftoppm]=poppler-utils)
+missing=()
+for tool in "${!PACKAGE_FOR[@]}"; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("${PACKAGE_FOR[$tool]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  as_root=(sudo -n)
+else
+  echo "install_system_tools: missing ${missing[*]} and no root: their tests will skip" >&2
+  exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "install_system_tools: missing ${missing[*]} and no apt-get: their tests will skip" >&2
+  exit 0
+fi
+echo "install_system_tools: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null \
+  || { "${as_root[@]}" apt-get update -q >/dev/null && "${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; } \
+  || echo "install_system_tools: could not install ${missing[*]}" >&2
+exit 0

@@ -1,0 +1,258 @@
+"""The whole return on one page, and the transitions it offers: only what the user may run now."""
+
+import pytest
+from django.urls import reverse
+
+from rma.models import ReturnEvent, ReturnRequest, ReturnState
+from tests.factories import client_with_policy, order_for, requested_return, return_in_state
+
+
+def page_of(rma) -> str:
+    return reverse("admin:rma_returnrequest_change", args=[rma.pk])
+
+
+def act(rma, action: str) -> str:
+    return reverse("admin:rma_returnrequest_act", args=[rma.pk, action])
+
+
+def offered(response) -> list[str]:
+    return [action.name for action in response.context["offered_actions"]]
+
+
+def test_page_shows_units_inspection_disposition_refund_and_timeline(client, staff):
+    rma = return_in_state(ReturnState.DISPOSITIONED, staff=staff, units=2)
+    client.force_login(staff.manager)
+
+    page = client.get(page_of(rma)).content.decode()
+
+    assert rma.ran in page and rma.order.number in page and rma.customer.email in page
+    assert page.count("Grade A") == 2 and page.count("Restock") >= 2
+    assert "Refund: 100.00 EUR" in page and "Pending Approval" in page
+    for action in ("authorize", "ship", "receive", "inspect", "disposition", "refund_proposed"):
+        assert f"<strong>{action}</strong>" in page
+
+
+@pytest.mark.parametrize(("group", "state", "expected"), [
+    ("customer_service", ReturnState.REQUESTED, ["authorize", "reject", "cancel"]),
+    ("manager", ReturnState.REQUESTED, ["authorize", "override", "reject", "cancel"]),
+    ("customer_service", ReturnState.AUTHORIZED, ["ship", "cancel"]),
+    ("dock", ReturnState.AUTHORIZED, ["receive"]),
+    ("dock", ReturnState.REQUESTED, []),
+    ("inspector", ReturnState.AUTHORIZED, []),
+    ("finance", ReturnState.REQUESTED, []),
+    ("manager", ReturnState.EXPIRED, ["receive-expired"]),
+    ("customer_service", ReturnState.EXPIRED, []),
+    ("customer_service", ReturnState.REFUNDED, []),
+])
+def test_only_the_transitions_the_user_may_run_now_are_offered(client, staff, group, state, expected):
+    rma = return_in_state(state, staff=staff)
+    client.force_login(getattr(staff, group))
+
+    assert offered(client.get(page_of(rma))) == expected
+
+
+def test_authorize_button_authorizes_through_the_service(client, staff):
+    rma = requested_return(staff=staff)
+    client.force_login(staff.customer_service)
+
+    response = client.post(act(rma, "authorize"))
+
+    rma = ReturnRequest.objects.get(pk=rma.pk)
+    assert response.status_code == 302 and rma.state == ReturnState.AUTHORIZED
+    assert rma.events.filter(action="authorize", actor=staff.customer_service).exists()
+
+
+@pytest.mark.parametrize(("group", "action"), [
+    ("dock", "authorize"), ("inspector", "reject"), ("finance", "cancel"),
+    ("customer_service", "override"), ("customer_service", "receive-expired"), ("dock", "no-such-action"),
+])
+def test_forged_post_for_a_transition_the_user_may_not_run_is_refused(client, staff, group, action):
+    rma = requested_return(staff=staff)
+    events = ReturnEvent.objects.count()
+    client.force_login(getattr(staff, group))
+
+    response = client.post(act(rma, action), {"reason": "forged", "carrier": "X", "tracking_number": "1"})
+
+    assert response.status_code == 403
+    assert ReturnRequest.objects.get(pk=rma.pk).state == ReturnState.REQUESTED
+    assert ReturnEvent.objects.count() == events
+
+
+def test_reject_asks_for_the_reason_and_refuses_without_one(client, staff):
+    rma = requested_return(staff=staff)
+    client.force_login(staff.customer_service)
+
+    form = client.get(act(rma, "reject"))
+    blank = client.post(act(rma, "reject"), {"reason": "  "})
+    done = client.post(act(rma, "reject"), {"reason": "Bought at another shop"})
+
+    assert "reason" in form.context["form"].fields
+    assert blank.status_code == 200 and blank.context["form"].errors
+    assert done.status_code == 302
+    rma = ReturnRequest.objects.get(pk=rma.pk)
+    assert rma.state == ReturnState.REJECTED and rma.decision_reason == "Bought at another shop"
+
+
+def test_mark_in_transit_records_carrier_and_tracking(client, staff):
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+    client.force_login(staff.customer_service)
+
+    client.post(act(rma, "ship"), {"carrier": "UPS", "tracking_number": "1Z999"})
+
+    rma = ReturnRequest.objects.get(pk=rma.pk)
+    assert (rma.state, rma.carrier, rma.tracking_number) == (ReturnState.IN_TRANSIT, "UPS", "1Z999")
+
+
+def test_a_policy_failure_becomes_a_clear_message_and_changes_nothing(client, staff):
+    rma = requested_return(staff=staff, reason="changed_mind", accepted_reasons=["defective"])
+    client.force_login(staff.customer_service)
+
+    response = client.post(act(rma, "authorize"), follow=True)
+
+    text = response.content.decode()
+    assert "changed_mind" in text and "not accepted by the policy" in text
+    assert ReturnRequest.objects.get(pk=rma.pk).state == ReturnState.REQUESTED
+
+
+def test_a_transition_no_longer_allowed_is_refused_with_a_message(client, staff):
+    rma = return_in_state(ReturnState.CANCELLED, staff=staff)
+    client.force_login(staff.customer_service)
+
+    response = client.post(act(rma, "authorize"), follow=True)
+
+    assert "cannot be authorized now" in response.content.decode()
+    assert ReturnRequest.objects.get(pk=rma.pk).state == ReturnState.CANCELLED
+
+
+def test_dock_receives_from_the_page(client, staff):
+    rma = return_in_state(ReturnState.IN_TRANSIT, staff=staff)
+    client.force_login(staff.dock)
+
+    client.post(act(rma, "receive"))
+
+    assert ReturnRequest.objects.get(pk=rma.pk).state == ReturnState.RECEIVED
+
+
+def test_saving_the_page_changes_notes_but_never_the_state(client, staff):
+    rma = requested_return(staff=staff)
+    client.force_login(staff.customer_service)
+
+    client.post(page_of(rma), {"notes": "Customer called twice", "state": "refunded", "ran": "RA-XXXX"})
+
+    rma = ReturnRequest.objects.get(pk=rma.pk)
+    assert rma.notes == "Customer called twice"
+    assert rma.state == ReturnState.REQUESTED and rma.ran is None
+
+
+@pytest.mark.parametrize("returns", [1, 50])
+def test_page_runs_a_constant_number_of_queries(client, staff, returns, django_assert_max_num_queries):
+    shown = return_in_state(ReturnState.DISPOSITIONED, staff=staff, units=2)
+    for _ in range(returns - 1):
+        requested_return(staff=staff, units=2)
+    client.force_login(staff.manager)
+
+    with django_assert_max_num_queries(16):
+        assert client.get(page_of(shown)).status_code == 200
+
+
+@pytest.mark.parametrize("units", [1, 12])
+def test_page_queries_do_not_grow_with_units(client, staff, units, django_assert_max_num_queries):
+    shown = return_in_state(ReturnState.DISPOSITIONED, staff=staff, units=units)
+    client.force_login(staff.manager)
+
+    with django_assert_max_num_queries(16):
+        assert client.get(page_of(shown)).status_code == 200
+
+
+# -- bulk actions on the changelist ------------------------------------------------------------------
+
+CHANGELIST = reverse("admin:rma_returnrequest_changelist")
+
+
+def test_bulk_authorize_authorizes_each_and_reports_failures(client, staff):
+    passing = requested_return(staff=staff)
+    failing = requested_return(staff=staff, reason="changed_mind", accepted_reasons=["defective"])
+    client.force_login(staff.customer_service)
+
+    response = client.post(CHANGELIST, {"action": "authorize_selected", "_selected_action": [passing.pk, failing.pk]},
+                           follow=True)
+
+    assert ReturnRequest.objects.get(pk=passing.pk).state == ReturnState.AUTHORIZED
+    assert ReturnRequest.objects.get(pk=failing.pk).state == ReturnState.REQUESTED
+    assert "not accepted by the policy" in response.content.decode()
+
+
+def test_bulk_reject_asks_for_one_reason_then_rejects_all(client, staff):
+    first, second = requested_return(staff=staff), requested_return(staff=staff)
+    client.force_login(staff.customer_service)
+    selected = {"action": "reject_selected", "_selected_action": [first.pk, second.pk]}
+
+    asked = client.post(CHANGELIST, selected)
+    client.post(CHANGELIST, {**selected, "apply": "1", "reason": "Outside the return window"})
+
+    assert asked.status_code == 200 and "reason" in asked.context["form"].fields
+    for rma in (first, second):
+        rma = ReturnRequest.objects.get(pk=rma.pk)
+        assert rma.state == ReturnState.REJECTED and rma.decision_reason == "Outside the return window"
+
+
+def test_forged_bulk_action_is_refused(client, staff):
+    rma = requested_return(staff=staff)
+    client.force_login(staff.dock)
+
+    response = client.post(CHANGELIST, {"action": "authorize_selected", "_selected_action": [rma.pk]})
+
+    assert response.status_code == 403
+    assert ReturnRequest.objects.get(pk=rma.pk).state == ReturnState.REQUESTED
+
+
+def test_returns_cannot_be_deleted_from_the_admin(client, staff):
+    rma = requested_return(staff=staff)
+    client.force_login(staff.manager)
+
+    response = client.post(reverse("admin:rma_returnrequest_delete", args=[rma.pk]), {"post": "yes"})
+
+    assert response.status_code == 403 and ReturnRequest.objects.filter(pk=rma.pk).exists()
+
+
+# -- entering a request for a customer ------------------------------------------------------------------
+
+
+def test_customer_service_enters_a_phone_request(client, staff):
+    merchant = client_with_policy(auto_authorize=False)
+    order = order_for(merchant, quantity=3)
+    line = order.lines.get()
+    client.force_login(staff.customer_service)
+    url = reverse("admin:rma_returnrequest_add") + f"?client={merchant.pk}&order_number={order.number.lower()}"
+
+    response = client.post(url, {
+        "channel": "phone", "refund_method": "original_payment", f"quantity_{line.pk}": "2",
+        f"reason_{line.pk}": "defective", f"serial_{line.pk}": "SN-1",
+    })
+
+    rma = ReturnRequest.objects.get(order=order)
+    assert response.status_code == 302
+    assert (rma.channel, rma.items.count(), rma.created_by) == ("phone", 2, staff.customer_service)
+
+
+def test_new_request_form_refuses_more_units_than_delivered_and_creates_nothing(client, staff):
+    merchant = client_with_policy()
+    order = order_for(merchant, quantity=1)
+    line = order.lines.get()
+    client.force_login(staff.customer_service)
+    url = reverse("admin:rma_returnrequest_add") + f"?client={merchant.pk}&order_number={order.number}"
+
+    response = client.post(url, {"channel": "phone", "refund_method": "original_payment",
+                                 f"quantity_{line.pk}": "5", f"reason_{line.pk}": "defective"})
+
+    assert response.status_code == 200 and response.context["form"].errors
+    assert not ReturnRequest.objects.filter(order=order).exists()
+
+
+def test_unknown_order_is_reported(client, staff):
+    merchant = client_with_policy()
+    client.force_login(staff.customer_service)
+
+    response = client.get(reverse("admin:rma_returnrequest_add"), {"client": merchant.pk, "order_number": "NOPE"})
+
+    assert "has no order NOPE" in response.content.decode()

@@ -1,0 +1,32 @@
+"""Headless Chromium for browser tests: Debian's chromium driven by Playwright.
+
+Playwright's own browser download does not work everywhere, so tests launch the system Chromium.
+Where it is missing the tests skip with the reason, except under CI=true, where it is a failure.
+"""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def missing(reason: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: browser tests must run)")
+    pytest.skip(reason)
+
+
+def launch(playwright):
+    executable = chromium_path()
+    if executable is None:
+        missing("Chromium is not installed (Debian package 'chromium'; make test installs it as root)")
+    return playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)

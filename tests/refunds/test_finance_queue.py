@@ -1,0 +1,151 @@
+"""Finance's queue: what waits, oldest first, with what finance weighs; approve, deny, issue."""
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from inspection import services as inspection_services
+from inspection.models import Inspection
+from refunds.models import Refund, RefundStatus
+from rma.models import ReturnRequest, ReturnState
+from tests.factories import disposition_all, requested_return, return_in_state
+
+QUEUE = reverse("admin:refunds_refund_changelist")
+
+
+def refund_page(refund) -> str:
+    return reverse("admin:refunds_refund_change", args=[refund.pk])
+
+
+def act(refund, action: str) -> str:
+    return reverse("admin:refunds_refund_act", args=[refund.pk, action])
+
+
+@pytest.fixture
+def finance(client, staff):
+    client.force_login(staff.finance)
+    return client
+
+
+def pending_refund(staff, **kwargs) -> Refund:
+    return return_in_state(ReturnState.DISPOSITIONED, staff=staff, **kwargs).refunds.get()
+
+
+def test_queue_lists_refunds_waiting_for_approval_oldest_first(finance, staff):
+    with time_machine.travel(timezone.now() - timezone.timedelta(days=2)):
+        older = pending_refund(staff)
+    newer = pending_refund(staff)
+    issued = return_in_state(ReturnState.REFUNDED, staff=staff).refunds.get()
+
+    listed = list(finance.get(QUEUE).context["cl"].result_list)
+
+    assert listed == [older, newer]
+    assert issued not in listed
+
+
+def test_queue_shows_amount_breakdown_method_inspection_and_fraud_signals(finance, staff):
+    refund = pending_refund(staff, units=2)
+    Inspection.objects.filter(item__return_request=refund.return_request, item__unit_number=2).update(
+        serial_number_found="SN-OTHER")
+    refund.return_request.items.filter(unit_number=2).update(serial_number="SN-SOLD")
+
+    page = finance.get(QUEUE).content.decode()
+
+    assert "100.00 EUR" in page and "2 unit(s) 100.00" in page and "Original Payment" in page
+    assert "A, A" in page
+    assert "serial number mismatch" in page
+
+
+def test_a_mismatched_unit_is_a_fraud_signal(finance, staff):
+    rma = return_in_state(ReturnState.RECEIVED, staff=staff, units=2)
+    for item in rma.items.order_by("unit_number"):
+        inspection_services.record_inspection(
+            item=item, actor=staff.inspector, grade="B", accessories_complete=True, original_packaging=True,
+            matches_request=item.unit_number == 1,
+        )
+    disposition_all(ReturnRequest.objects.get(pk=rma.pk), staff)
+
+    page = finance.get(QUEUE).content.decode()
+
+    assert "1 unit(s) did not match the request" in page
+
+
+def test_finance_approves_then_issues_with_a_reference(finance, staff):
+    refund = pending_refund(staff)
+
+    finance.post(act(refund, "approve"))
+    finance.post(act(refund, "issue"), {"reference": "PSP-123"})
+
+    refund = Refund.objects.get(pk=refund.pk)
+    assert refund.status == RefundStatus.ISSUED and refund.external_reference == "PSP-123"
+    assert ReturnRequest.objects.get(pk=refund.return_request_id).state == ReturnState.REFUNDED
+
+
+def test_issuing_to_the_original_payment_without_a_reference_explains_why_not(finance, staff):
+    refund = pending_refund(staff)
+    finance.post(act(refund, "approve"))
+
+    response = finance.post(act(refund, "issue"), {"reference": ""}, follow=True)
+
+    assert "not configured" in response.content.decode()
+    assert Refund.objects.get(pk=refund.pk).status == RefundStatus.APPROVED
+
+
+def test_deny_needs_a_reason_and_closes_the_return(finance, staff):
+    refund = pending_refund(staff)
+
+    finance.post(act(refund, "deny"), {"reason": ""})
+    assert Refund.objects.get(pk=refund.pk).status == RefundStatus.PENDING_APPROVAL
+    finance.post(act(refund, "deny"), {"reason": "Item worn, not resellable"})
+
+    assert Refund.objects.get(pk=refund.pk).status == RefundStatus.DENIED
+    assert ReturnRequest.objects.get(pk=refund.return_request_id).state == ReturnState.CLOSED
+
+
+def test_bulk_approve_and_bulk_deny(finance, staff):
+    first, second, third = pending_refund(staff), pending_refund(staff), pending_refund(staff)
+
+    finance.post(QUEUE, {"action": "approve_selected", "_selected_action": [first.pk, second.pk]})
+    finance.post(QUEUE, {"action": "deny_selected", "_selected_action": [third.pk], "apply": "1",
+                         "reason": "Duplicate claim"})
+
+    statuses = dict(Refund.objects.values_list("pk", "status"))
+    assert statuses == {first.pk: "approved", second.pk: "approved", third.pk: "denied"}
+
+
+def test_the_page_of_one_refund_offers_what_finance_may_do_now(finance, staff):
+    refund = pending_refund(staff)
+
+    pending = finance.get(refund_page(refund)).context["offered"]
+    finance.post(act(refund, "approve"))
+    approved = finance.get(refund_page(refund)).context["offered"]
+
+    assert [name for name, _ in pending] == ["approve", "deny"]
+    assert [name for name, _ in approved] == ["deny", "issue"]
+
+
+@pytest.mark.parametrize("group", ["customer_service", "inspector", "dock"])
+def test_other_roles_cannot_approve(client, staff, group):
+    refund = pending_refund(staff)
+    client.force_login(getattr(staff, group))
+
+    single = client.post(act(refund, "approve"))
+    bulk = client.post(QUEUE, {"action": "approve_selected", "_selected_action": [refund.pk]})
+
+    assert single.status_code == 403 and bulk.status_code == 403
+    assert Refund.objects.get(pk=refund.pk).status == RefundStatus.PENDING_APPROVAL
+
+
+@pytest.mark.parametrize("refunds", [1, 50])
+def test_queue_runs_a_constant_number_of_queries(finance, staff, refunds, django_assert_max_num_queries):
+    pending_refund(staff, units=2)
+    for _ in range(refunds - 1):
+        rma = requested_return(staff=staff, units=2)
+        Refund.objects.create(return_request=rma, amount=10, currency="EUR", method="original_payment",
+                              proposed_at=timezone.now(), breakdown={})
+
+    with django_assert_max_num_queries(12):
+        response = finance.get(QUEUE)
+
+    assert response.context["cl"].result_count == refunds

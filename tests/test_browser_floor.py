@@ -1,0 +1,62 @@
+"""End to end in headless Chromium: an inspector works a return from the keyboard, finance pays it."""
+
+import os
+
+import pytest
+
+from rma.models import ReturnRequest, ReturnState
+from tests import browser
+from tests.factories import return_in_state
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (make test installs it)")
+
+
+@pytest.fixture
+def page(live_server):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still sync.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as playwright:
+        chromium = browser.launch(playwright)
+        context = chromium.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 1000})
+        yield context.new_page()
+        chromium.close()
+
+
+def sign_in(page, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto("/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "x")
+    page.press("#id_password", "Enter")
+    page.wait_for_selector("#stage-figures")
+
+
+def test_inspector_and_finance_take_a_received_return_to_refunded(page, staff):
+    rma = return_in_state(ReturnState.RECEIVED, staff=staff, units=2)
+    inspector, finance = staff.inspector, staff.finance
+
+    sign_in(page, inspector.username)
+    page.goto("/admin/inspect/")
+    page.keyboard.type(rma.ran.lower().replace("-", " "))
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#inspection-form")
+    for grade in ("A", "B"):
+        page.keyboard.press(grade)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+    assert "restock" in page.inner_text("#dispositions-form")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_selector("#find-return")
+    assert ReturnRequest.objects.get(pk=rma.pk).state == ReturnState.DISPOSITIONED
+
+    sign_in(page, finance.username)
+    page.goto("/admin/refunds/refund/")
+    page.click("#result_list .field-amount_column a")
+    page.click("#refund-approve")
+    page.fill("#refund-actions input[name=reference]", "PSP-4711")
+    page.click("#refund-issue")
+    page.goto(f"/admin/rma/returnrequest/{rma.pk}/change/")
+    assert page.inner_text("#return-state") == "Refunded"
+    assert ReturnRequest.objects.get(pk=rma.pk).state == ReturnState.REFUNDED
