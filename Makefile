@@ -1,6 +1,7 @@
 # make run   install into .venv, then start the back office with demo data on the embedded SQLite file
 # make test  install the dev tools, make sure PostgreSQL is up, then ruff and the whole pytest suite
 # make lint  ruff only
+# make screenshots  the README's pictures of the main screens, in headless Chromium
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +10,7 @@ DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/returns
 # `make run` always uses the embedded SQLite default, and DEBUG so runserver serves the admin's CSS.
 RUN_ENV := env -u DATABASE_URL DEBUG=$${DEBUG:-true}
 
-.PHONY: run test lint
+.PHONY: run test lint screenshots
 
 run: $(VENV)/.installed
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
@@ -17,12 +18,17 @@ run: $(VENV)/.installed
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.installed-dev
+	scripts/install_system_tools.sh
 	DATABASE_URL='$(DATABASE_URL)' PYTHON=$(BIN)/python scripts/ensure_postgres.sh
 	$(BIN)/ruff check .
 	DATABASE_URL='$(DATABASE_URL)' $(BIN)/pytest -p no:cacheprovider
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+
+screenshots: $(VENV)/.installed-dev
+	scripts/install_system_tools.sh
+	$(BIN)/python scripts/take_screenshots.py
 
 # Stamp files: pip runs again only when a requirements file changes (or .venv is new).
 $(VENV)/.installed: requirements.txt

@@ -11,6 +11,8 @@ class BackOfficeSite(admin.AdminSite):
     site_title = "Returns back office"
     index_title = "Returns floor"
     index_template = "admin/dashboard.html"
+    # The working screens need the width; the top bar links to each role's stations.
+    enable_nav_sidebar = False
 
     def index(self, request, extra_context=None):
         context = {"dashboard": selectors.dashboard(), **(extra_context or {})}

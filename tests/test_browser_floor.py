@@ -8,7 +8,8 @@ from rma.models import ReturnRequest, ReturnState
 from tests import browser
 from tests.factories import return_in_state
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the live server needs committed data, and the groups of the migration must survive.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (make test installs it)")
 
 
@@ -38,6 +39,7 @@ def test_inspector_and_finance_take_a_received_return_to_refunded(page, staff):
 
     sign_in(page, inspector.username)
     page.goto("/admin/inspect/")
+    page.wait_for_selector("#id_code:focus")  # the RAN field takes the keyboard on arrival
     page.keyboard.type(rma.ran.lower().replace("-", " "))
     page.keyboard.press("Enter")
     page.wait_for_selector("#inspection-form")
