@@ -217,8 +217,8 @@ class ReturnPolicy(models.Model):
     auto_authorize = models.BooleanField(default=True)
     ran_validity_days = models.PositiveIntegerField(default=30)
     refund_methods = models.JSONField(
-        default=list, validators=[validate_refund_method_list],
-        help_text="Refund methods offered to the customer; the first is the default.",
+        default=list, blank=True, validators=[validate_refund_method_list],
+        help_text="Refund methods offered to the customer, the first the default; none listed: the original payment.",
     )
     store_credit_bonus_percent = models.DecimalField(
         **PERCENT, default=Decimal("0"), validators=[MinValueValidator(0)]

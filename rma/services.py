@@ -165,7 +165,8 @@ def publish_policy_version(*, client: Client, actor: User | None, **terms: Any) 
     try:
         policy.full_clean(exclude=["client", "version"])
     except ValidationError as error:
-        raise InvalidInput("; ".join(error.messages)) from None
+        problems = [f"{field.replace('_', ' ')}: {' '.join(texts)}" for field, texts in error.message_dict.items()]
+        raise InvalidInput("; ".join(problems)) from None
     policy.save()
     return policy
 

@@ -108,6 +108,14 @@ ACTIONS = {
         done=lambda rma: fresh(rma).state == ReturnState.RECEIVED,
         may=frozenset({"manager"}),
     ),
+    "publish_policy_version": Action(
+        given=_in_state(ReturnState.REQUESTED),
+        call=lambda rma, actor: rma_services.publish_policy_version(
+            client=rma.client, actor=actor, window_days=60, accepted_reasons=["defective"]
+        ),
+        done=lambda rma: rma.client.policies.count() == 2,
+        may=frozenset({"manager"}),
+    ),
 }
 
 ALLOWED = [(name, kind) for name, action in ACTIONS.items() for kind in ACTORS if kind in action.may]
