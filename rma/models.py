@@ -160,6 +160,9 @@ class Client(TimeStamped):
     target_hours_received = models.PositiveIntegerField(default=48)
     target_hours_inspected = models.PositiveIntegerField(default=24)
     target_hours_dispositioned = models.PositiveIntegerField(default=48)
+    dock_instructions = models.CharField(
+        max_length=200, blank=True, help_text="Where the dock takes this client's parcels, e.g. 'Lane 3, apparel'."
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -392,7 +395,9 @@ class ReturnRequest(FSMModelMixin, TimeStamped):
             ("receive_return", "Scan parcels in at the dock"),
             ("override_policy", "Authorize despite a failed policy rule"),
             ("receive_expired", "Receive a parcel whose RAN has expired"),
-            ("resolve_unexpected_parcel", "Resolve unexpected parcels"),
+            ("resolve_unexpected_parcel", "Resolve unexpected parcels and extra units"),
+            ("print_label", "Print return labels"),
+            ("import_tracking", "Import carrier tracking events"),
         ]
         indexes = [
             models.Index(fields=["state", "state_entered_at"], name="return_state_idx"),
@@ -575,3 +580,73 @@ class UnexpectedParcel(TimeStamped):
 
     def __str__(self) -> str:
         return f"Unexpected parcel {self.code}"
+
+
+class CarrierEventOutcome(models.TextChoices):
+    APPLIED = "applied"  # moved the return on (an in-transit scan of an authorized return)
+    RECORDED = "recorded"  # kept for the record; nothing to change
+    UNKNOWN_TRACKING = "unknown_tracking"  # no return has this tracking number: reported, never guessed
+    REFUSED = "refused"  # the return could not take this event (e.g. cancelled); reported
+
+
+class CarrierEvent(models.Model):
+    """One scan event from a carrier's tracking feed, and what it did."""
+
+    tracking_number = models.CharField(max_length=100)
+    carrier = models.CharField(max_length=60, blank=True)
+    event = models.CharField(max_length=60, help_text="The carrier's event, e.g. in_transit, delivered.")
+    description = models.CharField(max_length=300, blank=True)
+    occurred_at = models.DateTimeField()
+    return_request = models.ForeignKey(
+        ReturnRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="carrier_events"
+    )
+    outcome = models.CharField(max_length=20, choices=CarrierEventOutcome.choices)
+    message = models.CharField(max_length=300, blank=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["tracking_number", "occurred_at"], name="carrier_event_tracking_idx"),
+            models.Index(fields=["outcome", "imported_at"], name="carrier_event_outcome_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_number} {self.event} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class ExtraUnitStatus(models.TextChoices):
+    OPEN = "open"  # found in a parcel, not listed on its return: waiting for customer service
+    ADDED = "added"  # added to the return as a unit, to be inspected with it
+    SENT_BACK = "sent_back"  # returned to the customer
+    KEPT = "kept"  # kept by the facility / client (e.g. worthless, customer agreed)
+
+
+class ExtraUnit(models.Model):
+    """A unit found in a parcel that its return does not list; customer service decides what happens."""
+
+    return_request = models.ForeignKey(ReturnRequest, on_delete=models.PROTECT, related_name="extra_units")
+    sku = models.CharField(max_length=64, blank=True, help_text="As read from the unit, if it has one.")
+    description = models.CharField(max_length=300)
+    serial_number = models.CharField(max_length=100, blank=True)
+    note = models.TextField(blank=True)
+    photo = models.ImageField(upload_to="extra-units/%Y/%m/", blank=True)
+    found_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    found_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=ExtraUnitStatus.choices, default=ExtraUnitStatus.OPEN)
+    added_as = models.OneToOneField(
+        ReturnItem, null=True, blank=True, on_delete=models.PROTECT, related_name="found_as_extra"
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["status", "found_at"]
+        indexes = [models.Index(fields=["status", "found_at"], name="extra_unit_status_idx")]
+
+    def __str__(self) -> str:
+        return f"Extra unit in {self.return_request}: {self.description}"
