@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "inspection",
     "disposition",
     "refunds",
+    "reports",
     "backoffice.apps.BackofficeConfig",
 ]
 
@@ -101,6 +102,15 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 # Inspection photos: real images of bounded size only.
 MAX_PHOTO_BYTES = int(os.environ.get("MAX_PHOTO_BYTES", str(8 * 1024 * 1024)))
+
+# Celery: Redis as the broker when REDIS_URL is set; otherwise tasks run in-process (embedded default).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
 
 LOGGING = {
     "version": 1,
