@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.db import connections
 
 from rma.models import ReturnRequest, ReturnState
 from tests import browser
@@ -22,6 +23,8 @@ def page(live_server):
         context = chromium.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 1000})
         yield context.new_page()
         chromium.close()
+        # ORM calls made while Playwright runs may use a connection of their own greenlet context.
+        connections.close_all()
 
 
 def sign_in(page, username: str) -> None:
@@ -33,9 +36,14 @@ def sign_in(page, username: str) -> None:
     page.wait_for_selector("#stage-figures")
 
 
-def test_inspector_and_finance_take_a_received_return_to_refunded(page, staff):
-    rma = return_in_state(ReturnState.RECEIVED, staff=staff, units=2)
-    inspector, finance = staff.inspector, staff.finance
+@pytest.fixture
+def received(staff):
+    return return_in_state(ReturnState.RECEIVED, staff=staff, units=2)
+
+
+# The data comes before the page: it is made outside Playwright's event loop.
+def test_inspector_and_finance_take_a_received_return_to_refunded(received, staff, page):
+    rma, inspector, finance = received, staff.inspector, staff.finance
 
     sign_in(page, inspector.username)
     page.goto("/admin/inspect/")
