@@ -4,9 +4,14 @@ The return itself is shown by backoffice.admin, which composes every stage.
 """
 
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from import_export.admin import ImportMixin
+from import_export.formats import base_formats
 
 from core.errors import DomainError
 from rma import models, services
+from rma.resources import OrderImportResource, XLSXFormulasAsText
 
 POLICY_TERMS = [
     "window_days", "window_starts_from", "final_sale_skus", "final_sale_categories", "accepted_reasons",
@@ -102,13 +107,32 @@ class OrderLineInline(admin.TabularInline):
 
 
 @admin.register(models.Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ImportMixin, admin.ModelAdmin):
+    """Orders, and their import from a client's CSV or XLSX file: a preview first, then all or nothing."""
+
     list_display = ["number", "client", "customer", "ordered_at", "delivered_at", "payment_method", "currency"]
     list_filter = ["client", "payment_method"]
     list_select_related = ["client", "customer"]
     search_fields = ["number", "customer__email"]
     autocomplete_fields = ["customer"]
     inlines = [OrderLineInline]
+    resource_classes = [OrderImportResource]
+    import_formats = [base_formats.CSV, XLSXFormulasAsText]
+    import_template_name = "admin/rma/order/import.html"
+
+    def has_import_permission(self, request) -> bool:
+        return request.user.has_perm("reports.import_orders")
+
+    def process_result(self, result, request):
+        # The preview passed, but the file is checked again on confirming: a return may have claimed a line since.
+        if result.report.problems:
+            problems = "; ".join(str(problem) for problem in result.report.problems)
+            self.message_user(request, f"Nothing was imported: {problems}", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:rma_order_import"))
+        return super().process_result(result, request)
+
+    def add_success_message(self, result, request) -> None:
+        self.message_user(request, f"Imported {result.report.summary}.", messages.SUCCESS)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -145,6 +145,21 @@ def order_for(client: Client, *, lines: int = 1, quantity: int = 2, unit_price: 
     return order
 
 
+def order_row(**cells) -> dict:
+    """One row of an order import file as a CSV gives it (every cell text), for client `hafenwerk`."""
+    row = {
+        "client_code": "hafenwerk", "order_number": "HW-1", "customer_email": "anna@example.com",
+        "customer_name": "Anna Schmidt", "phone": "+49 40 5550 1234", "address_line1": "Elbchaussee 12",
+        "address_line2": "", "city": "Hamburg", "region": "", "postal_code": "22763", "country": "DE",
+        "ordered_at": "2026-03-02", "delivered_at": "2026-03-05", "payment_method": "card",
+        "payment_reference": "pi_1", "currency": "EUR", "outbound_shipping_paid": "4.95",
+        "line_number": "1", "sku": "HW-TEE", "description": "Organic tee", "category": "tops",
+        "quantity": "2", "unit_price": "24.95", "serial_numbers": "",
+    }
+    row.update(cells)
+    return row
+
+
 class Staff:
     """One user per group, made on first use."""
 

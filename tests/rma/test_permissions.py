@@ -10,7 +10,8 @@ from django.contrib.auth.models import User
 from core.errors import PermissionRefused
 from rma import services as rma_services
 from rma.models import ReceivingScan, ReturnEvent, ReturnRequest, ReturnState
-from tests.factories import ClientFactory, PolicyFactory, Staff, client_account, return_in_state, user_in
+from rma.order_import import COLUMNS
+from tests.factories import ClientFactory, PolicyFactory, Staff, client_account, order_row, return_in_state, user_in
 
 # Who acts. `no_user` is the actor None: the system, or a customer on the portal where a service allows it.
 ACTORS = [
@@ -114,6 +115,14 @@ ACTIONS = {
             client=rma.client, actor=actor, window_days=60, accepted_reasons=["defective"]
         ),
         done=lambda rma: rma.client.policies.count() == 2,
+        may=frozenset({"manager"}),
+    ),
+    "import_orders": Action(
+        given=_in_state(ReturnState.REQUESTED),
+        call=lambda rma, actor: rma_services.import_orders(
+            columns=list(COLUMNS), rows=[order_row(client_code=rma.client.code, order_number="NEW-1")], actor=actor
+        ),
+        done=lambda rma: rma.client.orders.count() == 2,
         may=frozenset({"manager"}),
     ),
 }
