@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -27,6 +28,7 @@ from rma import policy as policy_rules
 from rma import ran as ran_codes
 from rma import selectors
 from rma.models import (
+    TRACKABLE_STATES,
     Client,
     EventChannel,
     Order,
@@ -149,6 +151,17 @@ def apply_transition(
 
 def _locked(rma: ReturnRequest) -> ReturnRequest:
     return selectors.return_for_update(pk=rma.pk)
+
+
+def _clean_text(value: str | None, *, model: type[Model], field: str, required: bool = True) -> str:
+    """The input for `model.field` trimmed, or InvalidInput naming the field when it is blank or too long."""
+    column = model._meta.get_field(field)
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInput(f"Give the {column.verbose_name}.")
+    if len(text) > column.max_length:
+        raise InvalidInput(f"The {column.verbose_name} is longer than {column.max_length} characters.")
+    return text
 
 
 # -- policies ------------------------------------------------------------------------------------
@@ -379,9 +392,8 @@ def mark_in_transit(
     """Record the carrier's parcel; the return is on its way. Without an actor, the customer gave it."""
     if actor is not None:
         _require(actor, "rma.set_tracking", action="set carrier and tracking", client=rma.client)
-    carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
-    if not carrier or not tracking_number:
-        raise InvalidInput("Give both the carrier and the tracking number.")
+    carrier = _clean_text(carrier, model=ReturnRequest, field="carrier")
+    tracking_number = _clean_text(tracking_number, model=ReturnRequest, field="tracking_number")
     rma = _locked(rma)
     on_portal = actor is None
     return apply_transition(
@@ -390,6 +402,39 @@ def mark_in_transit(
         customer_email=rma.customer.email if on_portal else "",
         details={"carrier": carrier, "tracking_number": tracking_number},
     )
+
+
+@transaction.atomic
+def set_tracking(*, rma: ReturnRequest, actor: User | None, carrier: str, tracking_number: str) -> ReturnRequest:
+    """Record or correct the parcel's carrier and tracking number without moving the return.
+
+    A prepaid label's tracking number is known before the parcel moves: the carrier's first scan
+    (record_carrier_event) or mark_in_transit moves the return on. Allowed while it is authorized or
+    in transit; the event keeps the old and the new values.
+    """
+    _require(actor, "rma.set_tracking", action="set carrier and tracking", client=rma.client)
+    carrier = _clean_text(carrier, model=ReturnRequest, field="carrier")
+    tracking_number = _clean_text(tracking_number, model=ReturnRequest, field="tracking_number")
+    rma = _locked(rma)
+    if rma.state not in TRACKABLE_STATES:
+        raise TransitionRefused(
+            f"Return {rma} is {rma.get_state_display().lower()}; "
+            "its carrier and tracking number can be set only while it is authorized or in transit."
+        )
+    old = {"carrier": rma.carrier, "tracking_number": rma.tracking_number}
+    new = {"carrier": carrier, "tracking_number": tracking_number}
+    if old == new:
+        return rma
+    note = f"{carrier} {tracking_number}"
+    if any(old.values()):
+        note += " (was {carrier} {tracking_number})".format(**old)
+    rma.carrier, rma.tracking_number = carrier, tracking_number
+    rma.save(update_fields=["carrier", "tracking_number", "updated_at"])
+    record_event(
+        rma=rma, action="set_tracking", actor=actor, from_state=rma.state, to_state=rma.state,
+        note=note, details={"old": old, "new": new},
+    )
+    return rma
 
 
 @transaction.atomic

@@ -96,6 +96,12 @@ ACTIONS = {
         done=lambda rma: fresh(rma).state == ReturnState.IN_TRANSIT,
         may=frozenset({"customer_service", "manager", "client_account", "no_user"}),
     ),
+    "set_tracking": Action(
+        given=_in_state(ReturnState.AUTHORIZED),
+        call=lambda rma, actor: rma_services.set_tracking(rma=rma, actor=actor, carrier="UPS", tracking_number="1Z9"),
+        done=lambda rma: (fresh(rma).carrier, fresh(rma).tracking_number) == ("UPS", "1Z9"),
+        may=frozenset({"customer_service", "manager", "client_account"}),
+    ),
     "receive_scan": Action(
         given=_in_state(ReturnState.IN_TRANSIT),
         call=lambda rma, actor: rma_services.receive_scan(code=rma.ran, actor=actor),
@@ -177,7 +183,7 @@ def other_clients_account() -> User:
     return client_account(other)
 
 
-@pytest.mark.parametrize("name", ["create_return_request", "cancel_return", "mark_in_transit"])
+@pytest.mark.parametrize("name", ["create_return_request", "cancel_return", "mark_in_transit", "set_tracking"])
 def test_client_account_cannot_act_on_another_clients_return(name, staff):
     action = ACTIONS[name]
     rma = action.given(staff)
