@@ -617,6 +617,11 @@ class CarrierEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.tracking_number} {self.event} {self.occurred_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def is_settled(self) -> bool:
+        """It matched a return: recording it again changes nothing. One that matched none is looked up again."""
+        return self.return_request_id is not None
+
 
 class ExtraUnitStatus(models.TextChoices):
     OPEN = "open"  # found in a parcel, not listed on its return: waiting for customer service
