@@ -496,7 +496,8 @@ def record_carrier_event(
     that several have, is reported and never guessed. An event showing the parcel on its way
     (rma.tracking.PARCEL_MOVING) marks an authorized return in transit through mark_in_transit; on a
     return already shipped it is recorded, on a rejected, cancelled or expired one refused (and kept).
-    Any other event is recorded. Every outcome is a CarrierEvent, and a ReturnEvent on its return.
+    Any other event is recorded. Every outcome is a CarrierEvent; one that names a single return is
+    also on that return's trail (its ship event when applied, else a carrier_event event).
 
     Recording the same event (tracking number, event, time) again returns the first record and changes
     nothing, except that an event which matched no return is looked up again: after customer service
