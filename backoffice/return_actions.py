@@ -13,7 +13,7 @@ from django.urls import reverse
 from django_fsm import can_proceed
 
 from rma import services as rma_services
-from rma.models import ReturnRequest, ReturnState
+from rma.models import TRACKABLE_STATES, ReturnRequest, ReturnState
 
 
 class ReasonForm(forms.Form):
@@ -39,18 +39,31 @@ class TrackingForm(forms.Form):
     tracking_number = forms.CharField(max_length=100)
 
 
+Availability = Callable[[ReturnRequest], bool]
+
+
+def transition_allowed(transition: str) -> Availability:
+    """Offered when the return's state machine allows this transition now."""
+    return lambda rma: can_proceed(getattr(rma, transition))
+
+
+def in_states(states: list[str]) -> Availability:
+    """Offered in these states: for an action that changes the return without a transition."""
+    return lambda rma: rma.state in states
+
+
 @dataclass(frozen=True)
 class ReturnAction:
     name: str
     label: str
     permission: str
-    transition: str
+    available: Availability
     run: Callable[[ReturnRequest, AbstractBaseUser, dict], object]
     form_class: type[forms.Form] | None = None
     dangerous: bool = False
 
     def offered_to(self, user: AbstractBaseUser, rma: ReturnRequest) -> bool:
-        return user.has_perm(self.permission) and can_proceed(getattr(rma, self.transition))
+        return user.has_perm(self.permission) and self.available(rma)
 
 
 def _receive(rma: ReturnRequest, user: AbstractBaseUser, data: dict) -> object:
@@ -58,21 +71,24 @@ def _receive(rma: ReturnRequest, user: AbstractBaseUser, data: dict) -> object:
 
 
 ACTIONS = [
-    ReturnAction("authorize", "Authorize", "rma.authorize_return", "authorize",
+    ReturnAction("authorize", "Authorize", "rma.authorize_return", transition_allowed("authorize"),
                  lambda rma, user, data: rma_services.authorize_return(rma=rma, actor=user)),
-    ReturnAction("override", "Authorize despite policy", "rma.override_policy", "authorize",
+    ReturnAction("override", "Authorize despite policy", "rma.override_policy", transition_allowed("authorize"),
                  lambda rma, user, data: rma_services.authorize_return(
                      rma=rma, actor=user, override_reason=data["reason"]), OverrideForm),
-    ReturnAction("reject", "Reject", "rma.reject_return", "reject",
+    ReturnAction("reject", "Reject", "rma.reject_return", transition_allowed("reject"),
                  lambda rma, user, data: rma_services.reject_return(rma=rma, actor=user, reason=data["reason"]),
                  RejectForm, dangerous=True),
-    ReturnAction("ship", "Mark in transit", "rma.set_tracking", "ship",
+    ReturnAction("ship", "Mark in transit", "rma.set_tracking", transition_allowed("ship"),
                  lambda rma, user, data: rma_services.mark_in_transit(rma=rma, actor=user, **data), TrackingForm),
-    ReturnAction("receive", "Receive at dock", "rma.receive_return", "receive", _receive),
-    ReturnAction("receive-expired", "Receive despite expired RAN", "rma.receive_expired", "receive_expired",
+    ReturnAction("set-tracking", "Set tracking", "rma.set_tracking", in_states(TRACKABLE_STATES),
+                 lambda rma, user, data: rma_services.set_tracking(rma=rma, actor=user, **data), TrackingForm),
+    ReturnAction("receive", "Receive at dock", "rma.receive_return", transition_allowed("receive"), _receive),
+    ReturnAction("receive-expired", "Receive despite expired RAN", "rma.receive_expired",
+                 transition_allowed("receive_expired"),
                  lambda rma, user, data: rma_services.receive_expired(rma=rma, actor=user, reason=data["reason"]),
                  ReasonForm),
-    ReturnAction("cancel", "Cancel", "rma.cancel_return", "cancel",
+    ReturnAction("cancel", "Cancel", "rma.cancel_return", transition_allowed("cancel"),
                  lambda rma, user, data: rma_services.cancel_return(rma=rma, actor=user, reason=data["reason"]),
                  ReasonForm, dangerous=True),
 ]

@@ -3,15 +3,20 @@
 The return itself is shown by backoffice.admin, which composes every stage.
 """
 
+from collections import Counter
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportMixin
 from import_export.formats import base_formats
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.results import Result
 
 from core.errors import DomainError
 from rma import models, services
-from rma.resources import OrderImportResource, XLSXFormulasAsText
+from rma.resources import CarrierEventResource, OrderImportResource, XLSXFormulasAsText
 
 POLICY_TERMS = [
     "window_days", "window_starts_from", "final_sale_skus", "final_sale_categories", "accepted_reasons",
@@ -176,3 +181,74 @@ class UnexpectedParcelAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+def import_summary(result: Result) -> list[tuple[str, int]]:
+    """How many rows of an import came to each outcome, and how many had been imported before."""
+    counts = Counter(
+        "already imported" if row.is_skip() else row.instance.get_outcome_display().lower()
+        for row in result.valid_rows()
+    )
+    return sorted(counts.items())
+
+
+@admin.register(models.CarrierEvent)
+class CarrierEventAdmin(ImportMixin, ReadOnlyAdmin):
+    """Every carrier scan imported and what it did. Import reads a carrier's CSV or XLSX file.
+
+    Its preview runs each row through services.record_carrier_event and rolls everything back;
+    confirming runs them again for real, and applies nothing if any row cannot be recorded.
+    """
+
+    list_display = [
+        "occurred_at", "tracking_number", "carrier", "event", "outcome", "return_request", "message", "imported_by",
+    ]
+    list_filter = ["outcome", "carrier", "occurred_at", "imported_at"]
+    list_select_related = ["return_request", "imported_by"]
+    search_fields = ["tracking_number"]
+    search_help_text = "Tracking number"
+    resource_classes = [CarrierEventResource]
+    import_formats = [CSV, XLSX]
+    import_template_name = "admin/rma/carrierevent/import.html"
+    # Each event already says who imported it and when, and its return's trail what it did.
+    skip_admin_log = True
+
+    def has_import_permission(self, request) -> bool:
+        return request.user.has_perm("rma.import_tracking")
+
+    def get_import_data_kwargs(self, **kwargs) -> dict:
+        # One row that cannot be recorded and nothing is applied, at the confirmation too.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        result = response.context_data.get("result")
+        if result is not None and not result.has_errors() and not result.has_validation_errors():
+            response.context_data["summary"] = import_summary(result)
+        return response
+
+    def process_result(self, result: Result, request) -> HttpResponseRedirect:
+        if result.has_errors() or result.has_validation_errors():
+            self.message_user(
+                request, "Nothing was imported: some rows could not be recorded. Upload the file again to see which.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:rma_carrierevent_import"))
+        summary = ", ".join(f"{count} {outcome}" for outcome, count in import_summary(result))
+        self.message_user(request, f"Carrier events imported: {summary}.", messages.SUCCESS)
+        events = [row.instance for row in result.valid_rows() if not row.is_skip()]
+        for event in events:
+            if event.outcome == models.CarrierEventOutcome.REFUSED:
+                self.message_user(request, f"Refused, {event.tracking_number}: {event.message}", messages.WARNING)
+        unknown = [event for event in events if event.outcome == models.CarrierEventOutcome.UNKNOWN_TRACKING]
+        changelist = reverse("admin:rma_carrierevent_changelist")
+        if not unknown:
+            return HttpResponseRedirect(changelist)
+        numbers = ", ".join(sorted({event.tracking_number for event in unknown}))
+        self.message_user(
+            request, f"No return has these tracking numbers, so nothing was changed for them: {numbers}. "
+            "Set them on their returns, then import the file again to apply their events.", messages.WARNING,
+        )
+        query = {"outcome__exact": models.CarrierEventOutcome.UNKNOWN_TRACKING,
+                 "imported_at__gte": min(event.imported_at for event in unknown).isoformat()}
+        return HttpResponseRedirect(f"{changelist}?{urlencode(query)}")

@@ -48,6 +48,8 @@ class ReturnState(models.TextChoices):
 # States whose units count against the order line's quantity: everything but the dead ends.
 CLAIMING_STATES = [s for s in ReturnState.values if s not in {"rejected", "cancelled", "expired"}]
 END_STATES = ["refunded", "rejected", "cancelled", "expired", "closed"]
+# States whose carrier and tracking number may be set or corrected: before the parcel moves, or while it does.
+TRACKABLE_STATES = ["authorized", "in_transit"]
 
 
 class RequestChannel(models.TextChoices):
@@ -614,6 +616,11 @@ class CarrierEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tracking_number} {self.event} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_settled(self) -> bool:
+        """It matched a return: recording it again changes nothing. One that matched none is looked up again."""
+        return self.return_request_id is not None
 
 
 class ExtraUnitStatus(models.TextChoices):

@@ -8,6 +8,7 @@ from django.db.models import Count, QuerySet
 from rma import ran as ran_codes
 from rma.models import (
     CLAIMING_STATES,
+    CarrierEvent,
     Client,
     ReturnItem,
     ReturnPolicy,
@@ -80,3 +81,17 @@ def client_of_account(user: AbstractBaseUser | None) -> Client | None:
 
 def expirable_returns(*, now: dt.datetime) -> QuerySet[ReturnRequest]:
     return ReturnRequest.objects.filter(state="authorized", authorization_expires_at__lt=now)
+
+
+def returns_with_tracking(*, tracking_number: str) -> QuerySet[ReturnRequest]:
+    """Returns whose parcel has this tracking number, whatever the case of its letters."""
+    return ReturnRequest.objects.select_related("client").filter(tracking_number__iexact=tracking_number)
+
+
+def recorded_carrier_event(*, tracking_number: str, event: str, occurred_at: dt.datetime) -> CarrierEvent | None:
+    """The earlier record of this carrier event (tracking number in any case, normalized event, time), if any."""
+    return (
+        CarrierEvent.objects.filter(tracking_number__iexact=tracking_number, event=event, occurred_at=occurred_at)
+        .order_by("pk")
+        .first()
+    )

@@ -35,7 +35,11 @@ def test_page_shows_units_inspection_disposition_refund_and_timeline(client, sta
 @pytest.mark.parametrize(("group", "state", "expected"), [
     ("customer_service", ReturnState.REQUESTED, ["authorize", "reject", "cancel"]),
     ("manager", ReturnState.REQUESTED, ["authorize", "override", "reject", "cancel"]),
-    ("customer_service", ReturnState.AUTHORIZED, ["ship", "cancel"]),
+    ("customer_service", ReturnState.AUTHORIZED, ["ship", "set-tracking", "cancel"]),
+    ("customer_service", ReturnState.IN_TRANSIT, ["set-tracking"]),
+    ("manager", ReturnState.IN_TRANSIT, ["set-tracking", "receive"]),
+    ("dock", ReturnState.IN_TRANSIT, ["receive"]),
+    ("customer_service", ReturnState.RECEIVED, []),
     ("dock", ReturnState.AUTHORIZED, ["receive"]),
     ("dock", ReturnState.REQUESTED, []),
     ("inspector", ReturnState.AUTHORIZED, []),
@@ -65,6 +69,7 @@ def test_authorize_button_authorizes_through_the_service(client, staff):
 @pytest.mark.parametrize(("group", "action"), [
     ("dock", "authorize"), ("inspector", "reject"), ("finance", "cancel"),
     ("customer_service", "override"), ("customer_service", "receive-expired"), ("dock", "no-such-action"),
+    ("dock", "set-tracking"), ("finance", "set-tracking"),
 ])
 def test_forged_post_for_a_transition_the_user_may_not_run_is_refused(client, staff, group, action):
     rma = requested_return(staff=staff)
@@ -101,6 +106,28 @@ def test_mark_in_transit_records_carrier_and_tracking(client, staff):
 
     rma = ReturnRequest.objects.get(pk=rma.pk)
     assert (rma.state, rma.carrier, rma.tracking_number) == (ReturnState.IN_TRANSIT, "UPS", "1Z999")
+
+
+def test_set_tracking_records_carrier_and_tracking_without_moving_the_return(client, staff):
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+    client.force_login(staff.customer_service)
+
+    response = client.post(act(rma, "set-tracking"), {"carrier": "UPS", "tracking_number": "1Z999"})
+
+    rma = ReturnRequest.objects.get(pk=rma.pk)
+    assert response.status_code == 302
+    assert (rma.state, rma.carrier, rma.tracking_number) == (ReturnState.AUTHORIZED, "UPS", "1Z999")
+    assert rma.events.filter(action="set_tracking", actor=staff.customer_service).exists()
+
+
+def test_set_tracking_on_a_received_return_is_refused_with_a_message(client, staff):
+    rma = return_in_state(ReturnState.RECEIVED, staff=staff)
+    client.force_login(staff.customer_service)
+
+    response = client.post(act(rma, "set-tracking"), {"carrier": "UPS", "tracking_number": "1Z999"}, follow=True)
+
+    assert "only while it is authorized or in transit" in response.content.decode()
+    assert ReturnRequest.objects.get(pk=rma.pk).tracking_number == "JJD1"
 
 
 def test_a_policy_failure_becomes_a_clear_message_and_changes_nothing(client, staff):

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from refunds.models import Refund, RefundStatus, StoreCreditEntry
-from rma.models import Client, ClientAccount, ReturnRequest, ReturnState
+from rma.models import CarrierEvent, CarrierEventOutcome, Client, ClientAccount, ReturnRequest, ReturnState
 from tests.factories import return_in_state
 
 STAFF_GROUPS = ["customer_service", "dock", "inspector", "finance", "manager"]
@@ -48,6 +48,7 @@ def test_the_demo_fills_every_stage():
     for label in [
         "rma.Warehouse", "rma.Client", "rma.ReturnPolicy", "rma.Customer", "rma.Order", "rma.OrderLine",
         "rma.ReturnRequest", "rma.ReturnItem", "rma.ReturnEvent", "rma.ReceivingScan", "rma.UnexpectedParcel",
+        "rma.CarrierEvent",
         "inspection.Inspection", "disposition.DispositionRule", "disposition.Disposition",
         "disposition.StockMovement", "refunds.Refund", "refunds.RefundApproval", "refunds.StoreCreditEntry",
     ]:
@@ -74,6 +75,16 @@ def test_every_return_got_to_its_state_through_recorded_transitions():
         assert [e.from_state for e in transitions[1:]] == chain[:-1], rma
         assert chain[-1] == rma.state, rma
         assert getattr(rma, f"{rma.state}_at") == rma.state_entered_at, rma
+
+
+def test_the_carrier_feed_applied_recorded_and_reported_an_unknown_tracking_number():
+    seed_demo()
+
+    outcomes = set(CarrierEvent.objects.values_list("outcome", flat=True))
+
+    assert outcomes == {
+        CarrierEventOutcome.APPLIED, CarrierEventOutcome.RECORDED, CarrierEventOutcome.UNKNOWN_TRACKING,
+    }
 
 
 def test_refunds_follow_the_return_state():

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from core.errors import PermissionRefused
 from rma import services as rma_services
-from rma.models import ReceivingScan, ReturnEvent, ReturnRequest, ReturnState
+from rma.models import CarrierEvent, ReceivingScan, ReturnEvent, ReturnRequest, ReturnState
 from rma.order_import import COLUMNS
 from tests.factories import ClientFactory, PolicyFactory, Staff, client_account, order_row, return_in_state, user_in
 
@@ -48,6 +49,12 @@ class Action:
 
 def _in_state(state: str, **fields) -> Callable[[Staff], ReturnRequest]:
     return lambda staff: return_in_state(state, staff=staff, units=1, **fields)
+
+
+def _labelled(staff: Staff) -> ReturnRequest:
+    """Authorized, with its prepaid label's tracking number: a carrier's scan may move it."""
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff, units=1)
+    return rma_services.set_tracking(rma=rma, actor=staff.customer_service, carrier="DHL", tracking_number="JJD7")
 
 
 def _create(rma: ReturnRequest, actor: User | None) -> ReturnRequest:
@@ -97,6 +104,20 @@ ACTIONS = {
         done=lambda rma: fresh(rma).state == ReturnState.IN_TRANSIT,
         may=frozenset({"customer_service", "manager", "client_account", "no_user"}),
     ),
+    "set_tracking": Action(
+        given=_in_state(ReturnState.AUTHORIZED),
+        call=lambda rma, actor: rma_services.set_tracking(rma=rma, actor=actor, carrier="UPS", tracking_number="1Z9"),
+        done=lambda rma: (fresh(rma).carrier, fresh(rma).tracking_number) == ("UPS", "1Z9"),
+        may=frozenset({"customer_service", "manager", "client_account"}),
+    ),
+    "record_carrier_event": Action(
+        given=_labelled,
+        call=lambda rma, actor: rma_services.record_carrier_event(
+            tracking_number=rma.tracking_number, event="picked_up", occurred_at=timezone.now(), actor=actor
+        ),
+        done=lambda rma: fresh(rma).state == ReturnState.IN_TRANSIT,
+        may=frozenset({"customer_service", "manager"}),
+    ),
     "receive_scan": Action(
         given=_in_state(ReturnState.IN_TRANSIT),
         call=lambda rma, actor: rma_services.receive_scan(code=rma.ran, actor=actor),
@@ -140,7 +161,8 @@ CALLER_CHECKS_PERMISSION = {
 
 def snapshot(rma: ReturnRequest) -> tuple:
     return (
-        fresh(rma).state, ReturnRequest.objects.count(), ReturnEvent.objects.count(), ReceivingScan.objects.count()
+        fresh(rma).state, ReturnRequest.objects.count(), ReturnEvent.objects.count(), ReceivingScan.objects.count(),
+        CarrierEvent.objects.count(),
     )
 
 
@@ -186,7 +208,7 @@ def other_clients_account() -> User:
     return client_account(other)
 
 
-@pytest.mark.parametrize("name", ["create_return_request", "cancel_return", "mark_in_transit"])
+@pytest.mark.parametrize("name", ["create_return_request", "cancel_return", "mark_in_transit", "set_tracking"])
 def test_client_account_cannot_act_on_another_clients_return(name, staff):
     action = ACTIONS[name]
     rma = action.given(staff)

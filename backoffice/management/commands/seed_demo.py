@@ -1,10 +1,10 @@
 """Demo data to try the back office with: two clients, their orders, and returns in every state.
 
 Every return is walked to its state through the services, so its RAN, events, timestamps, scans,
-inspections, dispositions, stock movements and refunds are the real ones. Running the command
-again creates nothing new: demo objects are found by their natural keys (warehouse and client
-code, customer email, order number, username, rule name), and a demo order gets its return only
-if it has none.
+carrier events, inspections, dispositions, stock movements and refunds are the real ones. Running
+the command again creates nothing new: demo objects are found by their natural keys (warehouse and
+client code, customer email, order number, username, rule name), a demo order gets its return only
+if it has none, and the carrier events are recorded again as the same events.
 
     python manage.py seed_demo          # password demo-pass-2026, or $DEMO_PASSWORD
 """
@@ -228,6 +228,7 @@ class DemoReturn:
     units: tuple[tuple[str, int, str], ...]  # (SKU, quantity, reason)
     refund_method: str | None = None  # None: the policy's default
     tracking: tuple[str, str] | None = None  # (carrier, tracking number); None: no carrier update came
+    carrier_scan: str = ""  # the carrier's scan that put it in transit; empty: marked in transit by hand
     findings: tuple[str, ...] = ()  # per unit: a grade, "missing" or "mismatch"; unlisted units are grade A
     decision: str = ""  # why it was rejected, cancelled, or its refund denied
     override: str = ""  # a manager authorizes it despite a failed policy rule, saying why
@@ -254,7 +255,7 @@ RETURNS = [
     DemoReturn("HW-10296", "cancelled", "portal", (("HW-TEE-ORG-M", 1, "changed_mind"),),
                decision="The customer decided to keep the tee."),
     DemoReturn("HW-10260", "in_transit", "portal", (("HW-SNK-CNV-42", 1, "size_fit"),),
-               tracking=("DHL", "00340434292135100183")),
+               tracking=("DHL", "00340434292135100183"), carrier_scan="picked_up"),
     DemoReturn("KE-58834", "in_transit", "phone", (("KE-MON-27-4K", 1, "damaged_in_transit"),),
                tracking=("UPS", "1Z999AA10123456784"), comment="Cracked corner; the box was crushed."),
     DemoReturn("HW-10266", "received", "email", (("HW-JEANS-3232", 1, "changed_mind"),)),
@@ -287,6 +288,10 @@ RETURNS = [
 
 # A parcel nobody announced: the dock scans it and it waits for customer service.
 UNEXPECTED_PARCEL = "JJD014600006837452911"
+
+# Customer service marked this return in transit when the customer phoned; the carrier's own scan
+# came later with its tracking feed, and is recorded on the return.
+SCANNED_AFTER_MARKING = "KE-58834"
 
 # What the inspector records for each finding.
 FINDINGS = {
@@ -511,6 +516,16 @@ def _ship(rma: ReturnRequest, spec: DemoReturn, floor: Floor) -> None:
     if spec.tracking is None:
         return  # the parcel reaches the dock before any carrier update
     carrier, tracking_number = spec.tracking
+    if spec.carrier_scan:
+        # A prepaid label: its tracking number is known first, and the carrier's scan moves the return.
+        rma_services.set_tracking(
+            rma=rma, actor=floor.customer_service, carrier=carrier, tracking_number=tracking_number
+        )
+        rma_services.record_carrier_event(
+            tracking_number=tracking_number, event=spec.carrier_scan, carrier=carrier,
+            occurred_at=timezone.now() - dt.timedelta(hours=2), actor=floor.customer_service,
+        )
+        return
     rma_services.mark_in_transit(
         rma=rma, actor=floor.requester(spec.channel), carrier=carrier, tracking_number=tracking_number
     )
@@ -596,6 +611,25 @@ def seed_unexpected_parcel(dock: User) -> None:
         rma_services.receive_scan(code=UNEXPECTED_PARCEL, actor=dock)
 
 
+def seed_carrier_feed(orders: dict[str, Order], floor: Floor) -> None:
+    """Two lines of a carrier's tracking feed, imported through the service; importing them again changes nothing.
+
+    Their times hang on what they follow, so a second run imports the very same events.
+    """
+    marked = orders[SCANNED_AFTER_MARKING].returns.get()
+    rma_services.record_carrier_event(
+        tracking_number=marked.tracking_number, event="accepted", carrier=marked.carrier,
+        occurred_at=marked.in_transit_at - dt.timedelta(hours=3), description="Dropped off at a UPS Access Point",
+        actor=floor.customer_service,
+    )
+    parcel = UnexpectedParcel.objects.select_related("scan").filter(code=UNEXPECTED_PARCEL).order_by("pk").first()
+    rma_services.record_carrier_event(
+        tracking_number=UNEXPECTED_PARCEL, event="delivered", carrier="DHL",
+        occurred_at=parcel.scan.scanned_at - dt.timedelta(minutes=45), description="Delivered to the returns center",
+        actor=floor.customer_service,
+    )
+
+
 # -- the command ---------------------------------------------------------------------------------
 
 
@@ -613,6 +647,7 @@ class Command(BaseCommand):
             orders = seed_orders(clients)
             created = seed_returns(orders, floor)
             seed_unexpected_parcel(floor.dock)
+            seed_carrier_feed(orders, floor)
         self.report(created=created, password=password)
 
     def report(self, *, created: int, password: str) -> None:
