@@ -29,8 +29,8 @@ USERNAMES = ["manager", "admin"]
 
 
 def admin_pages() -> tuple[list[str], list[str]]:
-    """The index, then each registered ModelAdmin's changelist and one change page; and what has no row."""
-    pages, empty = [reverse("admin:index")], []
+    """The index and reports, then each registered ModelAdmin's changelist and one change page; and what has no row."""
+    pages, empty = [reverse("admin:index"), reverse("admin:reports")], []
     for model in sorted(admin.site._registry, key=lambda model: model._meta.label):
         opts = model._meta
         pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
