@@ -32,5 +32,6 @@ class BackOfficeSite(admin.AdminSite):
         report_pages = [
             path("report/", view(reports.reports_page), name="reports"),
             path("report/<slug:key>.csv", view(reports.figure_download), name="reports_csv"),
+            path("report/monthly/", view(reports.monthly_report), name="reports_monthly"),
         ]
         return stations + report_pages + super().get_urls()

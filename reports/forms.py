@@ -39,7 +39,9 @@ class ReportFilterForm(forms.Form):
 
 class MonthInput(forms.DateInput):
     input_type = "month"
-    format = "%Y-%m"
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs, format="%Y-%m")
 
 
 class MonthlyReportForm(forms.Form):

@@ -19,6 +19,7 @@ from disposition.models import Action
 from inspection import selectors as inspection_selectors
 from inspection.models import DefectCategory
 from refunds import selectors as refund_selectors
+from reports.models import OutboundEmail
 from rma import selectors as rma_selectors
 from rma.models import Client, Reason, RefundMethod, ReturnState
 
@@ -342,3 +343,8 @@ def monthly_report(*, client: Client, month: dt.date, now: dt.datetime | None = 
         for row in top
     ]
     return MonthlyReport(client=client, month=scope.date_from, figures=figures, top_skus=top_skus)
+
+
+def recent_emails(*, limit: int = 10) -> list[OutboundEmail]:
+    """The outbox's latest emails, newest first, for managers to see what went out and what is failing."""
+    return list(OutboundEmail.objects.select_related("client").defer("attachment", "body")[:limit])
