@@ -39,10 +39,6 @@ def hours(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def _labels(choices) -> dict[str, str]:
-    return dict(choices)
-
-
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
@@ -90,7 +86,7 @@ def _by_sku(report: Report) -> Figure:
 
 
 def _reasons(report: Report) -> Figure:
-    labels = _labels(Reason.choices)
+    labels = dict(Reason.choices)
     total = sum(units for _, units in report.reasons)
     rows = [[labels[reason], str(units), _share(units, total)] for reason, units in report.reasons]
     chart = horizontal_bars(
@@ -104,7 +100,7 @@ def _reasons(report: Report) -> Figure:
 
 def _defects(report: Report) -> Figure:
     defects = report.defects
-    labels = _labels(DefectCategory.choices)
+    labels = dict(DefectCategory.choices)
     names = [labels[category] for category in defects.categories]
     counts = [[defects.units.get((week, category), 0) for category in defects.categories] for week in defects.weeks]
     rows = [[week.isoformat(), *map(str, values), str(sum(values))]
@@ -124,7 +120,7 @@ def _defects(report: Report) -> Figure:
 
 
 def _dispositions(report: Report) -> Figure:
-    labels = _labels(Action.choices)
+    labels = dict(Action.choices)
     currencies = sorted(report.recovery_value)
     total = sum(share.units for share in report.dispositions)
     rows = [[labels[share.action], str(share.units), _share(share.units, total),
@@ -154,7 +150,7 @@ def _dispositions(report: Report) -> Figure:
 
 
 def _refunds(report: Report) -> Figure:
-    labels = _labels(RefundMethod.choices)
+    labels = dict(RefundMethod.choices)
     rows = [[labels[row.method], row.currency, str(row.refunds), str(row.amount), str(row.bonus)]
             for row in report.refunds]
     charts = [

@@ -153,7 +153,11 @@ def monthly_report_pdf(report: MonthlyReport) -> bytes:
         Spacer(1, 4 * mm),
         Table([["Figure", "This month"], *headline(report)], colWidths=[60 * mm, WIDTH - 60 * mm], style=GRID),
         Spacer(1, 2 * mm),
-        Paragraph(escape(RETURN_RATE_DEFINITION), STYLES["Italic"]),
+        Paragraph(escape(
+            f"{RETURN_RATE_DEFINITION} Refunds: those issued for the month's returns. Recovery value: what the "
+            "confirmed dispositions of their units are expected to recover. Time to refund: from the request to "
+            "the refund issued, for the month's returns refunded so far."
+        ), STYLES["Italic"]),
         *_charts(report),
         _section(f"Most returned SKUs (top {len(report.top_skus)}): units returned and sold this month",
                  *_top_skus(report)),

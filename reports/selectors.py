@@ -106,9 +106,6 @@ class DefectWeeks:
     categories: list[str]  # those found, in DefectCategory's order
     units: dict[tuple[dt.date, str], int]
 
-    def total(self, week: dt.date) -> int:
-        return sum(self.units.get((week, category), 0) for category in self.categories)
-
 
 @dataclass(frozen=True)
 class DispositionShare:

@@ -57,7 +57,9 @@ def queue_email(
 # -- the monthly client report -------------------------------------------------------------------
 
 
-def _monthly_email(*, client: Client, month: dt.date, created_by: User | None, idempotency_key: str = ""):
+def _monthly_email(
+    *, client: Client, month: dt.date, created_by: User | None, idempotency_key: str = "",
+) -> tuple[OutboundEmail, bool]:
     report = selectors.monthly_report(client=client, month=month)
     figures = "\n".join(f"{label}: {value}" for label, value in pdf.headline(report))
     body = (
@@ -82,10 +84,6 @@ def email_monthly_report(*, client: Client, month: dt.date, actor: User | None) 
     return email
 
 
-def monthly_report_key(*, client: Client, month: dt.date) -> str:
-    return f"monthly-report:{client.pk}:{month:%Y-%m}"
-
-
 def send_monthly_reports(*, month: dt.date) -> list[tuple[Client, OutboundEmail | None, bool]]:
     """The scheduled job: every active client with a contact email gets the month's report, once.
 
@@ -97,7 +95,7 @@ def send_monthly_reports(*, month: dt.date) -> list[tuple[Client, OutboundEmail 
         if not client.contact_email:
             outcomes.append((client, None, False))
             continue
-        key = monthly_report_key(client=client, month=month)
+        key = f"monthly-report:{client.pk}:{month:%Y-%m}"
         email = OutboundEmail.objects.filter(idempotency_key=key).first()
         created = False
         if email is None:  # only then is the report worth computing; the key still guards a race
