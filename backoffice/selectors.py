@@ -50,6 +50,18 @@ def overdue_filter(*, clients: list[Client], now: dt.datetime) -> Q:
     return condition
 
 
+def overdue_per_stage(
+    *, returns: QuerySet[ReturnRequest], clients: list[Client], now: dt.datetime
+) -> dict[str, tuple[int, int]]:
+    """Of `returns`, per waiting stage: how many wait in it, and how many of those are over their client's target."""
+    rows = (
+        returns.filter(state__in=[state for state, _ in WAITING_STAGES]).order_by()
+        .values("state")
+        .annotate(waiting=Count("id"), overdue=Count("id", filter=overdue_filter(clients=clients, now=now)))
+    )
+    return {row["state"]: (row["waiting"], row["overdue"]) for row in rows}
+
+
 def dashboard(*, now: dt.datetime | None = None, overdue_limit: int = 15) -> Dashboard:
     now = now or timezone.now()
     clients = list(Client.objects.all())

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import path
 
 from backoffice import selectors, station
+from reports import views as reports
 
 
 class BackOfficeSite(admin.AdminSite):
@@ -28,4 +29,9 @@ class BackOfficeSite(admin.AdminSite):
             path("inspect/<int:rma_id>/dispositions/", view(station.confirm_dispositions),
                  name="inspection_station_dispositions"),
         ]
-        return stations + super().get_urls()
+        report_pages = [
+            path("report/", view(reports.reports_page), name="reports"),
+            path("report/<slug:key>.csv", view(reports.figure_download), name="reports_csv"),
+            path("report/monthly/", view(reports.monthly_report), name="reports_monthly"),
+        ]
+        return stations + report_pages + super().get_urls()

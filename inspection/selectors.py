@@ -1,5 +1,10 @@
 """Reads of the inspection stage that later stages and screens share."""
 
+import datetime as dt
+
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncWeek
+
 from inspection.models import Inspection
 from rma.models import ReturnItem, ReturnRequest
 
@@ -18,3 +23,14 @@ def present_unit_ids(*, rma: ReturnRequest) -> set[int]:
 
 def inspection_of(*, item: ReturnItem) -> Inspection | None:
     return Inspection.objects.filter(item=item).first()
+
+
+def defects_per_week(*, returns: QuerySet[ReturnRequest], tzinfo: dt.tzinfo) -> dict[tuple[dt.date, str], int]:
+    """(Monday of the week inspected, in `tzinfo`; defect category): units of `returns` found with that defect."""
+    rows = (
+        Inspection.objects.filter(item__return_request__in=returns).exclude(defect_category="").order_by()
+        .annotate(week=TruncWeek("inspected_at", tzinfo=tzinfo))
+        .values("week", "defect_category")
+        .annotate(units=Count("id"))
+    )
+    return {(row["week"].date(), row["defect_category"]): row["units"] for row in rows}

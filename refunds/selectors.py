@@ -89,3 +89,12 @@ def fraud_signals(*, refund: Refund) -> FraudSignals:
         serial_mismatches=sum(1 for item, i in inspections if _serial_mismatch(item, i)),
         customer_returns=getattr(refund, "customer_returns", 0) or 0,
     )
+
+
+def issued_refund_totals(*, returns: QuerySet[ReturnRequest]) -> list[dict]:
+    """Per method and currency, the issued refunds of `returns`: how many, their amount and store-credit bonus."""
+    return list(
+        Refund.objects.filter(return_request__in=returns, status=RefundStatus.ISSUED).order_by()
+        .values("method", "currency")
+        .annotate(refunds=Count("id"), amount=Sum("amount"), bonus=Sum("bonus_amount"))
+    )

@@ -1,4 +1,4 @@
-"""A large export running in the background, and the permissions of exports, imports and reports."""
+"""A large export running in the background, the email outbox, and the permissions of exports, imports, reports."""
 
 from django.conf import settings
 from django.db import models
@@ -36,3 +36,52 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"Export of {self.model_label} ({self.get_status_display()})"
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending"  # waiting for its first attempt, or for the next one after a failure
+    SENT = "sent"  # the mail server took it
+    FAILED = "failed"  # every attempt failed; last_error says why
+
+
+class OutboundEmail(models.Model):
+    """The outbox: an email written in the transaction that asks for it, sent once that transaction commits.
+
+    A failure outside (the mail server down or refusing) never loses it: it stays pending with its error and
+    is tried again later, each wait twice the one before, until its last attempt fails and it is `failed`.
+    """
+
+    client = models.ForeignKey("rma.Client", on_delete=models.PROTECT, related_name="+")
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    attachment_name = models.CharField(max_length=200, blank=True)
+    attachment_type = models.CharField(max_length=100, blank=True)
+    # Kept with the row, in the same transaction: what is sent is what was asked for, however late.
+    attachment = models.BinaryField(blank=True, default=bytes)
+    idempotency_key = models.CharField(
+        max_length=100, blank=True, help_text="Set where the same email must never go twice, e.g. a month's report."
+    )
+    status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(help_text="When a pending email is due to be tried.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Empty: a scheduled job.",
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"], condition=~models.Q(idempotency_key=""),
+                name="outbound_email_idempotency_key_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbound_email_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to} ({self.get_status_display()})"

@@ -3,13 +3,15 @@
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Max, QuerySet, Sum
 
 from rma import ran as ran_codes
 from rma.models import (
     CLAIMING_STATES,
     CarrierEvent,
     Client,
+    Order,
+    OrderLine,
     ReturnItem,
     ReturnPolicy,
     ReturnRequest,
@@ -95,3 +97,89 @@ def recorded_carrier_event(*, tracking_number: str, event: str, occurred_at: dt.
         .order_by("pk")
         .first()
     )
+
+
+# -- reports: what the returns and orders of a period add up to ----------------------------------
+
+
+def returns_requested(*, start: dt.datetime, end: dt.datetime, client: Client | None = None) -> QuerySet[ReturnRequest]:
+    """Every return requested from `start` up to (not including) `end`, of one client or of all."""
+    returns = ReturnRequest.objects.filter(requested_at__gte=start, requested_at__lt=end)
+    return returns.filter(client=client) if client else returns
+
+
+def orders_placed(*, start: dt.datetime, end: dt.datetime, client: Client | None = None) -> QuerySet[Order]:
+    orders = Order.objects.filter(ordered_at__gte=start, ordered_at__lt=end)
+    return orders.filter(client=client) if client else orders
+
+
+def returned_units(*, returns: QuerySet[ReturnRequest]) -> QuerySet[ReturnItem]:
+    """The units of those returns that still claim them: rejected, cancelled and expired returns count none."""
+    return ReturnItem.objects.filter(return_request__in=returns, return_request__state__in=CLAIMING_STATES)
+
+
+def units_returned_per_client(*, returns: QuerySet[ReturnRequest]) -> dict[int, tuple[int, int]]:
+    """Client id: (returns, units) of the returned units of `returns`."""
+    rows = (
+        returned_units(returns=returns).order_by()
+        .values("return_request__client")
+        .annotate(returns=Count("return_request", distinct=True), units=Count("id"))
+    )
+    return {row["return_request__client"]: (row["returns"], row["units"]) for row in rows}
+
+
+def units_returned_per_sku(*, returns: QuerySet[ReturnRequest], limit: int) -> list[dict]:
+    """The `limit` SKUs with the most returned units: client, sku, description, returns, units; most first."""
+    return list(
+        returned_units(returns=returns).order_by()
+        .values(client=F("return_request__client"), sku=F("order_line__sku"))
+        .annotate(
+            description=Max("order_line__description"),
+            returns=Count("return_request", distinct=True),
+            units=Count("id"),
+        )
+        .order_by("-units", "sku", "client")[:limit]
+    )
+
+
+def units_returned_per_reason(*, returns: QuerySet[ReturnRequest]) -> dict[str, int]:
+    rows = returned_units(returns=returns).order_by().values("reason").annotate(units=Count("id"))
+    return {row["reason"]: row["units"] for row in rows}
+
+
+def units_returned_per_sku_and_reason(*, returns: QuerySet[ReturnRequest], skus: list[str]) -> dict[tuple, int]:
+    """(client id, sku, reason): returned units, for the listed SKUs."""
+    rows = (
+        returned_units(returns=returns).filter(order_line__sku__in=skus).order_by()
+        .values("return_request__client", "order_line__sku", "reason")
+        .annotate(units=Count("id"))
+    )
+    return {
+        (row["return_request__client"], row["order_line__sku"], row["reason"]): row["units"] for row in rows
+    }
+
+
+def units_sold_per_client(*, orders: QuerySet[Order]) -> dict[int, int]:
+    """Client id: units delivered on `orders` (the sum of their lines' quantities)."""
+    rows = OrderLine.objects.filter(order__in=orders).order_by().values("order__client").annotate(units=Sum("quantity"))
+    return {row["order__client"]: row["units"] for row in rows}
+
+
+def units_sold_per_sku(*, orders: QuerySet[Order], skus: list[str]) -> dict[tuple[int, str], int]:
+    """(client id, sku): units delivered on `orders`, for the listed SKUs."""
+    rows = (
+        OrderLine.objects.filter(order__in=orders, sku__in=skus).order_by()
+        .values("order__client", "sku").annotate(units=Sum("quantity"))
+    )
+    return {(row["order__client"], row["sku"]): row["units"] for row in rows}
+
+
+STAGE_STAMPS = [
+    "requested_at", "authorized_at", "in_transit_at", "received_at", "inspected_at", "dispositioned_at",
+    "refunded_at", "closed_at",
+]
+
+
+def stage_timestamps(*, returns: QuerySet[ReturnRequest]) -> list[dict]:
+    """When each of `returns` entered each stage of the normal path (None where it has not)."""
+    return list(returns.order_by().values(*STAGE_STAMPS))

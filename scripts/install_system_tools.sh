@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# System tools the tests need: Chromium for the browser tests, zbar and poppler for the label tests.
+# System tools the tests need: Chromium for the browser tests, zbar and poppler for the label and PDF report tests.
 # Installed with apt when missing and we are root (or have sudo); otherwise the tests that need them
 # skip with the reason, except under CI=true, where a missing tool fails them.
 set -uo pipefail
 
-declare -A PACKAGE_FOR=([chromium]=chromium [chromedriver]=chromium-driver [zbarimg]=zbar-tools [pdftoppm]=poppler-utils)
+declare -A PACKAGE_FOR=([chromium]=chromium [chromedriver]=chromium-driver [zbarimg]=zbar-tools [pdftoppm]=poppler-utils
+  [pdftotext]=poppler-utils)
 missing=()
 for tool in "${!PACKAGE_FOR[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${PACKAGE_FOR[$tool]}")

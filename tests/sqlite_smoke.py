@@ -24,13 +24,17 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from backoffice.management.commands.seed_demo import demo_password  # noqa: E402
+from reports.selectors import previous_month  # noqa: E402
+from rma.models import Client as Merchant  # noqa: E402
 
 USERNAMES = ["manager", "admin"]
 
 
 def admin_pages() -> tuple[list[str], list[str]]:
-    """The index, then each registered ModelAdmin's changelist and one change page; and what has no row."""
-    pages, empty = [reverse("admin:index")], []
+    """The index, reports, a monthly PDF, then each ModelAdmin's changelist and one change page; and what has no row."""
+    merchant = Merchant.objects.order_by("pk").first()
+    monthly = f"{reverse('admin:reports_monthly')}?client={merchant.pk}&month={previous_month():%Y-%m}"
+    pages, empty = [reverse("admin:index"), reverse("admin:reports"), monthly], []
     for model in sorted(admin.site._registry, key=lambda model: model._meta.label):
         opts = model._meta
         pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))

@@ -1,0 +1,347 @@
+"""The figures of the reports page and of the monthly client report, composed from every stage's selectors.
+
+A report covers the returns requested between two dates, both included, in the facility's time zone
+(settings.TIME_ZONE), for one client or all. Every figure is aggregated in the database, in a fixed
+number of queries whatever the number of returns; only the percentiles of the time in each stage are
+computed here, from the stage timestamps fetched in one query.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+from backoffice import selectors as backoffice_selectors
+from core.money import ZERO, quantize
+from disposition import selectors as disposition_selectors
+from disposition.models import Action
+from inspection import selectors as inspection_selectors
+from inspection.models import DefectCategory
+from refunds import selectors as refund_selectors
+from reports.models import OutboundEmail
+from rma import selectors as rma_selectors
+from rma.models import Client, Reason, RefundMethod, ReturnState
+
+SKUS_ON_PAGE = 20
+SKUS_IN_MONTHLY_REPORT = 10
+DEFAULT_DAYS = 30
+
+# Each stage's time runs from the stamp of entering it to the first of the next stamps that is set.
+STAGE_SPANS = [
+    ("Requested → authorized", "requested_at", ("authorized_at",)),
+    ("Authorized → in transit or received", "authorized_at", ("in_transit_at", "received_at")),
+    ("In transit → received", "in_transit_at", ("received_at",)),
+    ("Received → inspected", "received_at", ("inspected_at",)),
+    ("Inspected → dispositioned", "inspected_at", ("dispositioned_at",)),
+    ("Dispositioned → refunded or closed", "dispositioned_at", ("refunded_at", "closed_at")),
+]
+
+
+def facility_zone() -> dt.tzinfo:
+    return timezone.get_default_timezone()
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """Returns requested from `date_from` to `date_to` (both included, facility time), of `client` or all."""
+
+    date_from: dt.date
+    date_to: dt.date
+    client: Client | None = None
+
+    @property
+    def start(self) -> dt.datetime:
+        return dt.datetime.combine(self.date_from, dt.time.min, tzinfo=facility_zone())
+
+    @property
+    def end(self) -> dt.datetime:
+        """The first moment after the period: midnight starting the day after `date_to`."""
+        return dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=facility_zone())
+
+
+def facility_today() -> dt.date:
+    return timezone.localdate(timezone=facility_zone())
+
+
+def default_scope() -> ReportScope:
+    """The last 30 days, today included."""
+    today = facility_today()
+    return ReportScope(date_from=today - dt.timedelta(days=DEFAULT_DAYS - 1), date_to=today)
+
+
+def month_scope(*, client: Client, month: dt.date) -> ReportScope:
+    """The calendar month holding `month`, for one client."""
+    first = month.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return ReportScope(date_from=first, date_to=following - dt.timedelta(days=1), client=client)
+
+
+def previous_month() -> dt.date:
+    return (facility_today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+# -- the figures ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReturnRate:
+    """Returned units over units sold, of a client or of one of its SKUs."""
+
+    client: Client
+    returns: int
+    units: int
+    units_sold: int
+    sku: str = ""
+    description: str = ""
+
+    @property
+    def rate(self) -> float | None:
+        return self.units / self.units_sold if self.units_sold else None
+
+
+@dataclass(frozen=True)
+class DefectWeeks:
+    weeks: list[dt.date]  # Mondays, every week from the first to the last with a defect
+    categories: list[str]  # those found, in DefectCategory's order
+    units: dict[tuple[dt.date, str], int]
+
+
+@dataclass(frozen=True)
+class DispositionShare:
+    action: str
+    units: int
+    recovery_value: dict[str, Decimal]  # currency: expected recovery value
+
+
+@dataclass(frozen=True)
+class RefundTotal:
+    method: str
+    currency: str
+    refunds: int
+    amount: Decimal
+    bonus: Decimal
+
+
+@dataclass(frozen=True)
+class StageTime:
+    label: str
+    returns: int  # how many returns went through the stage
+    median_hours: float | None
+    p90_hours: float | None
+
+
+@dataclass(frozen=True)
+class OverdueStage:
+    state: str
+    label: str
+    waiting: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class Report:
+    scope: ReportScope
+    by_client: list[ReturnRate]
+    by_sku: list[ReturnRate]
+    reasons: list[tuple[str, int]]  # reason, units; most first
+    defects: DefectWeeks
+    dispositions: list[DispositionShare]
+    refunds: list[RefundTotal]
+    stage_times: list[StageTime]
+    overdue: list[OverdueStage]
+    hours_to_refund: list[float] = field(repr=False)  # per refunded return: requested to refunded
+
+    @property
+    def returns(self) -> int:
+        return sum(row.returns for row in self.by_client)
+
+    @property
+    def units(self) -> int:
+        return sum(row.units for row in self.by_client)
+
+    @property
+    def units_sold(self) -> int:
+        return sum(row.units_sold for row in self.by_client)
+
+    @property
+    def rate(self) -> float | None:
+        return self.units / self.units_sold if self.units_sold else None
+
+    @property
+    def recovery_value(self) -> dict[str, Decimal]:
+        return _sum_per_currency((currency, value) for row in self.dispositions
+                                 for currency, value in row.recovery_value.items())
+
+    @property
+    def refunded(self) -> dict[str, Decimal]:
+        return _sum_per_currency((row.currency, row.amount) for row in self.refunds)
+
+    @property
+    def median_hours_to_refund(self) -> float | None:
+        return percentile(self.hours_to_refund, 0.5)
+
+
+def _sum_per_currency(pairs) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for currency, value in pairs:
+        totals[currency] = totals.get(currency, ZERO) + value
+    return {currency: quantize(totals[currency], currency) for currency in sorted(totals)}
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """Linear interpolation between the closest ranks (as PERCENTILE.INC in spreadsheets); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    lower = int(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+def _hours(start: dt.datetime, end: dt.datetime) -> float:
+    return (end - start).total_seconds() / 3600
+
+
+def _return_rates(*, returns, orders, clients: list[Client]) -> tuple[list, list]:
+    by_id = {client.pk: client for client in clients}
+    returned = rma_selectors.units_returned_per_client(returns=returns)
+    sold = rma_selectors.units_sold_per_client(orders=orders)
+    by_client = [
+        ReturnRate(client=by_id[pk], returns=returned.get(pk, (0, 0))[0], units=returned.get(pk, (0, 0))[1],
+                   units_sold=sold.get(pk, 0))
+        for pk in sorted(set(returned) | set(sold), key=lambda pk: by_id[pk].name)
+    ]
+    top = rma_selectors.units_returned_per_sku(returns=returns, limit=SKUS_ON_PAGE)
+    sold_per_sku = rma_selectors.units_sold_per_sku(orders=orders, skus=sorted({row["sku"] for row in top}))
+    by_sku = [
+        ReturnRate(client=by_id[row["client"]], sku=row["sku"], description=row["description"],
+                   returns=row["returns"], units=row["units"],
+                   units_sold=sold_per_sku.get((row["client"], row["sku"]), 0))
+        for row in top
+    ]
+    return by_client, by_sku
+
+
+def _defect_weeks(returns) -> DefectWeeks:
+    units = inspection_selectors.defects_per_week(returns=returns, tzinfo=facility_zone())
+    found = {category for _, category in units}
+    weeks = []
+    if units:
+        week, last = min(week for week, _ in units), max(week for week, _ in units)
+        while week <= last:
+            weeks.append(week)
+            week += dt.timedelta(weeks=1)
+    return DefectWeeks(weeks=weeks, categories=[c for c in DefectCategory.values if c in found], units=units)
+
+
+def _disposition_shares(returns) -> list[DispositionShare]:
+    rows = disposition_selectors.disposition_mix(returns=returns)
+    shares = []
+    for action in Action.values:
+        of_action = [row for row in rows if row["action"] == action]
+        if of_action:
+            shares.append(DispositionShare(
+                action=action, units=sum(row["units"] for row in of_action),
+                recovery_value=_sum_per_currency((row["currency"], row["recovery_value"]) for row in of_action),
+            ))
+    return shares
+
+
+def _refund_totals(returns) -> list[RefundTotal]:
+    order = {method: position for position, method in enumerate(RefundMethod.values)}
+    rows = sorted(refund_selectors.issued_refund_totals(returns=returns),
+                  key=lambda row: (row["currency"], order[row["method"]]))
+    return [
+        RefundTotal(method=row["method"], currency=row["currency"], refunds=row["refunds"],
+                    amount=quantize(row["amount"], row["currency"]), bonus=quantize(row["bonus"], row["currency"]))
+        for row in rows
+    ]
+
+
+def _stage_times(stamps: list[dict]) -> list[StageTime]:
+    times = []
+    for label, entered, left in STAGE_SPANS:
+        hours = []
+        for row in stamps:
+            end = next((row[stamp] for stamp in left if row[stamp] is not None), None)
+            if row[entered] is not None and end is not None:
+                hours.append(_hours(row[entered], end))
+        times.append(StageTime(label, len(hours), percentile(hours, 0.5), percentile(hours, 0.9)))
+    return times
+
+
+def _overdue(returns, clients: list[Client], now: dt.datetime) -> list[OverdueStage]:
+    counts = backoffice_selectors.overdue_per_stage(returns=returns, clients=clients, now=now)
+    labels = dict(ReturnState.choices)
+    return [
+        OverdueStage(state, labels[state], *counts.get(state, (0, 0)))
+        for state, _ in backoffice_selectors.WAITING_STAGES
+    ]
+
+
+def report(*, scope: ReportScope, now: dt.datetime | None = None) -> Report:
+    """Every figure of the reports page for `scope`."""
+    now = now or timezone.now()
+    clients = [scope.client] if scope.client else list(Client.objects.all())
+    returns = rma_selectors.returns_requested(start=scope.start, end=scope.end, client=scope.client)
+    orders = rma_selectors.orders_placed(start=scope.start, end=scope.end, client=scope.client)
+    by_client, by_sku = _return_rates(returns=returns, orders=orders, clients=clients)
+    reasons = rma_selectors.units_returned_per_reason(returns=returns)
+    stamps = rma_selectors.stage_timestamps(returns=returns)
+    return Report(
+        scope=scope,
+        by_client=by_client,
+        by_sku=by_sku,
+        reasons=sorted(reasons.items(), key=lambda pair: (-pair[1], Reason.values.index(pair[0]))),
+        defects=_defect_weeks(returns),
+        dispositions=_disposition_shares(returns),
+        refunds=_refund_totals(returns),
+        stage_times=_stage_times(stamps),
+        overdue=_overdue(returns, clients, now),
+        hours_to_refund=[_hours(row["requested_at"], row["refunded_at"]) for row in stamps if row["refunded_at"]],
+    )
+
+
+# -- the monthly client report -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopSku:
+    rate: ReturnRate
+    reasons: list[tuple[str, int]]  # reason, units; most first
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    client: Client
+    month: dt.date  # its first day
+    figures: Report
+    top_skus: list[TopSku]
+
+    @property
+    def month_name(self) -> str:
+        return self.month.strftime("%B %Y")
+
+
+def monthly_report(*, client: Client, month: dt.date, now: dt.datetime | None = None) -> MonthlyReport:
+    """A client's month: the report's figures, and its most returned SKUs with their reasons."""
+    scope = month_scope(client=client, month=month)
+    figures = report(scope=scope, now=now)
+    top = figures.by_sku[:SKUS_IN_MONTHLY_REPORT]
+    returns = rma_selectors.returns_requested(start=scope.start, end=scope.end, client=client)
+    reasons = rma_selectors.units_returned_per_sku_and_reason(returns=returns, skus=[row.sku for row in top])
+    top_skus = [
+        TopSku(rate=row, reasons=sorted(
+            ((reason, units) for (_, sku, reason), units in reasons.items() if sku == row.sku),
+            key=lambda pair: (-pair[1], Reason.values.index(pair[0])),
+        ))
+        for row in top
+    ]
+    return MonthlyReport(client=client, month=scope.date_from, figures=figures, top_skus=top_skus)
+
+
+def recent_emails(*, limit: int = 10) -> list[OutboundEmail]:
+    """The outbox's latest emails, newest first, for managers to see what went out and what is failing."""
+    return list(OutboundEmail.objects.select_related("client").defer("attachment", "body")[:limit])
