@@ -519,8 +519,8 @@ def annotate_unexpected_parcel(
 
 # Where a return must be for its parcel to be taken in: on its way (received now) or received already.
 _PARCEL_REFUSED_IN = {
-    ReturnState.REQUESTED: "authorize it first, then match the parcel",
-    ReturnState.EXPIRED: "a manager may receive it despite the expired RAN; then match the parcel",
+    ReturnState.REQUESTED: "authorize it first, then resolve the parcel",
+    ReturnState.EXPIRED: "a manager may receive it despite the expired RAN, then resolve the parcel",
     ReturnState.CANCELLED: "refuse the parcel instead",
     ReturnState.REJECTED: "refuse the parcel instead",
 }

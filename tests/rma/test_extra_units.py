@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from PIL import Image
 
 from core.errors import DomainError, InvalidInput, PermissionRefused, TransitionRefused
@@ -266,3 +267,110 @@ def test_only_customer_service_and_managers_resolve_extra_units(staff, group):
         rma_services.resolve_extra_unit(extra_unit=extra, actor=getattr(staff, group), resolution="kept", note="x")
 
     assert fresh(extra).status == ExtraUnitStatus.OPEN
+
+
+# -- the queue and the return's page ---------------------------------------------------------------
+
+QUEUE = reverse("admin:rma_extraunit_changelist")
+
+
+def resolve_url(unit: ExtraUnit) -> str:
+    return reverse("admin:rma_extraunit_resolve", args=[unit.pk])
+
+
+def return_page(rma: ReturnRequest) -> str:
+    return reverse("admin:rma_returnrequest_change", args=[rma.pk])
+
+
+def record_url(rma: ReturnRequest) -> str:
+    return reverse("admin:rma_returnrequest_extra_unit", args=[rma.pk])
+
+
+def test_the_queue_shows_open_units_first_and_the_oldest_first(client, staff):
+    rma = received_with_a_unit_to_spare(staff)
+    first, second, third = (found_in(rma, staff, description=text) for text in ("Scarf", "Belt", "Cap"))
+    rma_services.resolve_extra_unit(extra_unit=first, actor=staff.customer_service, resolution="kept", note="Worthless")
+    client.force_login(staff.customer_service)
+
+    rows = client.get(QUEUE).context["cl"].result_list
+
+    assert list(rows) == [second, third, first]
+
+
+def test_customer_service_adds_a_unit_from_its_page(client, staff):
+    rma = received_with_a_unit_to_spare(staff)
+    extra = found_in(rma, staff)
+    client.force_login(staff.customer_service)
+
+    client.post(resolve_url(extra), {"resolution": "added", "reason": "size_fit", "note": "Customer confirmed"})
+
+    assert fresh(extra).status == ExtraUnitStatus.ADDED
+    assert rma.items.get(unit_number=2).reason == "size_fit"
+
+
+def test_a_unit_that_cannot_be_added_is_shown_again_with_the_reason(client, staff):
+    rma = received_with_a_unit_to_spare(staff)
+    extra = found_in(rma, staff, sku="")
+    client.force_login(staff.customer_service)
+
+    response = client.post(resolve_url(extra), {"resolution": "added", "reason": "other", "note": ""})
+
+    assert response.status_code == 200 and "has no SKU" in response.content.decode()
+    assert fresh(extra).status == ExtraUnitStatus.OPEN
+
+
+@pytest.mark.parametrize("group", ["dock", "inspector", "finance"])
+def test_a_forged_resolution_by_another_group_is_refused(client, staff, group):
+    extra = found_in(received_with_a_unit_to_spare(staff), staff)
+    client.force_login(getattr(staff, group))
+
+    response = client.post(resolve_url(extra), {"resolution": "kept", "reason": "other", "note": "Forged"})
+
+    assert response.status_code == 403 and fresh(extra).status == ExtraUnitStatus.OPEN
+
+
+@pytest.mark.parametrize(("group", "offered"), [
+    ("dock", True), ("inspector", True), ("manager", True), ("customer_service", False), ("finance", False),
+])
+def test_the_return_page_offers_recording_to_whoever_opens_parcels(client, staff, group, offered):
+    rma = return_in_state(ReturnState.RECEIVED, staff=staff, units=1)
+    client.force_login(getattr(staff, group))
+
+    page = client.get(return_page(rma))
+
+    assert (page.context["extra_unit_form"] is not None) is offered
+
+
+def test_the_return_page_records_an_extra_unit_with_its_photo_and_lists_it(client, staff):
+    rma = return_in_state(ReturnState.RECEIVED, staff=staff, units=1)
+    client.force_login(staff.inspector)
+
+    client.post(record_url(rma), {"extra-description": "Charging cable", "extra-sku": "KE-CBL",
+                                  "extra-note": "Under the insert", "extra-photo": png()})
+
+    unit = rma.extra_units.get()
+    assert (unit.description, unit.sku, unit.found_by) == ("Charging cable", "KE-CBL", staff.inspector)
+    page = client.get(return_page(rma)).content.decode()
+    assert "Charging cable" in page and unit.photo.url in page
+
+
+def test_the_return_page_refuses_a_file_that_is_not_an_image(client, staff):
+    rma = return_in_state(ReturnState.RECEIVED, staff=staff, units=1)
+    client.force_login(staff.dock)
+
+    response = client.post(record_url(rma), {
+        "extra-description": "Charging cable",
+        "extra-photo": SimpleUploadedFile("cable.jpg", b"no picture here", content_type="image/jpeg"),
+    }, follow=True)
+
+    assert "not a readable image" in response.content.decode()
+    assert not rma.extra_units.exists()
+
+
+def test_customer_service_cannot_record_an_extra_unit_from_the_return_page(client, staff):
+    rma = return_in_state(ReturnState.RECEIVED, staff=staff, units=1)
+    client.force_login(staff.customer_service)
+
+    response = client.post(record_url(rma), {"extra-description": "Charging cable"})
+
+    assert response.status_code == 403 and not rma.extra_units.exists()

@@ -4,13 +4,14 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from PIL import Image
 
 from core.errors import DomainError, InvalidInput, PermissionRefused, TransitionRefused
 from rma import selectors as rma_selectors
 from rma import services as rma_services
 from rma.models import ParcelStatus, ReturnRequest, ReturnState, UnexpectedParcel
-from tests.factories import requested_return, return_in_state
+from tests.factories import client_with_policy, order_for, requested_return, return_in_state
 
 CARRIER_CODE = "JJD014600006837452911"
 
@@ -286,3 +287,110 @@ def test_a_return_is_found_by_its_ran_however_typed_or_by_its_order_number(staff
     assert rma_selectors.returns_for_reference(reference=f" {other.order.number.lower()} ") == [other]
     assert rma_selectors.returns_for_reference(reference="no such order") == []
     assert ReturnRequest.objects.count() == 2
+
+
+# -- the queue customer service works through ------------------------------------------------------
+
+QUEUE = reverse("admin:rma_unexpectedparcel_changelist")
+
+
+def page_of(parcel: UnexpectedParcel) -> str:
+    return reverse("admin:rma_unexpectedparcel_change", args=[parcel.pk])
+
+
+def resolve_url(parcel: UnexpectedParcel) -> str:
+    return reverse("admin:rma_unexpectedparcel_resolve", args=[parcel.pk])
+
+
+def test_the_queue_shows_open_parcels_first_and_the_oldest_first(client, staff):
+    first = unexpected_parcel(staff, "PARCEL-1")
+    unexpected_parcel(staff, "PARCEL-2")
+    unexpected_parcel(staff, "PARCEL-3")
+    rma_services.resolve_unexpected_parcel(parcel=first, actor=staff.customer_service, resolution="refused",
+                                           note="Back to sender")
+    client.force_login(staff.customer_service)
+
+    rows = client.get(QUEUE).context["cl"].result_list
+
+    assert [parcel.code for parcel in rows] == ["PARCEL-2", "PARCEL-3", "PARCEL-1"]
+
+
+def test_the_queue_shows_when_and_by_whom_it_was_scanned_the_dock_note_and_the_photo(client, staff):
+    parcel = unexpected_parcel(staff)
+    rma_services.annotate_unexpected_parcel(parcel=parcel, actor=staff.dock, note="Two shirts, no label",
+                                            photo=png())
+    client.force_login(staff.customer_service)
+
+    page = client.get(QUEUE).content.decode()
+
+    assert CARRIER_CODE in page and staff.dock.username in page and "Two shirts, no label" in page
+    assert f'src="{fresh(parcel).photo.url}"' in page
+
+
+def test_customer_service_matches_a_parcel_by_order_number_from_its_page(client, staff):
+    rma = return_in_state(ReturnState.IN_TRANSIT, staff=staff)
+    parcel = unexpected_parcel(staff)
+    client.force_login(staff.customer_service)
+
+    assert client.get(page_of(parcel)).context["resolve_form"] is not None
+    response = client.post(resolve_url(parcel), {"resolution": "matched", "reference": rma.order.number,
+                                                 "note": "Order number on the packing slip"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == page_of(parcel)
+    assert fresh(parcel).status == ParcelStatus.MATCHED and fresh(rma).state == ReturnState.RECEIVED
+    assert "matched" in response.content.decode()
+
+
+def test_a_parcel_matched_without_a_return_is_shown_again_with_the_reason(client, staff):
+    parcel = unexpected_parcel(staff)
+    client.force_login(staff.customer_service)
+
+    response = client.post(resolve_url(parcel), {"resolution": "matched", "reference": "", "note": ""})
+
+    assert response.status_code == 200
+    assert "Give the RAN or the order number" in response.content.decode()
+    assert fresh(parcel).status == ParcelStatus.OPEN
+
+
+def test_a_second_resolution_from_the_page_is_refused_with_the_reason(client, staff):
+    parcel = unexpected_parcel(staff)
+    rma_services.resolve_unexpected_parcel(parcel=parcel, actor=staff.manager, resolution="refused",
+                                           note="Back to sender")
+    client.force_login(staff.customer_service)
+
+    response = client.post(resolve_url(parcel), {"resolution": "refused", "note": "Again"})
+
+    assert "already resolved" in response.content.decode()
+    assert fresh(parcel).resolution_note == "Back to sender"
+
+
+@pytest.mark.parametrize("group", ["dock", "inspector", "finance"])
+def test_other_groups_are_offered_no_resolution_and_a_forged_one_is_refused(client, staff, group):
+    parcel = unexpected_parcel(staff)
+    client.force_login(getattr(staff, group))
+
+    page = client.get(page_of(parcel))
+    forged = client.post(resolve_url(parcel), {"resolution": "refused", "note": "Forged"})
+
+    assert page.status_code == 403 or "resolve_form" not in page.context
+    assert forged.status_code == 403
+    assert fresh(parcel).status == ParcelStatus.OPEN
+
+
+def test_a_return_created_for_a_parcel_with_the_new_return_form_takes_it_in(client, staff):
+    parcel = unexpected_parcel(staff)
+    order = order_for(client_with_policy(auto_authorize=True), quantity=1)
+    line = order.lines.get()
+    client.force_login(staff.customer_service)
+    new_return = reverse("admin:rma_returnrequest_add")
+    query = f"?client={order.client.pk}&order_number={order.number}&parcel={parcel.pk}"
+
+    assert CARRIER_CODE in client.get(new_return + query).content.decode()
+    client.post(new_return + query, {
+        "channel": "phone", "refund_method": "original_payment", f"quantity_{line.pk}": 1,
+        f"reason_{line.pk}": "changed_mind",
+    })
+
+    rma = order.returns.get()
+    assert rma.state == ReturnState.RECEIVED
+    assert (fresh(parcel).status, fresh(parcel).return_request) == (ParcelStatus.CONVERTED, rma)
