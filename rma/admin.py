@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
@@ -157,6 +158,10 @@ class ReceivingScanAdmin(ReadOnlyAdmin):
 OPEN_FIRST = Case(When(status="open", then=Value(0)), default=Value(1)).asc()
 
 
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
 def thumbnail(image) -> str:
     if not image:
         return "–"
@@ -179,6 +184,10 @@ class ResolvedOnceAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    def facts(self, obj) -> list[tuple[str, str]]:
+        """What customer service reads before deciding, shown above the resolution."""
+        raise NotImplementedError
+
     def resolve(self, request: HttpRequest, obj, data: dict):
         raise NotImplementedError
 
@@ -196,6 +205,8 @@ class ResolvedOnceAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         context = dict(extra_context or {})
+        if obj is not None:
+            context["facts"] = self.facts(obj)
         if obj is not None and self._offered(request, obj):
             context.update(resolve_form=self.resolve_form(), resolve_url=self._resolve_url(obj))
         return super().change_view(request, object_id, form_url, context)
@@ -277,6 +288,12 @@ class UnexpectedParcelAdmin(ResolvedOnceAdmin):
     def dock_note_column(self, parcel: models.UnexpectedParcel) -> str:
         return Truncator(parcel.dock_note).chars(80) or "–"
 
+    def facts(self, parcel: models.UnexpectedParcel) -> list[tuple[str, str]]:
+        return [
+            ("Scanned", f"{_when(parcel.scan.scanned_at)} by {parcel.scan.actor}"),
+            ("Dock note", parcel.dock_note or "–"),
+        ]
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         context = {"new_return_url": f"{reverse('admin:rma_returnrequest_add')}?parcel={object_id}"}
         return super().change_view(request, object_id, form_url, {**context, **(extra_context or {})})
@@ -317,6 +334,14 @@ class ExtraUnitAdmin(ResolvedOnceAdmin):
     def return_column(self, unit: models.ExtraUnit) -> str:
         url = reverse("admin:rma_returnrequest_change", args=[unit.return_request_id])
         return format_html('<a href="{}">{}</a>', url, unit.return_request)
+
+    def facts(self, unit: models.ExtraUnit) -> list[tuple[str, str]]:
+        return [
+            ("Return", f"{unit.return_request} ({unit.return_request.get_state_display().lower()})"),
+            ("Found", f"{_when(unit.found_at)} by {unit.found_by}"),
+            ("Unit", " · ".join(part for part in (unit.description, unit.sku, unit.serial_number) if part)),
+            ("Note", unit.note or "–"),
+        ]
 
     def resolve(self, request: HttpRequest, unit: models.ExtraUnit, data: dict):
         return services.resolve_extra_unit(

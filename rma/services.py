@@ -428,6 +428,8 @@ def _flag_unexpected_parcel(*, code: str, normalized: str, actor: User) -> Recei
     return scan
 
 
+_LONGEST_CODE = ReceivingScan._meta.get_field("code").max_length
+
 # Received or further along: scanning it again changes nothing.
 _ALREADY_RECEIVED = {
     ReturnState.RECEIVED, ReturnState.INSPECTED, ReturnState.DISPOSITIONED, ReturnState.REFUNDED, ReturnState.CLOSED,
@@ -441,6 +443,8 @@ def receive_scan(*, code: str, actor: User | None) -> ReceivingScan:
     code = (code or "").strip()
     if not code:
         raise InvalidInput("The scan was empty; scan the RAN barcode again.")
+    if len(code) > _LONGEST_CODE:
+        raise InvalidInput(f"The scan is {len(code)} characters long, too long for a RAN or a parcel code.")
     symbols = ran_codes.normalize(code)
     if ran_codes.is_ran_shaped(symbols) and not ran_codes.has_valid_check(symbols):
         return _log_scan(code=code, normalized=symbols, actor=actor, result=ScanResult.MISTYPED)

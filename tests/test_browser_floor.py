@@ -24,20 +24,11 @@ def page(live_server):
         chromium.close()
 
 
-def sign_in(page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "x")
-    page.press("#id_password", "Enter")
-    page.wait_for_selector("#stage-figures")
-
-
 def test_inspector_and_finance_take_a_received_return_to_refunded(page, staff):
     rma = return_in_state(ReturnState.RECEIVED, staff=staff, units=2)
     inspector, finance = staff.inspector, staff.finance
 
-    sign_in(page, inspector.username)
+    browser.sign_in(page, inspector.username)
     page.goto("/admin/inspect/")
     page.wait_for_selector("#id_code:focus")  # the RAN field takes the keyboard on arrival
     page.keyboard.type(rma.ran.lower().replace("-", " "))
@@ -53,7 +44,7 @@ def test_inspector_and_finance_take_a_received_return_to_refunded(page, staff):
     page.wait_for_selector("#find-return")
     assert ReturnRequest.objects.get(pk=rma.pk).state == ReturnState.DISPOSITIONED
 
-    sign_in(page, finance.username)
+    browser.sign_in(page, finance.username)
     page.goto("/admin/refunds/refund/")
     page.click("#result_list .field-amount_column a")
     page.click("#refund-approve")

@@ -198,6 +198,13 @@ def test_empty_scan_is_refused_and_not_logged(code, staff):
     assert not ReceivingScan.objects.exists()
 
 
+def test_a_scan_longer_than_any_code_is_refused_and_not_logged(staff):
+    with pytest.raises(InvalidInput, match="too long"):
+        rma_services.receive_scan(code="1" * 201, actor=staff.dock)
+
+    assert not ReceivingScan.objects.exists()
+
+
 # -- receive an expired RAN ------------------------------------------------------------------------
 
 
