@@ -6,8 +6,7 @@ import pytest
 
 from rma.models import ReceivingScan, ReturnRequest, ReturnState, UnexpectedParcel
 from tests import browser
-from tests.factories import return_in_state
-from tests.rma.test_receive_scan import one_symbol_changed
+from tests.factories import one_symbol_changed, return_in_state
 
 # serialized_rollback: the live server needs committed data, and the groups of the migration must survive.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

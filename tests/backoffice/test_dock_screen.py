@@ -12,8 +12,7 @@ from PIL import Image
 
 from rma import ran as ran_codes
 from rma.models import ParcelStatus, ReceivingScan, ReturnRequest, ReturnState, ScanResult, UnexpectedParcel
-from tests.factories import return_in_state
-from tests.rma.test_receive_scan import never_issued_ran, one_symbol_changed, with_ran_written
+from tests.factories import never_issued_ran, one_symbol_changed, return_in_state, with_ran_written
 
 SCREEN = reverse("admin:dock")
 SCAN = reverse("admin:dock_scan")
