@@ -143,6 +143,8 @@ def scan_outcome(*, scan: ReceivingScan, user: AbstractBaseUser) -> dict:
         "client": rma.client.name if rma else None,
         "units": units,
         "where": None,
+        "received_at": None,
+        "received_by": None,
         "return_url": (
             reverse("admin:rma_returnrequest_change", args=[rma.pk])
             if rma and user.has_perm("rma.view_returnrequest") else None

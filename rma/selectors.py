@@ -61,7 +61,7 @@ def scans_by(*, actor: AbstractBaseUser, since: dt.datetime, limit: int) -> Quer
     """One person's dock scans since a moment, newest first, with what the dock screen shows of each."""
     return (
         ReceivingScan.objects.filter(actor=actor, scanned_at__gte=since)
-        .select_related("return_request__client", "actor")
+        .select_related("return_request__client")
         .order_by("-scanned_at", "-id")[:limit]
     )
 
@@ -86,7 +86,7 @@ def units_claimed_before(*, rma: ReturnRequest) -> dict[int, int]:
 
 
 def units_claimed(*, line_ids: list[int]) -> dict[int, int]:
-    """Units of each order line that live returns (this one included) claim."""
+    """Units of each order line that live returns claim (rejected, cancelled and expired ones claim none)."""
     rows = (
         ReturnItem.objects.filter(order_line_id__in=line_ids, return_request__state__in=CLAIMING_STATES)
         .values("order_line_id")

@@ -521,7 +521,7 @@ def annotate_unexpected_parcel(
     return UnexpectedParcel.objects.get(pk=parcel.pk)
 
 
-# Where a return must be for its parcel to be taken in: on its way (received now) or received already.
+# What to do instead when a parcel's return is neither on its way nor received already.
 _PARCEL_REFUSED_IN = {
     ReturnState.REQUESTED: "authorize it first, then resolve the parcel",
     ReturnState.EXPIRED: "a manager may receive it despite the expired RAN, then resolve the parcel",
