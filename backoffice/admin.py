@@ -17,13 +17,21 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from backoffice import return_actions, selectors
-from backoffice.forms import NewReturnForm, OrderLookupForm
+from backoffice.forms import ExtraUnitForm, NewReturnForm, OrderLookupForm, errors_text
 from core.errors import DomainError
 from core.money import quantize
 from refunds.models import Refund, RefundStatus
 from rma import ran as ran_codes
 from rma import services as rma_services
-from rma.models import Reason, ReturnItem, ReturnRequest, ReturnState, ScanResult
+from rma.models import (
+    ParcelStatus,
+    Reason,
+    ReturnItem,
+    ReturnRequest,
+    ReturnState,
+    ScanResult,
+    UnexpectedParcel,
+)
 
 STATE_COLOURS = {
     ReturnState.REQUESTED: "#6c757d",
@@ -212,6 +220,8 @@ class ReturnRequestAdmin(admin.ModelAdmin):
         own = [
             path("<path:object_id>/act/<slug:action>/", self.admin_site.admin_view(self.action_view),
                  name="rma_returnrequest_act"),
+            path("<path:object_id>/extra-unit/", self.admin_site.admin_view(self.extra_unit_view),
+                 name="rma_returnrequest_extra_unit"),
         ]
         return own + super().get_urls()
 
@@ -228,6 +238,8 @@ class ReturnRequestAdmin(admin.ModelAdmin):
             "refunds": refunds,
             "events": rma.events.select_related("actor"),
             "scans": rma.scans.select_related("actor"),
+            "extra_units": rma.extra_units.select_related("found_by", "resolved_by", "added_as"),
+            "extra_unit_form": ExtraUnitForm() if self._may_record_extra_unit(request, rma) else None,
             "offered_actions": return_actions.offered_actions(user=request.user, rma=rma),
             "stage_links": return_actions.stage_links(
                 user=request.user, rma=rma, refund_id=open_refund.pk if open_refund else None
@@ -261,6 +273,28 @@ class ReturnRequestAdmin(admin.ModelAdmin):
             "title": f"{chosen.label}: {rma}", "action": chosen, "form": form, "back": back,
         })
 
+    @staticmethod
+    def _may_record_extra_unit(request: HttpRequest, rma: ReturnRequest) -> bool:
+        return rma.state == ReturnState.RECEIVED and request.user.has_perm("rma.add_extraunit")
+
+    def extra_unit_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Record a unit found in the parcel that the return does not list."""
+        if request.method != "POST" or not request.user.has_perm("rma.add_extraunit"):
+            raise PermissionDenied
+        rma = get_object_or_404(ReturnRequest, pk=object_id)
+        form = ExtraUnitForm(request.POST, request.FILES)
+        if not form.is_valid():
+            self.message_user(request, errors_text(form), messages.ERROR)
+        else:
+            try:
+                unit = rma_services.record_extra_unit(rma=rma, actor=request.user, **form.cleaned_data)
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(request, f"Extra unit recorded: {unit.description}. Customer service decides "
+                                  "what happens to it.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:rma_returnrequest_change", args=[rma.pk]))
+
     def _report(self, request: HttpRequest, chosen, outcome) -> None:
         result = getattr(outcome, "result", None)
         if result and result != ScanResult.RECEIVED:
@@ -274,6 +308,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
+        parcel = self._parcel_to_convert(request)
         lookup = OrderLookupForm(request.GET or None)
         order = lookup.order() if lookup.is_bound and lookup.is_valid() else None
         form = NewReturnForm(request.POST or None, request.FILES or None, order=order) if order else None
@@ -285,8 +320,28 @@ class ReturnRequestAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, f"Return {rma} created: {rma.get_state_display().lower()}.",
                                   messages.SUCCESS)
+                if parcel is not None:
+                    self._convert_parcel(request, parcel, rma)
                 return HttpResponseRedirect(reverse("admin:rma_returnrequest_change", args=[rma.pk]))
         return TemplateResponse(request, "admin/rma/returnrequest/new_return.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "title": "New return request",
-            "lookup": lookup, "order": order, "form": form,
+            "lookup": lookup, "order": order, "form": form, "parcel": parcel,
         })
+
+    @staticmethod
+    def _parcel_to_convert(request: HttpRequest) -> UnexpectedParcel | None:
+        """The open unexpected parcel this new return is entered for (?parcel=<id>), if any."""
+        parcel_id = request.GET.get("parcel", "")
+        if not parcel_id.isdigit():
+            return None
+        return UnexpectedParcel.objects.filter(pk=parcel_id, status=ParcelStatus.OPEN).first()
+
+    def _convert_parcel(self, request: HttpRequest, parcel: UnexpectedParcel, rma: ReturnRequest) -> None:
+        try:
+            rma_services.resolve_unexpected_parcel(
+                parcel=parcel, actor=request.user, resolution=ParcelStatus.CONVERTED, rma=rma
+            )
+        except DomainError as error:
+            self.message_user(request, f"Parcel {parcel.code} stays open: {error.message}", messages.WARNING)
+        else:
+            self.message_user(request, f"Parcel {parcel.code} received on {rma}.", messages.SUCCESS)

@@ -1,4 +1,4 @@
-"""Forms of the return's admin: finding an order and entering a request for a customer."""
+"""Forms of the return's admin and the dock: finding an order, entering a request, noting what a parcel held."""
 
 from django import forms
 
@@ -91,3 +91,23 @@ class NewReturnForm(forms.Form):
             refund_method=data["refund_method"], notes=data["notes"],
             receipt_document=data.get("receipt_document"),
         )
+
+
+class ExtraUnitForm(forms.Form):
+    """A unit found in a parcel that its return does not list; the service checks the photo."""
+
+    prefix = "extra"
+
+    description = forms.CharField(max_length=300, label="What is it?")
+    sku = forms.CharField(max_length=64, required=False, label="SKU, if it has a label")
+    serial_number = forms.CharField(max_length=100, required=False)
+    note = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    photo = forms.FileField(required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+
+
+def errors_text(form: forms.Form) -> str:
+    """A form's errors in one line, for a message."""
+    return "; ".join(
+        f"{form[field].label}: {' '.join(texts)}" if field in form.fields else " ".join(texts)
+        for field, texts in form.errors.items()
+    )

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from backoffice import selectors, station
+from backoffice import dock, selectors, station
 from reports import views as reports
 
 
@@ -28,6 +28,11 @@ class BackOfficeSite(admin.AdminSite):
                  name="inspection_station_unit"),
             path("inspect/<int:rma_id>/dispositions/", view(station.confirm_dispositions),
                  name="inspection_station_dispositions"),
+            path("dock/", view(dock.screen), name="dock"),
+            # JSON for the screen's script: it answers a signed-out user with 403, not the login page.
+            path("dock/scan/", dock.scan, name="dock_scan"),
+            path("dock/parcel/<int:parcel_id>/note/", view(dock.note_parcel), name="dock_parcel_note"),
+            path("dock/return/<int:rma_id>/extra-unit/", view(dock.record_extra_unit), name="dock_extra_unit"),
         ]
         report_pages = [
             path("report/", view(reports.reports_page), name="reports"),

@@ -1,1 +1,1 @@
-"""Shared building blocks of every stage: domain errors, money, permission checks."""
+"""Shared building blocks of every stage: domain errors, money, permission checks, photos."""

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from core.errors import DomainError, InvalidInput, TransitionRefused
 from core.permissions import require_permission
+from core.photos import validate_photo
 from inspection.models import DefectCategory, Grade, Inspection, InspectionPhoto
-from inspection.photos import validate_photo
 from inspection.signals import return_inspected
 from rma import services as rma_services
 from rma.models import ReturnItem, ReturnState

@@ -100,7 +100,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
-# Inspection photos: real images of bounded size only.
+# Inspection, parcel and extra-unit photos: real images of bounded size only.
 MAX_PHOTO_BYTES = int(os.environ.get("MAX_PHOTO_BYTES", str(8 * 1024 * 1024)))
 
 # Celery: Redis as the broker when REDIS_URL is set; otherwise tasks run in-process (embedded default).

@@ -1,4 +1,5 @@
-"""Admin of the rma stage's reference data: clients, warehouses, policies, customers, orders, scans.
+"""Admin of the rma stage: clients, warehouses, policies, customers, orders, scans, and the queues of
+unexpected parcels and extra units that customer service resolves.
 
 The return itself is shown by backoffice.admin, which composes every stage.
 """
@@ -6,16 +7,24 @@ The return itself is shown by backoffice.admin, which composes every stage.
 from collections import Counter
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Value, When
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from import_export.admin import ImportMixin
 from import_export.formats import base_formats
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import Result
 
 from core.errors import DomainError
-from rma import models, services
+from rma import models, selectors, services
 from rma.resources import CarrierEventResource, OrderImportResource, XLSXFormulasAsText
 
 POLICY_TERMS = [
@@ -46,6 +55,7 @@ class ClientAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "contact_email"]
     fieldsets = [
         (None, {"fields": ["code", "name", "is_active", "time_zone", "default_warehouse"]}),
+        ("Dock", {"fields": ["dock_instructions"]}),
         ("Contact", {"fields": ["contact_name", "contact_email", "contact_phone"]}),
         ("Integration", {"fields": ["webhook_url", "webhook_secret", "webhook_secret_previous"],
                          "classes": ["collapse"]}),
@@ -169,20 +179,6 @@ class ReceivingScanAdmin(ReadOnlyAdmin):
     search_fields = ["code", "normalized_code"]
 
 
-@admin.register(models.UnexpectedParcel)
-class UnexpectedParcelAdmin(admin.ModelAdmin):
-    list_display = ["code", "status", "created_at", "return_request"]
-    list_filter = ["status"]
-    list_select_related = ["return_request"]
-    readonly_fields = ["scan", "code", "status", "return_request", "resolved_by", "resolved_at"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 def import_summary(result: Result) -> list[tuple[str, int]]:
     """How many rows of an import came to each outcome, and how many had been imported before."""
     counts = Counter(
@@ -252,3 +248,201 @@ class CarrierEventAdmin(ImportMixin, ReadOnlyAdmin):
         query = {"outcome__exact": models.CarrierEventOutcome.UNKNOWN_TRACKING,
                  "imported_at__gte": min(event.imported_at for event in unknown).isoformat()}
         return HttpResponseRedirect(f"{changelist}?{urlencode(query)}")
+
+
+# -- queues customer service resolves -------------------------------------------------------------
+
+# Open first, then oldest first: nobody waits longest by accident.
+OPEN_FIRST = Case(When(status="open", then=Value(0)), default=Value(1)).asc()
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def thumbnail(image) -> str:
+    if not image:
+        return "–"
+    return format_html('<a href="{0}"><img class="thumb" src="{0}" alt="photo"></a>', image.url)
+
+
+class ResolvedOnceAdmin(admin.ModelAdmin):
+    """A queue shown read-only; each row is resolved once, through `resolve`, by who holds the permission."""
+
+    resolve_form: type[forms.Form]
+    resolve_permission = "rma.resolve_unexpected_parcel"
+    change_form_template = "admin/rma/resolved_once_change_form.html"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def facts(self, obj) -> list[tuple[str, str]]:
+        """What customer service reads before deciding, shown above the resolution."""
+        raise NotImplementedError
+
+    def resolve(self, request: HttpRequest, obj, data: dict):
+        raise NotImplementedError
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_resolve"
+        own = [path("<path:object_id>/resolve/", self.admin_site.admin_view(self.resolve_view), name=name)]
+        return own + super().get_urls()
+
+    def _resolve_url(self, obj) -> str:
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_resolve", args=[obj.pk])
+
+    def _offered(self, request: HttpRequest, obj) -> bool:
+        return obj.status == "open" and request.user.has_perm(self.resolve_permission)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if obj is not None:
+            context["facts"] = self.facts(obj)
+        if obj is not None and self._offered(request, obj):
+            context.update(resolve_form=self.resolve_form(), resolve_url=self._resolve_url(obj))
+        return super().change_view(request, object_id, form_url, context)
+
+    def resolve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        obj = get_object_or_404(self.model, pk=object_id)
+        if not request.user.has_perm(self.resolve_permission):
+            raise PermissionDenied
+        form = self.resolve_form(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                resolved = self.resolve(request, obj, form.cleaned_data)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(request, f"{resolved}: {resolved.get_status_display().lower()}.", messages.SUCCESS)
+                return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                                                    args=[obj.pk]))
+        return TemplateResponse(request, "admin/rma/resolve_form.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "original": obj,
+            "title": f"Resolve: {obj}", "form": form, "resolve_url": self._resolve_url(obj),
+        })
+
+    @admin.display(description="photo")
+    def photo_column(self, obj) -> str:
+        return thumbnail(obj.photo)
+
+
+class ResolveParcelForm(forms.Form):
+    resolution = forms.ChoiceField(widget=forms.RadioSelect, choices=[
+        (models.ParcelStatus.MATCHED, "It belongs to an existing return: receive it there"),
+        (models.ParcelStatus.CONVERTED, "A return was created for it: receive it on that return"),
+        (models.ParcelStatus.REFUSED, "Refuse it and send it back"),
+    ])
+    reference = forms.CharField(label="RAN or order number", max_length=100, required=False)
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="Needed when refusing: why, and where it goes back to.")
+
+    def clean(self):
+        cleaned = super().clean()
+        reference = (cleaned.get("reference") or "").strip()
+        if not reference:
+            if cleaned.get("resolution") in {models.ParcelStatus.MATCHED, models.ParcelStatus.CONVERTED}:
+                self.add_error("reference", "Give the RAN or the order number of the return.")
+            return cleaned
+        returns = selectors.returns_for_reference(reference=reference)
+        if not returns:
+            self.add_error("reference", f"No return has the RAN or order number {reference}.")
+        elif len(returns) > 1:
+            self.add_error("reference", f"Several returns match: {', '.join(map(str, returns))}. Give the RAN.")
+        else:
+            cleaned["rma"] = returns[0]
+        return cleaned
+
+
+@admin.register(models.UnexpectedParcel)
+class UnexpectedParcelAdmin(ResolvedOnceAdmin):
+    """Parcels the dock could not place: customer service matches, converts or refuses each one."""
+
+    list_display = ["code", "status", "scanned_at_column", "scanned_by_column", "dock_note_column", "photo_column",
+                    "return_request", "resolved_by"]
+    list_filter = ["status"]
+    list_select_related = ["scan__actor", "return_request", "resolved_by"]
+    search_fields = ["code", "dock_note", "return_request__ran"]
+    ordering = [OPEN_FIRST, "created_at"]
+    fields = ["code", "status", "scan", "dock_note", "photo", "return_request", "resolved_by", "resolved_at",
+              "resolution_note"]
+    resolve_form = ResolveParcelForm
+
+    @admin.display(description="scanned", ordering="created_at")
+    def scanned_at_column(self, parcel: models.UnexpectedParcel):
+        return parcel.scan.scanned_at
+
+    @admin.display(description="by", ordering="scan__actor__username")
+    def scanned_by_column(self, parcel: models.UnexpectedParcel):
+        return parcel.scan.actor
+
+    @admin.display(description="dock note")
+    def dock_note_column(self, parcel: models.UnexpectedParcel) -> str:
+        return Truncator(parcel.dock_note).chars(80) or "–"
+
+    def facts(self, parcel: models.UnexpectedParcel) -> list[tuple[str, str]]:
+        return [
+            ("Scanned", f"{_when(parcel.scan.scanned_at)} by {parcel.scan.actor}"),
+            ("Dock note", parcel.dock_note or "–"),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        context = {"new_return_url": f"{reverse('admin:rma_returnrequest_add')}?parcel={object_id}"}
+        return super().change_view(request, object_id, form_url, {**context, **(extra_context or {})})
+
+    def resolve(self, request: HttpRequest, parcel: models.UnexpectedParcel, data: dict):
+        return services.resolve_unexpected_parcel(
+            parcel=parcel, actor=request.user, resolution=data["resolution"], rma=data.get("rma"), note=data["note"]
+        )
+
+
+class ResolveExtraUnitForm(forms.Form):
+    resolution = forms.ChoiceField(widget=forms.RadioSelect, choices=[
+        (models.ExtraUnitStatus.ADDED, "Add it to the return: it is inspected with the rest"),
+        (models.ExtraUnitStatus.SENT_BACK, "Send it back to the customer"),
+        (models.ExtraUnitStatus.KEPT, "Keep it (the facility or the client)"),
+    ])
+    reason = forms.ChoiceField(choices=models.Reason.choices, initial=models.Reason.OTHER,
+                               label="Reason, when added")
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="Needed when sending back or keeping: why.")
+
+
+@admin.register(models.ExtraUnit)
+class ExtraUnitAdmin(ResolvedOnceAdmin):
+    """Units found in a parcel that its return does not list: customer service adds, sends back or keeps each."""
+
+    list_display = ["description", "return_column", "sku", "serial_number", "photo_column", "found_at", "found_by",
+                    "status", "resolved_by"]
+    list_filter = ["status", "return_request__client"]
+    list_select_related = ["return_request", "found_by", "resolved_by"]
+    search_fields = ["description", "sku", "serial_number", "return_request__ran"]
+    ordering = [OPEN_FIRST, "found_at"]
+    fields = ["return_request", "description", "sku", "serial_number", "note", "photo", "found_by", "found_at",
+              "status", "added_as", "resolved_by", "resolved_at", "resolution_note"]
+    resolve_form = ResolveExtraUnitForm
+
+    @admin.display(description="return", ordering="return_request__ran")
+    def return_column(self, unit: models.ExtraUnit) -> str:
+        url = reverse("admin:rma_returnrequest_change", args=[unit.return_request_id])
+        return format_html('<a href="{}">{}</a>', url, unit.return_request)
+
+    def facts(self, unit: models.ExtraUnit) -> list[tuple[str, str]]:
+        return [
+            ("Return", f"{unit.return_request} ({unit.return_request.get_state_display().lower()})"),
+            ("Found", f"{_when(unit.found_at)} by {unit.found_by}"),
+            ("Unit", " · ".join(part for part in (unit.description, unit.sku, unit.serial_number) if part)),
+            ("Note", unit.note or "–"),
+        ]
+
+    def resolve(self, request: HttpRequest, unit: models.ExtraUnit, data: dict):
+        return services.resolve_extra_unit(
+            extra_unit=unit, actor=request.user, resolution=data["resolution"], note=data["note"],
+            reason=data["reason"],
+        )

@@ -49,13 +49,17 @@ def _lines_of(items: list[ReturnItem]) -> dict[int, OrderLine]:
     return {item.order_line_id: item.order_line for item in items}
 
 
+def is_final_sale(*, policy: ReturnPolicy, line: OrderLine) -> bool:
+    return line.sku in (policy.final_sale_skus or []) or bool(
+        line.category and line.category in (policy.final_sale_categories or [])
+    )
+
+
 def check_final_sale(ctx: PolicyContext) -> list[FailedRule]:
-    skus = set(ctx.policy.final_sale_skus or [])
-    categories = set(ctx.policy.final_sale_categories or [])
     return [
         FailedRule("final_sale", f"{line.sku} is final sale and cannot be returned.")
         for line in _lines_of(ctx.items).values()
-        if line.sku in skus or (line.category and line.category in categories)
+        if is_final_sale(policy=ctx.policy, line=line)
     ]
 
 

@@ -12,9 +12,12 @@ from rma.models import (
     Client,
     Order,
     OrderLine,
+    ReceivingScan,
+    ReturnEvent,
     ReturnItem,
     ReturnPolicy,
     ReturnRequest,
+    ReturnState,
 )
 
 
@@ -39,6 +42,33 @@ def return_by_ran(*, code: str) -> ReturnRequest | None:
     return ReturnRequest.objects.select_related("client", "order", "customer").filter(ran=ran).first()
 
 
+def returns_for_reference(*, reference: str) -> list[ReturnRequest]:
+    """The return a RAN names, or the returns of the orders with this number (any client), newest first."""
+    returns = ReturnRequest.objects.select_related("client", "order").order_by("-requested_at")
+    ran = ran_codes.parse_ran(reference)
+    if ran:
+        return list(returns.filter(ran=ran))
+    number = (reference or "").strip()
+    return list(returns.filter(order__number__iexact=number)) if number else []
+
+
+def receipt_of(*, rma: ReturnRequest) -> ReturnEvent | None:
+    """The event that received the return (at the dock, as an expired RAN, or from an unexpected parcel)."""
+    return (
+        rma.events.filter(to_state=ReturnState.RECEIVED).exclude(from_state=ReturnState.RECEIVED)
+        .select_related("actor").order_by("at", "id").first()
+    )
+
+
+def scans_by(*, actor: AbstractBaseUser, since: dt.datetime, limit: int) -> QuerySet[ReceivingScan]:
+    """One person's dock scans since a moment, newest first, with what the dock screen shows of each."""
+    return (
+        ReceivingScan.objects.filter(actor=actor, scanned_at__gte=since)
+        .select_related("return_request__client")
+        .order_by("-scanned_at", "-id")[:limit]
+    )
+
+
 def units_of(*, rma: ReturnRequest) -> QuerySet[ReturnItem]:
     return rma.items.select_related("order_line").order_by("unit_number")
 
@@ -52,6 +82,16 @@ def units_claimed_before(*, rma: ReturnRequest) -> dict[int, int]:
             return_request__state__in=CLAIMING_STATES,
             return_request_id__lt=rma.pk,
         )
+        .values("order_line_id")
+        .annotate(units=Count("id"))
+    )
+    return {row["order_line_id"]: row["units"] for row in rows}
+
+
+def units_claimed(*, line_ids: list[int]) -> dict[int, int]:
+    """Units of each order line that live returns claim (rejected, cancelled and expired ones claim none)."""
+    rows = (
+        ReturnItem.objects.filter(order_line_id__in=line_ids, return_request__state__in=CLAIMING_STATES)
         .values("order_line_id")
         .annotate(units=Count("id"))
     )

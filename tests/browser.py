@@ -30,3 +30,13 @@ def launch(playwright):
     if executable is None:
         missing("Chromium is not installed (Debian package 'chromium'; make test installs it as root)")
     return playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+
+
+def sign_in(page, username: str, password: str = "x") -> None:
+    """Sign in through the admin's login page (test users have the password "x") and wait for the dashboard."""
+    page.context.clear_cookies()
+    page.goto("/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.press("#id_password", "Enter")
+    page.wait_for_selector("#stage-figures")

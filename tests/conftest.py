@@ -1,8 +1,9 @@
 import os
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
+from tests import browser
 from tests.factories import Staff
 
 
@@ -29,3 +30,17 @@ def postgres_only():
         if os.environ.get("CI") == "true":
             pytest.fail("CI must run the suite on PostgreSQL (set DATABASE_URL).")
         pytest.skip("needs PostgreSQL: set DATABASE_URL (make test does)")
+
+
+@pytest.fixture
+def page(live_server):
+    """A headless Chromium page on the live server. Request data fixtures before it: data made while
+    Playwright's event loop runs may sit on a connection of its own greenlet context."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (make test does)")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the test's own ORM calls stay synchronous
+    with sync_api.sync_playwright() as playwright:
+        chromium = browser.launch(playwright)
+        context = chromium.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 1000})
+        yield context.new_page()
+        chromium.close()
+        connections.close_all()

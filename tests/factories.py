@@ -11,6 +11,7 @@ from disposition import services as disposition_services
 from disposition.models import DispositionRule
 from inspection import services as inspection_services
 from refunds import services as refund_services
+from rma import ran as ran_codes
 from rma import services as rma_services
 from rma.models import (
     Client,
@@ -253,4 +254,30 @@ def return_in_state(state: str, *, staff: Staff | None = None, **kwargs) -> Retu
     refund_services.approve_refund(refund=refund, actor=staff.finance)
     refund_services.issue_refund(refund=refund, actor=staff.finance, reference="PSP-1")
     assert state == ReturnState.REFUNDED, state
+    return ReturnRequest.objects.get(pk=rma.pk)
+
+
+# -- codes the dock scans ----------------------------------------------------------------------------
+
+
+def one_symbol_changed(ran: str) -> str:
+    """The RAN with its first payload symbol replaced by another: a typical keying error."""
+    position = len("RA-")
+    other = "7" if ran[position] != "7" else "8"
+    return ran[:position] + other + ran[position + 1:]
+
+
+def never_issued_ran() -> str:
+    """A well-formed RAN with a correct check symbol that no return holds."""
+    while True:
+        ran = ran_codes.generate_ran()
+        if not ReturnRequest.objects.filter(ran=ran).exists():
+            return ran
+
+
+def with_ran_written(rma: ReturnRequest) -> ReturnRequest:
+    """The return with a RAN. A rejected request never got one through the services; write one, as a
+    client's import or an older system might have, so the dock can scan it."""
+    if rma.ran is None:
+        ReturnRequest.objects.filter(pk=rma.pk).update(ran=ran_codes.generate_ran())
     return ReturnRequest.objects.get(pk=rma.pk)

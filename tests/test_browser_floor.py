@@ -1,9 +1,6 @@
 """End to end in headless Chromium: an inspector works a return from the keyboard, finance pays it."""
 
-import os
-
 import pytest
-from django.db import connections
 
 from rma.models import ReturnRequest, ReturnState
 from tests import browser
@@ -11,29 +8,6 @@ from tests.factories import return_in_state
 
 # serialized_rollback: the live server needs committed data, and the groups of the migration must survive.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (make test installs it)")
-
-
-@pytest.fixture
-def page(live_server):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still sync.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as playwright:
-        chromium = browser.launch(playwright)
-        context = chromium.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 1000})
-        yield context.new_page()
-        chromium.close()
-        # ORM calls made while Playwright runs may use a connection of their own greenlet context.
-        connections.close_all()
-
-
-def sign_in(page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "x")
-    page.press("#id_password", "Enter")
-    page.wait_for_selector("#stage-figures")
 
 
 @pytest.fixture
@@ -45,7 +19,7 @@ def received(staff):
 def test_inspector_and_finance_take_a_received_return_to_refunded(received, staff, page):
     rma, inspector, finance = received, staff.inspector, staff.finance
 
-    sign_in(page, inspector.username)
+    browser.sign_in(page, inspector.username)
     page.goto("/admin/inspect/")
     page.wait_for_selector("#id_code:focus")  # the RAN field takes the keyboard on arrival
     page.keyboard.type(rma.ran.lower().replace("-", " "))
@@ -61,7 +35,7 @@ def test_inspector_and_finance_take_a_received_return_to_refunded(received, staf
     page.wait_for_selector("#find-return")
     assert ReturnRequest.objects.get(pk=rma.pk).state == ReturnState.DISPOSITIONED
 
-    sign_in(page, finance.username)
+    browser.sign_in(page, finance.username)
     page.goto("/admin/refunds/refund/")
     page.click("#result_list .field-amount_column a")
     page.click("#refund-approve")

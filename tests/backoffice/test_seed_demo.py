@@ -49,6 +49,7 @@ def test_the_demo_fills_every_stage():
         "rma.Warehouse", "rma.Client", "rma.ReturnPolicy", "rma.Customer", "rma.Order", "rma.OrderLine",
         "rma.ReturnRequest", "rma.ReturnItem", "rma.ReturnEvent", "rma.ReceivingScan", "rma.UnexpectedParcel",
         "rma.CarrierEvent",
+        "rma.ExtraUnit",
         "inspection.Inspection", "disposition.DispositionRule", "disposition.Disposition",
         "disposition.StockMovement", "refunds.Refund", "refunds.RefundApproval", "refunds.StoreCreditEntry",
     ]:

@@ -10,7 +10,17 @@ from django.utils import timezone
 
 from core.errors import PermissionRefused
 from rma import services as rma_services
-from rma.models import CarrierEvent, ReceivingScan, ReturnEvent, ReturnRequest, ReturnState
+from rma.models import (
+    CarrierEvent,
+    ExtraUnit,
+    ExtraUnitStatus,
+    ParcelStatus,
+    ReceivingScan,
+    ReturnEvent,
+    ReturnRequest,
+    ReturnState,
+    UnexpectedParcel,
+)
 from rma.order_import import COLUMNS
 from tests.factories import ClientFactory, PolicyFactory, Staff, client_account, order_row, return_in_state, user_in
 
@@ -55,6 +65,20 @@ def _labelled(staff: Staff) -> ReturnRequest:
     """Authorized, with its prepaid label's tracking number: a carrier's scan may move it."""
     rma = return_in_state(ReturnState.AUTHORIZED, staff=staff, units=1)
     return rma_services.set_tracking(rma=rma, actor=staff.customer_service, carrier="DHL", tracking_number="JJD7")
+
+
+def _with_unexpected_parcel(state: str) -> Callable[[Staff], ReturnRequest]:
+    def given(staff: Staff) -> ReturnRequest:
+        rma = return_in_state(state, staff=staff, units=1)
+        rma_services.receive_scan(code="JJD014600006837452911", actor=staff.dock)
+        return rma
+    return given
+
+
+def _with_extra_unit(staff: Staff) -> ReturnRequest:
+    rma = return_in_state(ReturnState.RECEIVED, staff=staff, units=1)
+    rma_services.record_extra_unit(rma=rma, actor=staff.dock, description="Charger")
+    return rma
 
 
 def _create(rma: ReturnRequest, actor: User | None) -> ReturnRequest:
@@ -130,6 +154,36 @@ ACTIONS = {
         done=lambda rma: fresh(rma).state == ReturnState.RECEIVED,
         may=frozenset({"manager"}),
     ),
+    "annotate_unexpected_parcel": Action(
+        given=_with_unexpected_parcel(ReturnState.IN_TRANSIT),
+        call=lambda rma, actor: rma_services.annotate_unexpected_parcel(
+            parcel=UnexpectedParcel.objects.get(), actor=actor, note="DHL box, no label"
+        ),
+        done=lambda rma: UnexpectedParcel.objects.get().dock_note == "DHL box, no label",
+        may=frozenset({"dock", "manager"}),
+    ),
+    "resolve_unexpected_parcel": Action(
+        given=_with_unexpected_parcel(ReturnState.IN_TRANSIT),
+        call=lambda rma, actor: rma_services.resolve_unexpected_parcel(
+            parcel=UnexpectedParcel.objects.get(), actor=actor, resolution=ParcelStatus.MATCHED, rma=rma
+        ),
+        done=lambda rma: fresh(rma).state == ReturnState.RECEIVED,
+        may=frozenset({"customer_service", "manager"}),
+    ),
+    "record_extra_unit": Action(
+        given=_in_state(ReturnState.RECEIVED),
+        call=lambda rma, actor: rma_services.record_extra_unit(rma=rma, actor=actor, description="Charger"),
+        done=lambda rma: rma.extra_units.exists(),
+        may=frozenset({"dock", "inspector", "manager"}),
+    ),
+    "resolve_extra_unit": Action(
+        given=_with_extra_unit,
+        call=lambda rma, actor: rma_services.resolve_extra_unit(
+            extra_unit=rma.extra_units.get(), actor=actor, resolution=ExtraUnitStatus.KEPT, note="Worthless"
+        ),
+        done=lambda rma: rma.extra_units.get().status == ExtraUnitStatus.KEPT,
+        may=frozenset({"customer_service", "manager"}),
+    ),
     "publish_policy_version": Action(
         given=_in_state(ReturnState.REQUESTED),
         call=lambda rma, actor: rma_services.publish_policy_version(
@@ -163,6 +217,8 @@ def snapshot(rma: ReturnRequest) -> tuple:
     return (
         fresh(rma).state, ReturnRequest.objects.count(), ReturnEvent.objects.count(), ReceivingScan.objects.count(),
         CarrierEvent.objects.count(),
+        list(ExtraUnit.objects.values_list("status", flat=True)),
+        list(UnexpectedParcel.objects.values_list("status", "dock_note")),
     )
 
 

@@ -8,29 +8,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.errors import InvalidInput, PermissionRefused
-from rma import ran as ran_codes
 from rma import services as rma_services
 from rma.models import ParcelStatus, ReceivingScan, ReturnRequest, ReturnState, ScanResult, UnexpectedParcel
-from tests.factories import Staff, return_in_state, user_in
+from tests.factories import (
+    Staff,
+    never_issued_ran,
+    one_symbol_changed,
+    return_in_state,
+    user_in,
+    with_ran_written,
+)
 
 
 def fresh(rma: ReturnRequest) -> ReturnRequest:
     return ReturnRequest.objects.get(pk=rma.pk)
-
-
-def one_symbol_changed(ran: str) -> str:
-    """The RAN with its first payload symbol replaced by another: a typical keying error."""
-    position = len("RA-")
-    other = "7" if ran[position] != "7" else "8"
-    return ran[:position] + other + ran[position + 1:]
-
-
-def never_issued_ran() -> str:
-    """A well-formed RAN with a correct check symbol that no return holds."""
-    while True:
-        ran = ran_codes.generate_ran()
-        if not ReturnRequest.objects.filter(ran=ran).exists():
-            return ran
 
 
 # -- received --------------------------------------------------------------------------------------
@@ -98,14 +89,6 @@ def test_duplicate_scan_changes_nothing(state, staff):
     rma_services.receive_scan(code=rma.ran, actor=staff.dock)
 
     assert (fresh(rma).state, rma.events.count()) == (state, events_before)
-
-
-def with_ran_written(rma: ReturnRequest) -> ReturnRequest:
-    # A rejected request never got a RAN through the services; write one, as a client's import or an
-    # older system might have, so the dock can scan it.
-    if rma.ran is None:
-        ReturnRequest.objects.filter(pk=rma.pk).update(ran=ran_codes.generate_ran())
-    return fresh(rma)
 
 
 DEAD_ENDS = [ReturnState.EXPIRED, ReturnState.CANCELLED, ReturnState.REJECTED]
@@ -194,6 +177,13 @@ def test_scan_of_an_unknown_code_opens_an_unexpected_parcel(code, staff):
 def test_empty_scan_is_refused_and_not_logged(code, staff):
     with pytest.raises(InvalidInput):
         rma_services.receive_scan(code=code, actor=staff.dock)
+
+    assert not ReceivingScan.objects.exists()
+
+
+def test_a_scan_longer_than_any_code_is_refused_and_not_logged(staff):
+    with pytest.raises(InvalidInput, match="too long"):
+        rma_services.receive_scan(code="1" * 201, actor=staff.dock)
 
     assert not ReceivingScan.objects.exists()
 

@@ -3,22 +3,26 @@
 Every return is walked to its state through the services, so its RAN, events, timestamps, scans,
 carrier events, inspections, dispositions, stock movements and refunds are the real ones. Running
 the command again creates nothing new: demo objects are found by their natural keys (warehouse and
-client code, customer email, order number, username, rule name), a demo order gets its return only
-if it has none, and the carrier events are recorded again as the same events.
+client code, customer email, order number, username, rule name, parcel code), a demo order gets its
+return only if it has none, a received demo return its extra unit only if it has none, and the
+carrier events are recorded again as the same events.
 
     python manage.py seed_demo          # password demo-pass-2026, or $DEMO_PASSWORD
 """
 
 import datetime as dt
+import io
 import os
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image
 
 from disposition import services as disposition_services
 from disposition.models import DispositionRule
@@ -30,8 +34,10 @@ from rma.models import (
     Client,
     ClientAccount,
     Customer,
+    ExtraUnitStatus,
     Order,
     OrderLine,
+    ParcelStatus,
     Reason,
     ReturnItem,
     ReturnPolicy,
@@ -72,6 +78,7 @@ CLIENTS = [
         "code": "hafenwerk", "name": "Hafenwerk Apparel", "contact_name": "Jana Krüger",
         "contact_email": "returns@hafenwerk.example", "contact_phone": "+49 40 3070 5500",
         "time_zone": "Europe/Berlin", "warehouse": "lej1", "currency": "EUR",
+        "dock_instructions": "Lane 2: apparel intake",
         "policy": {
             "window_days": 30, "window_starts_from": WindowStart.DELIVERY_DATE,
             "accepted_reasons": list(Reason.values),
@@ -87,6 +94,7 @@ CLIENTS = [
         "code": "kestrel", "name": "Kestrel Electronics", "contact_name": "Ryan Castillo",
         "contact_email": "rma@kestrel.example", "contact_phone": "+1 646 555 0187",
         "time_zone": "America/New_York", "warehouse": "ewr2", "currency": "USD",
+        "dock_instructions": "Cage E: electronics, serial check first",
         "policy": {
             "window_days": 14, "window_starts_from": WindowStart.ORDER_DATE,
             "accepted_reasons": [r for r in Reason.values if r != Reason.ARRIVED_LATE],
@@ -286,8 +294,24 @@ RETURNS = [
                decision="Kestrel's support team already refunded this order as a goodwill credit (ticket 48211)."),
 ]
 
-# A parcel nobody announced: the dock scans it and it waits for customer service.
+# Parcels nobody announced: the dock scans, notes and photographs each; customer service resolves them.
+# (code, the dock's note, why customer service refused it; empty: still open)
+# The carrier's feed also reports delivering the first of these to us.
 UNEXPECTED_PARCEL = "JJD014600006837452911"
+UNEXPECTED_PARCELS = [
+    (UNEXPECTED_PARCEL, "DHL parcel from M. Weber, Leipzig. No RAN label inside; two knit sweaters.", ""),
+    ("1Z999AA10123456999", "UPS box, no sender address; a phone case of a brand we do not serve.",
+     "Not a client's product; sent back to UPS as undeliverable."),
+]
+
+# Units found in a received demo parcel that the return does not list.
+# (order number, what was found, SKU, the note, why it was sent back; empty: still open)
+EXTRA_UNITS = [
+    ("HW-10266", "Slim jeans, rinse wash, 32/32: a second pair", "HW-JEANS-3232",
+     "Folded in with the returned pair.", ""),
+    ("KE-58839", "Phone case, not a Kestrel product", "", "Loose in the box.",
+     "Not bought from Kestrel; posted back to the customer."),
+]
 
 # Customer service marked this return in transit when the customer phoned; the carrier's own scan
 # came later with its tracking feed, and is recorded on the return.
@@ -606,9 +630,40 @@ def seed_returns(orders: dict[str, Order], floor: Floor) -> int:
     return created
 
 
-def seed_unexpected_parcel(dock: User) -> None:
-    if not UnexpectedParcel.objects.filter(code=UNEXPECTED_PARCEL).exists():
-        rma_services.receive_scan(code=UNEXPECTED_PARCEL, actor=dock)
+def demo_photo(name: str, colour: str) -> ContentFile:
+    """A small picture standing in for the dock's photo."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (160, 120), colour).save(buffer, format="PNG")
+    return ContentFile(buffer.getvalue(), name=name)
+
+
+def seed_unexpected_parcels(floor: Floor) -> None:
+    for code, note, refusal in UNEXPECTED_PARCELS:
+        if UnexpectedParcel.objects.filter(code=code).exists():
+            continue
+        parcel = rma_services.receive_scan(code=code, actor=floor.dock).unexpected_parcel
+        rma_services.annotate_unexpected_parcel(
+            parcel=parcel, actor=floor.dock, note=note, photo=demo_photo("parcel.png", "#a0785a")
+        )
+        if refusal:
+            rma_services.resolve_unexpected_parcel(
+                parcel=parcel, actor=floor.customer_service, resolution=ParcelStatus.REFUSED, note=refusal
+            )
+
+
+def seed_extra_units(orders: dict[str, Order], floor: Floor) -> None:
+    for number, description, sku, note, sent_back in EXTRA_UNITS:
+        rma = orders[number].returns.filter(state=ReturnState.RECEIVED).first()
+        if rma is None or rma.extra_units.exists():
+            continue
+        unit = rma_services.record_extra_unit(
+            rma=rma, actor=floor.inspector, description=description, sku=sku, note=note,
+            photo=demo_photo("unit.png", "#3d5a80"),
+        )
+        if sent_back:
+            rma_services.resolve_extra_unit(
+                extra_unit=unit, actor=floor.customer_service, resolution=ExtraUnitStatus.SENT_BACK, note=sent_back
+            )
 
 
 def seed_carrier_feed(orders: dict[str, Order], floor: Floor) -> None:
@@ -646,7 +701,8 @@ class Command(BaseCommand):
             seed_customers(clients)
             orders = seed_orders(clients)
             created = seed_returns(orders, floor)
-            seed_unexpected_parcel(floor.dock)
+            seed_unexpected_parcels(floor)
+            seed_extra_units(orders, floor)
             seed_carrier_feed(orders, floor)
         self.report(created=created, password=password)
 

@@ -1,4 +1,4 @@
-"""Inspection photos: only real images of bounded size are kept."""
+"""Photos of units and parcels (inspection, the dock): only real images of bounded size are kept."""
 
 from django.conf import settings
 from django.core.files import File
