@@ -267,7 +267,11 @@ def thumbnail(image) -> str:
 
 
 class ResolvedOnceAdmin(admin.ModelAdmin):
-    """A queue shown read-only; each row is resolved once, through `resolve`, by who holds the permission."""
+    """A queue shown read-only; each row is resolved once, through `resolve`, by who holds the permission.
+
+    A queue defines `resolve_form`, `facts(obj)` (what customer service reads before deciding) and
+    `resolve(request, obj, data)` (the service call).
+    """
 
     resolve_form: type[forms.Form]
     resolve_permission = "rma.resolve_unexpected_parcel"
@@ -281,13 +285,6 @@ class ResolvedOnceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-    def facts(self, obj) -> list[tuple[str, str]]:
-        """What customer service reads before deciding, shown above the resolution."""
-        raise NotImplementedError
-
-    def resolve(self, request: HttpRequest, obj, data: dict):
-        raise NotImplementedError
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_resolve"
