@@ -1,9 +1,9 @@
 """Return labels: the 4×6 inch label with the RAN as Code128, and the packing slip that goes in the parcel.
 
 PDF for 4×6 thermal printers and for A4 and Letter office printers (the 4×6 label placed on the
-page to cut out), and ZPL for Zebra printers. The PDF's barcode is reportlab's own vector Code128,
-with bars a whole number of printer dots wide: a stretched bitmap smears at 203 dpi and stops
-scanning.
+page to cut out), ZPL for Zebra printers, and an SVG of the barcode for screens. The PDF's barcode
+is reportlab's own vector Code128, with bars a whole number of printer dots wide: a stretched
+bitmap smears at 203 dpi and stops scanning.
 
 Load the returns with rma.selectors.returns_for_labels: a label reads the client, its warehouse,
 the customer, the order, the policy and every unit.
@@ -15,6 +15,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from barcode import Code128 as ScreenCode128
+from barcode.writer import SVGWriter
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch
@@ -23,6 +25,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from core.money import quantize
+from rma import ran as ran_codes
 from rma.models import ReturnRequest
 
 LABEL_SIZE = (4 * inch, 6 * inch)
@@ -365,3 +368,20 @@ def render_label_zpl(rma: ReturnRequest) -> str:
     body = "\n".join(fields)
     return f"^XA\n^CI28\n^PW{ZPL_WIDTH}\n^LL{ZPL_HEIGHT}\n^LH0,0\n{body}\n^XZ\n"
 
+
+# -- the screen's preview --------------------------------------------------------------------------
+
+
+def ran_barcode_svg(ran: str) -> str:
+    """Code128 of the RAN as an inline <svg> element, made in memory.
+
+    Only a well-formed RAN is drawn, and without text, so the markup holds nothing but bars.
+    """
+    if ran_codes.parse_ran(ran) != ran:
+        raise ValueError(f"{ran!r} is not a printed RAN")
+    buffer = io.BytesIO()
+    ScreenCode128(ran, writer=SVGWriter()).write(
+        buffer, options={"write_text": False, "module_width": 0.3, "module_height": 15, "quiet_zone": 3}
+    )
+    svg = buffer.getvalue().decode()
+    return svg[svg.index("<svg"):]
