@@ -297,7 +297,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
         })
 
     def _label_context(self, request: HttpRequest, rma: ReturnRequest) -> dict:
-        """The label links and the RAN's barcode, for those who print labels."""
+        """The label links, the customer's link to mail, and the RAN's barcode, for those who print labels."""
         if not rma.ran or not self.has_print_label_permission(request):
             return {}
         context = {
@@ -308,6 +308,9 @@ class ReturnRequestAdmin(admin.ModelAdmin):
             # Bars only, from a RAN checked to be well formed: nothing a person typed reaches the markup.
             "ran_barcode": mark_safe(labels.ran_barcode_svg(rma.ran)),
         }
+        if rma.state in rma_selectors.LABEL_LINK_STATES:
+            context["customer_label_url"] = request.build_absolute_uri(rma_selectors.label_url_for(rma))
+            context["customer_label_valid_until"] = rma_selectors.label_link_valid_until(rma=rma)
         return context
 
     def label_view(self, request: HttpRequest, rma_id: int, label_format: str) -> HttpResponse:

@@ -1,4 +1,4 @@
-"""The return's page shows the RAN's barcode as inline SVG, drawn in memory from the RAN alone."""
+"""The return's page shows the RAN's barcode as inline SVG, and the customer's label link to copy into an email."""
 
 import re
 
@@ -34,3 +34,26 @@ def test_the_page_shows_the_rans_code128_as_inline_svg(client, staff):
 def test_only_a_well_formed_ran_is_drawn(code):
     with pytest.raises(ValueError, match="is not a printed RAN"):
         labels.ran_barcode_svg(code)
+
+
+def test_the_page_offers_the_customers_label_link_to_copy(client, staff):
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+    client.force_login(staff.customer_service)
+
+    page = client.get(page_of(rma)).content.decode()
+
+    link = re.search(r'id="customer-label-url"[^>]*value="([^"]+)"', page).group(1)
+    assert link.startswith("http://testserver/labels/")
+    client.logout()
+    assert client.get(link).status_code == 200
+
+
+def test_no_customer_link_once_the_return_no_longer_awaits_its_parcel(client, staff):
+    rma = return_in_state(ReturnState.RECEIVED, staff=staff)
+    client.force_login(staff.customer_service)
+
+    page = client.get(page_of(rma)).content.decode()
+
+    assert 'id="ran-barcode"' in page and 'id="customer-label-url"' not in page
+    assert "/labels/" not in page
+
