@@ -9,19 +9,22 @@ import datetime as dt
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from backoffice import return_actions, selectors
 from backoffice.forms import ExtraUnitForm, NewReturnForm, OrderLookupForm, errors_text
 from core.errors import DomainError
 from core.money import quantize
 from refunds.models import Refund, RefundStatus
+from rma import labels
 from rma import ran as ran_codes
+from rma import selectors as rma_selectors
 from rma import services as rma_services
 from rma.models import (
     ParcelStatus,
@@ -32,6 +35,7 @@ from rma.models import (
     ScanResult,
     UnexpectedParcel,
 )
+from rma.views import label_download
 
 STATE_COLOURS = {
     ReturnState.REQUESTED: "#6c757d",
@@ -50,6 +54,10 @@ STATE_COLOURS = {
 
 def state_badge(state: str, label: str) -> str:
     return format_html('<span class="state-badge" style="background:{}">{}</span>', STATE_COLOURS[state], label)
+
+
+# The label formats of a return's page, in the order its links show them.
+LABEL_FORMATS = {"4x6": "Label 4×6 (PDF)", "a4": "A4", "letter": "Letter", "zpl": "ZPL"}
 
 
 def duration_text(delta: dt.timedelta) -> str:
@@ -85,7 +93,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     list_per_page = 50
     ordering = ["-requested_at"]
     fields = ["notes"]
-    actions = ["authorize_selected", "reject_selected", "cancel_selected"]
+    actions = ["authorize_selected", "reject_selected", "cancel_selected", "print_labels"]
     change_form_template = "admin/rma/returnrequest/change_form.html"
 
     # -- the changelist ----------------------------------------------------------------------------
@@ -160,6 +168,9 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     def has_cancel_permission(self, request) -> bool:
         return request.user.has_perm("rma.cancel_return")
 
+    def has_print_label_permission(self, request) -> bool:
+        return request.user.has_perm("rma.print_label")
+
     # -- bulk actions ------------------------------------------------------------------------------
 
     def changelist_view(self, request, extra_context=None):
@@ -214,6 +225,27 @@ class ReturnRequestAdmin(admin.ModelAdmin):
             run=lambda rma, reason: rma_services.cancel_return(rma=rma, actor=request.user, reason=reason),
         )
 
+    @admin.action(description="Print labels", permissions=["print_label"])
+    def print_labels(self, request, queryset):
+        """One 4×6 PDF of the selected returns' labels, in the order they were ticked."""
+        allowed = {str(pk): pk for pk in queryset.values_list("pk", flat=True)}
+        if request.POST.get("select_across") == "1":
+            order = list(allowed.values())  # every page of the list: the list's own order
+        else:
+            ticked = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+            order = [allowed[value] for value in dict.fromkeys(ticked) if value in allowed]
+        returns = rma_selectors.returns_for_labels(pks=order)
+        without_ran = [rma for rma in returns if not rma.ran]
+        if without_ran:
+            names = ", ".join(str(rma) for rma in without_ran)
+            self.message_user(request, f"Skipped, no RAN yet (authorize first): {names}.", messages.WARNING)
+        to_print = [rma for rma in returns if rma.ran]
+        if not to_print:
+            self.message_user(request, "None of the selected returns has a RAN yet: no labels printed.",
+                              messages.ERROR)
+            return None
+        return label_download(labels.render_labels_pdf(to_print), filename="return-labels.pdf")
+
     # -- the whole return on one page --------------------------------------------------------------
 
     def get_urls(self):
@@ -222,6 +254,8 @@ class ReturnRequestAdmin(admin.ModelAdmin):
                  name="rma_returnrequest_act"),
             path("<path:object_id>/extra-unit/", self.admin_site.admin_view(self.extra_unit_view),
                  name="rma_returnrequest_extra_unit"),
+            path("<int:rma_id>/label/<slug:label_format>/", self.admin_site.admin_view(self.label_view),
+                 name="rma_returnrequest_label"),
         ]
         return own + super().get_urls()
 
@@ -245,6 +279,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
                 user=request.user, rma=rma, refund_id=open_refund.pk if open_refund else None
             ),
             "time_in_state": duration_text(timezone.now() - rma.state_entered_at),
+            **self._label_context(request, rma),
             "title": f"Return {rma}",
             "subtitle": None,
             "show_save_and_add_another": False,
@@ -294,6 +329,41 @@ class ReturnRequestAdmin(admin.ModelAdmin):
                 self.message_user(request, f"Extra unit recorded: {unit.description}. Customer service decides "
                                   "what happens to it.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:rma_returnrequest_change", args=[rma.pk]))
+    def _label_context(self, request: HttpRequest, rma: ReturnRequest) -> dict:
+        """The label links, the customer's link to mail, and the RAN's barcode, for those who print labels."""
+        if not rma.ran or not self.has_print_label_permission(request):
+            return {}
+        context = {
+            "label_links": [
+                (text, reverse("admin:rma_returnrequest_label", args=[rma.pk, label_format]))
+                for label_format, text in LABEL_FORMATS.items()
+            ],
+            # Bars only, from a RAN checked to be well formed: nothing a person typed reaches the markup.
+            "ran_barcode": mark_safe(labels.ran_barcode_svg(rma.ran)),
+        }
+        if rma.state in rma_selectors.LABEL_LINK_STATES:
+            context["customer_label_url"] = request.build_absolute_uri(rma_selectors.label_url_for(rma))
+            context["customer_label_valid_until"] = rma_selectors.label_link_valid_until(rma=rma)
+        return context
+
+    def label_view(self, request: HttpRequest, rma_id: int, label_format: str) -> HttpResponse:
+        if not self.has_print_label_permission(request):
+            raise PermissionDenied
+        if label_format not in LABEL_FORMATS:
+            return HttpResponseNotFound(f"No label format '{label_format}'.", content_type="text/plain")
+        found = rma_selectors.returns_for_labels(pks=[rma_id])
+        if not found:
+            return HttpResponseNotFound("No such return.", content_type="text/plain")
+        rma = found[0]
+        if not rma.ran:
+            return HttpResponseNotFound(
+                f"{rma} has no RAN yet: authorize it first, then print its label.", content_type="text/plain"
+            )
+        if label_format == "zpl":
+            return label_download(labels.render_label_zpl(rma), filename=f"{rma.ran}.zpl",
+                                  content_type="text/plain; charset=utf-8", attachment=True)
+        return label_download(labels.render_labels_pdf([rma], paper=label_format),
+                              filename=f"{rma.ran}-{label_format}.pdf")
 
     def _report(self, request: HttpRequest, chosen, outcome) -> None:
         result = getattr(outcome, "result", None)

@@ -3,11 +3,15 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import path
 
+from rma.views import customer_label
+
 admin.site.site_header = "Returns back office"
 admin.site.site_title = "Returns back office"
 admin.site.index_title = "Returns floor"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The customer's label link: public, signed and expiring (rma.selectors.label_url_for).
+    path("labels/<str:token>/", customer_label, name="customer_label"),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]

@@ -1,9 +1,13 @@
 """Reads of the rma stage that services and screens share."""
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, F, Max, QuerySet, Sum
+from django.core import signing
+from django.db.models import Count, F, Max, Prefetch, QuerySet, Sum
+from django.urls import reverse
+from django.utils import timezone
 
 from rma import ran as ran_codes
 from rma.models import (
@@ -223,3 +227,53 @@ STAGE_STAMPS = [
 def stage_timestamps(*, returns: QuerySet[ReturnRequest]) -> list[dict]:
     """When each of `returns` entered each stage of the normal path (None where it has not)."""
     return list(returns.order_by().values(*STAGE_STAMPS))
+
+
+def returns_for_labels(*, pks: Sequence[int]) -> list[ReturnRequest]:
+    """The returns to print, in the order of `pks`, with everything a label shows: two queries, however many."""
+    units = Prefetch("items", queryset=ReturnItem.objects.select_related("order_line").order_by("unit_number"))
+    found = (
+        ReturnRequest.objects.select_related("client__default_warehouse", "customer", "order", "policy")
+        .prefetch_related(units)
+        .in_bulk(pks)
+    )
+    return [found[pk] for pk in dict.fromkeys(pks) if pk in found]
+
+
+# -- the customer's label link -------------------------------------------------------------------
+# A signed token, not a login: customer service mails the link. Its own salt, so no other signed
+# value of the site can pass for it.
+
+LABEL_LINK_SALT = "rma.customer-label-link"
+# A label is useful while the parcel is still on its way to us; cancelled, rejected and expired
+# returns must not be shipped, and received ones need no label.
+LABEL_LINK_STATES = {ReturnState.AUTHORIZED, ReturnState.IN_TRANSIT}
+
+
+def label_link_valid_until(*, rma: ReturnRequest) -> dt.datetime:
+    """Until the RAN expires, and never longer than the policy's RAN validity from now."""
+    cap = timezone.now() + dt.timedelta(days=rma.policy.ran_validity_days)
+    return min(rma.authorization_expires_at, cap)
+
+
+def label_url_for(rma: ReturnRequest) -> str:
+    """The path of the customer's label PDF: unguessable, and refused once the RAN is no longer valid."""
+    payload = {"rma": rma.pk, "ran": rma.ran, "until": label_link_valid_until(rma=rma).timestamp()}
+    return reverse("customer_label", args=[signing.dumps(payload, salt=LABEL_LINK_SALT)])
+
+
+def return_for_label_token(*, token: str) -> ReturnRequest:
+    """The return a customer's label link names, loaded for printing.
+
+    Raises signing.BadSignature for a forged or altered token, and its subclass SignatureExpired
+    once the link has run out or the return no longer awaits its parcel.
+    """
+    payload = signing.loads(token, salt=LABEL_LINK_SALT)
+    if timezone.now().timestamp() > payload["until"]:
+        raise signing.SignatureExpired("The label link has expired.")
+    found = returns_for_labels(pks=[payload["rma"]])
+    if not found or found[0].ran != payload["ran"]:
+        raise signing.BadSignature("The label link names no return.")
+    if found[0].state not in LABEL_LINK_STATES:
+        raise signing.SignatureExpired("The return no longer awaits its parcel.")
+    return found[0]

@@ -73,6 +73,10 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     client = factory.SubFactory(ClientFactory)
     email = factory.Sequence(lambda n: f"customer{n}@example.com")
     name = factory.Sequence(lambda n: f"Customer {n}")
+    address_line1 = factory.Sequence(lambda n: f"{n + 1} Linden Street")
+    city = "Hamburg"
+    postal_code = "20095"
+    country = "DE"
 
 
 class OrderFactory(factory.django.DjangoModelFactory):

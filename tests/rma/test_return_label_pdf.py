@@ -1,0 +1,151 @@
+"""The return label PDF: what the label and its packing slip say, on 4×6, A4 and Letter, as a reader sees it."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from rma import labels, selectors
+from rma import services as rma_services
+from rma.models import Customer, ReturnState, Warehouse
+from tests.factories import client_with_policy, order_for, requested_return, return_in_state
+from tests.tools import pdf_page_texts
+
+PAPERS = ["4x6", "a4", "letter"]
+
+
+def pdf_of(*returns, paper: str = "4x6") -> bytes:
+    return labels.render_labels_pdf(selectors.returns_for_labels(pks=[rma.pk for rma in returns]), paper=paper)
+
+
+def words(text: str) -> str:
+    """Page text with runs of spaces (pdftotext's layout) squeezed, so phrases can be looked for."""
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+def test_label_names_ship_to_ship_from_client_and_units(staff, tmp_path, paper):
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff, units=3)
+    Warehouse.objects.filter(pk=rma.client.default_warehouse_id).update(
+        name="Leipzig Returns Hub", address_line1="Am Lagerplatz 7", postal_code="04109", city="Leipzig",
+    )
+    Customer.objects.filter(pk=rma.customer_id).update(
+        name="Erika Mustermann", address_line1="Heidestraße 17", postal_code="51147", city="Köln",
+    )
+
+    label = words(pdf_page_texts(pdf_of(rma, paper=paper), tmp_path)[0])
+
+    assert "SHIP TO Leipzig Returns Hub Am Lagerplatz 7 04109 Leipzig DE" in label
+    assert "FROM Erika Mustermann Heidestraße 17 51147 Köln DE" in label
+    assert f"Client: {rma.client.name}" in label and f"Order: {rma.order.number}" in label
+    assert "Units: 3" in label
+    assert rma.ran in label
+
+
+def test_expiry_is_printed_in_the_clients_time_zone(staff, tmp_path):
+    rma = requested_return(staff=staff, ran_validity_days=10)
+    # 22:30 UTC on the 11th is already the 12th in Berlin.
+    with time_machine.travel(dt.datetime(2025, 6, 1, 22, 30, tzinfo=dt.UTC), tick=False):
+        rma = rma_services.authorize_return(rma=rma, actor=staff.customer_service)
+
+    label = words(pdf_page_texts(pdf_of(rma), tmp_path)[0])
+
+    assert rma.client.time_zone == "Europe/Berlin"
+    assert "Valid until 2025-06-12 00:30 CEST" in label
+
+
+def test_carrier_and_tracking_are_printed_when_known(staff, tmp_path):
+    shipped = return_in_state(ReturnState.IN_TRANSIT, staff=staff)
+    not_yet = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+
+    shipped_label, _, unshipped_label, _ = map(words, pdf_page_texts(pdf_of(shipped, not_yet), tmp_path))
+
+    assert "Carrier: DHL" in shipped_label and "Tracking: JJD1" in shipped_label
+    assert "Tracking" not in unshipped_label and "Carrier" not in unshipped_label
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+def test_each_return_is_a_label_page_then_its_packing_slip(staff, tmp_path, paper):
+    returns = [return_in_state(ReturnState.AUTHORIZED, staff=staff) for _ in range(3)]
+
+    pages = [words(text) for text in pdf_page_texts(pdf_of(*returns, paper=paper), tmp_path)]
+
+    assert len(pages) == 6
+    for number, rma in enumerate(returns):
+        label, slip = pages[2 * number], pages[2 * number + 1]
+        assert label.startswith("RETURN") and rma.ran in label
+        assert slip.startswith(f"PACKING SLIP {rma.ran}")
+
+
+def test_packing_slip_lists_units_with_the_clients_instructions_and_standard_advice(staff, tmp_path):
+    merchant = client_with_policy(auto_authorize=True, packing_instructions="Pack shoes in their box.\nNo tape on it.")
+    order = order_for(merchant, lines=2, quantity=2)
+    first, second = order.lines.order_by("line_number")
+    type(second).objects.filter(pk=second.pk).update(sku="JKT-RED-M", description="Rain jacket, red")
+    rma = rma_services.create_return_request(
+        order=order, channel="phone", actor=staff.customer_service,
+        items=[{"order_line": first, "quantity": 2, "reason": "size_fit"},
+               {"order_line": second, "quantity": 1, "reason": "defective"}],
+    )
+
+    slip = words(pdf_page_texts(pdf_of(rma), tmp_path)[1])
+
+    assert f"2 {first.sku} Trail running shoe Size / fit" in slip
+    assert "1 JKT-RED-M Rain jacket, red Defective" in slip
+    assert "• Pack shoes in their box. • No tape on it." in slip
+    assert "accessory, manual" in slip and "original packaging" in slip
+
+
+def test_slip_says_the_customer_pays_shipping_and_the_fee_when_every_reason_carries_it(staff, tmp_path):
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff, reason="changed_mind",
+                          customer_pays_shipping_reasons=["changed_mind", "size_fit"],
+                          return_shipping_fee=Decimal("4.95"))
+
+    slip = words(pdf_page_texts(pdf_of(rma), tmp_path)[1])
+
+    assert "Return shipping is paid by you: 4.95 EUR will be deducted from your refund." in slip
+
+
+def test_slip_says_the_client_prepays_shipping_when_one_reason_does_not_carry_the_fee(staff, tmp_path):
+    merchant = client_with_policy(auto_authorize=True, customer_pays_shipping_reasons=["changed_mind"],
+                                  return_shipping_fee=Decimal("4.95"))
+    order = order_for(merchant, lines=2)
+    first, second = order.lines.order_by("line_number")
+    rma = rma_services.create_return_request(
+        order=order, channel="phone", actor=staff.customer_service,
+        items=[{"order_line": first, "quantity": 1, "reason": "changed_mind"},
+               {"order_line": second, "quantity": 1, "reason": "defective"}],
+    )
+
+    slip = words(pdf_page_texts(pdf_of(rma), tmp_path)[1])
+
+    assert f"Return shipping is prepaid by {merchant.name}." in slip
+    assert "paid by you" not in slip
+
+
+@pytest.mark.parametrize(("paper", "shown"), [("4x6", 18), ("a4", 25), ("letter", 25)])
+def test_slip_lines_that_do_not_fit_are_counted_not_drawn_over(staff, tmp_path, paper, shown):
+    merchant = client_with_policy(auto_authorize=True)
+    order = order_for(merchant, lines=25, quantity=1)
+    rma = rma_services.create_return_request(
+        order=order, channel="phone", actor=staff.customer_service,
+        items=[{"order_line": line, "quantity": 1, "reason": "defective"} for line in order.lines.all()],
+    )
+
+    pages = pdf_page_texts(pdf_of(rma, paper=paper), tmp_path)
+
+    assert len(pages) == 2
+    slip = words(pages[1])
+    assert slip.count("Trail running shoe") == shown
+    assert ("… and 7 more line(s), 7 unit(s)" in slip) == (shown < 25)
+    assert "Return shipping is prepaid" in slip
+
+
+def test_letters_outside_helvetica_are_printed_without_their_accents(staff, tmp_path):
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+    Customer.objects.filter(pk=rma.customer_id).update(name="Łukasz Żółć", city="Łódź")
+
+    label = words(pdf_page_texts(pdf_of(rma), tmp_path)[0])
+
+    assert "Lukasz Zólc" in label and "Lódz" in label

@@ -1,0 +1,50 @@
+"""System tools some tests drive (Chromium, zbar, poppler), and what they read from a PDF.
+
+Where a tool is missing the test skips with the reason and the package to install, except under
+CI=true, where it is a failure: CI must run every test.
+"""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+
+def missing(reason: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: these tests must run)")
+    pytest.skip(reason)
+
+
+def require_tool(name: str, *, package: str) -> str:
+    """The tool's path; skips (fails under CI) when it is not installed."""
+    path = shutil.which(name)
+    if path is None:
+        missing(f"{name} is not installed (Debian package '{package}'; make test installs it as root)")
+    return path
+
+
+def pdf_page_texts(pdf: bytes, tmp_path: Path) -> list[str]:
+    """The text of each page, as poppler's pdftotext reads it."""
+    pdftotext = require_tool("pdftotext", package="poppler-utils")
+    source = tmp_path / "text.pdf"
+    source.write_bytes(pdf)
+    text = subprocess.run([pdftotext, "-layout", str(source), "-"], capture_output=True, check=True, text=True).stdout
+    return text.split("\f")[:-1]  # every page ends with a form feed
+
+
+def barcodes_on_pages(pdf: bytes, tmp_path: Path, *, dpi: int = 203) -> list[list[str]]:
+    """What a barcode reader decodes on each page rendered at `dpi` (the thermal printer's 203 by default)."""
+    pdftoppm = require_tool("pdftoppm", package="poppler-utils")
+    zbarimg = require_tool("zbarimg", package="zbar-tools")
+    source = tmp_path / "scan.pdf"
+    source.write_bytes(pdf)
+    subprocess.run([pdftoppm, "-r", str(dpi), "-png", str(source), str(tmp_path / "page")], check=True)
+    decoded = []
+    for image in sorted(tmp_path.glob("page-*.png"), key=lambda path: int(path.stem.rsplit("-", 1)[1])):
+        # zbarimg exits 4 when it finds no barcode: that is an answer here, not an error.
+        result = subprocess.run([zbarimg, "--raw", "-q", str(image)], capture_output=True, text=True)
+        decoded.append(result.stdout.split())
+    return decoded
