@@ -72,11 +72,9 @@ class BarRow:
 
 
 def scale_top(largest: float, *, whole: bool) -> float:
-    """A round number at least `largest` (1, 2, 2.5 or 5 times a power of ten); at least 5 for whole counts."""
-    if whole:
-        largest = max(largest, 5)
-    if largest <= 0:
-        return 1
+    """A round number at least `largest` (1, 2, 2.5 or 5 times a power of ten); at least 5 for whole counts
+    and 1 otherwise, so a chart of tiny values (minutes shown in hours) keeps readable ticks."""
+    largest = max(largest, 5 if whole else 1)
     magnitude = 10 ** math.floor(math.log10(largest))
     return next(step * magnitude for step in (1, 2, 2.5, 5, 10) if largest <= step * magnitude)
 

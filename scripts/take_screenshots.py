@@ -50,26 +50,38 @@ def targets(env: dict) -> dict[str, int]:
     django.setup()
     from rma.models import ReturnRequest
 
+    first = ReturnRequest.objects.order_by("pk")
     return {
-        "full": ReturnRequest.objects.filter(state="dispositioned").order_by("pk").values_list("pk", flat=True)[0],
-        "received": ReturnRequest.objects.filter(state="received").order_by("pk").values_list("pk", flat=True)[0],
+        "full": first.filter(state="dispositioned").values_list("pk", flat=True)[0],
+        "received": first.filter(state="received").values_list("pk", flat=True)[0],
+        "authorized_ran": first.filter(state="authorized").values_list("ran", flat=True)[0],
     }
+
+
+def scan_at_the_dock(page, ran: str) -> None:
+    """The dock screen is worth seeing after a scan: type the RAN as a scanner does."""
+    page.wait_for_selector("#dock-scan:focus")
+    page.keyboard.type(ran)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#dock-scans li[data-scan]")
 
 
 def shoot(base: str, pks: dict[str, int]) -> None:
     from playwright.sync_api import sync_playwright
 
     shots = [
-        ("manager", "/admin/", "dashboard.png"),
-        ("manager", f"/admin/rma/returnrequest/{pks['full']}/change/", "return-page.png"),
-        ("manager", "/admin/rma/returnrequest/", "returns-list.png"),
-        ("inspector", f"/admin/inspect/{pks['received']}/unit/1/", "inspector-form.png"),
-        ("finance", "/admin/refunds/refund/", "finance-queue.png"),
+        ("manager", "/admin/", "dashboard.png", None),
+        ("manager", f"/admin/rma/returnrequest/{pks['full']}/change/", "return-page.png", None),
+        ("manager", "/admin/rma/returnrequest/", "returns-list.png", None),
+        ("inspector", f"/admin/inspect/{pks['received']}/unit/1/", "inspector-form.png", None),
+        ("finance", "/admin/refunds/refund/", "finance-queue.png", None),
+        ("dock", "/admin/dock/", "dock-screen.png", lambda page: scan_at_the_dock(page, pks["authorized_ran"])),
+        ("manager", "/admin/report/", "reports-page.png", None),
     ]
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
-        for username, path, filename in shots:
+        for username, path, filename, then in shots:
             page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
             page.goto(f"{base}/admin/login/")
             page.fill("#id_username", username)
@@ -77,6 +89,8 @@ def shoot(base: str, pks: dict[str, int]) -> None:
             page.press("#id_password", "Enter")
             page.wait_for_load_state()
             page.goto(f"{base}{path}")
+            if then:
+                then(page)
             page.screenshot(path=str(OUT / filename), full_page=True)
             print(f"docs/screenshots/{filename}")
         browser.close()
