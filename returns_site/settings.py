@@ -112,6 +112,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 
+# Exports of more rows than this are written by the worker while the user watches the job's page.
+EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
