@@ -1,5 +1,5 @@
 # make run   install into .venv, then start the back office with demo data on the embedded SQLite file
-# make test  install the dev tools, make sure PostgreSQL is up, then ruff and the whole pytest suite
+# make test  install the dev tools, make sure PostgreSQL and Redis are up, then ruff and the whole pytest suite
 # make lint  ruff only
 # make screenshots  the README's pictures of the main screens, in headless Chromium
 
@@ -20,6 +20,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	scripts/install_system_tools.sh
 	DATABASE_URL='$(DATABASE_URL)' PYTHON=$(BIN)/python scripts/ensure_postgres.sh
+	PYTHON=$(BIN)/python scripts/ensure_redis.sh
 	$(BIN)/ruff check .
 	DATABASE_URL='$(DATABASE_URL)' $(BIN)/pytest -p no:cacheprovider
 

@@ -22,6 +22,8 @@ from backoffice.forms import ExtraUnitForm, NewReturnForm, OrderLookupForm, erro
 from core.errors import DomainError
 from core.money import quantize
 from refunds.models import Refund, RefundStatus
+from reports.admin import SpreadsheetExportMixin
+from reports.resources import ReturnResource
 from rma import labels
 from rma import ran as ran_codes
 from rma import selectors as rma_selectors
@@ -81,7 +83,7 @@ class ReasonFilter(admin.SimpleListFilter):
 
 
 @admin.register(ReturnRequest)
-class ReturnRequestAdmin(admin.ModelAdmin):
+class ReturnRequestAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
     list_display = [
         "ran_column", "client", "order_column", "customer_column", "state_column", "age_column",
         "units_column", "refund_column", "requested_at",
@@ -95,6 +97,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     fields = ["notes"]
     actions = ["authorize_selected", "reject_selected", "cancel_selected", "print_labels"]
     change_form_template = "admin/rma/returnrequest/change_form.html"
+    resource_classes = [ReturnResource]
 
     # -- the changelist ----------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ class ExportJob(models.Model):
         ordering = ["-requested_at"]
         permissions = [
             ("export_data", "Export lists to CSV and Excel"),
+            ("download_any_export", "See and download exports other people requested"),
             ("import_orders", "Import client orders"),
             ("view_reports", "View the reports page and client reports"),
         ]

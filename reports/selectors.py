@@ -4,12 +4,16 @@ A report covers the returns requested between two dates, both included, in the f
 (settings.TIME_ZONE), for one client or all. Every figure is aggregated in the database, in a fixed
 number of queries whatever the number of returns; only the percentiles of the time in each stage are
 computed here, from the stage timestamps fetched in one query.
+
+Also the export jobs a user may see.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from backoffice import selectors as backoffice_selectors
@@ -19,7 +23,7 @@ from disposition.models import Action
 from inspection import selectors as inspection_selectors
 from inspection.models import DefectCategory
 from refunds import selectors as refund_selectors
-from reports.models import OutboundEmail
+from reports.models import ExportJob, OutboundEmail
 from rma import selectors as rma_selectors
 from rma.models import Client, Reason, RefundMethod, ReturnState
 
@@ -345,3 +349,13 @@ def monthly_report(*, client: Client, month: dt.date, now: dt.datetime | None = 
 def recent_emails(*, limit: int = 10) -> list[OutboundEmail]:
     """The outbox's latest emails, newest first, for managers to see what went out and what is failing."""
     return list(OutboundEmail.objects.select_related("client").defer("attachment", "body")[:limit])
+
+
+def may_see_export(*, user: AbstractBaseUser, job: ExportJob) -> bool:
+    """An export holds the rows its requester could see: it is theirs, and managers' (download_any_export)."""
+    return job.requested_by_id == user.pk or user.has_perm("reports.download_any_export")
+
+
+def export_jobs_visible_to(*, user: AbstractBaseUser) -> QuerySet[ExportJob]:
+    jobs = ExportJob.objects.select_related("requested_by")
+    return jobs if user.has_perm("reports.download_any_export") else jobs.filter(requested_by=user)

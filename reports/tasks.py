@@ -1,8 +1,10 @@
-"""Work for Celery: the outbox's emails, sent after the transaction that wrote them commits."""
+"""Work for Celery, run by the worker (in-process when REDIS_URL is unset): the outbox's emails, sent
+after the transaction that wrote them commits, and exports too large for one request.
+"""
 
 from celery import shared_task
 
-from reports import outbox
+from reports import outbox, services
 from reports.models import EmailStatus
 
 
@@ -15,3 +17,8 @@ def send_outbound_email(self, email_id: int) -> str:
     if email.status == EmailStatus.PENDING and not self.request.is_eager:
         raise self.retry(eta=email.next_attempt_at)
     return email.status
+
+
+@shared_task(ignore_result=True)
+def write_export(job_id: int) -> None:
+    services.write_export(job_id=job_id)

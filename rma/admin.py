@@ -24,7 +24,10 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import Result
 
 from core.errors import DomainError
+from reports.admin import SpreadsheetExportMixin
+from reports.resources import DockScanResource, UnitResource
 from rma import models, selectors, services
+from rma import ran as ran_codes
 from rma.resources import CarrierEventResource, OrderImportResource, XLSXFormulasAsText
 
 POLICY_TERMS = [
@@ -171,12 +174,46 @@ class ReturnEventAdmin(ReadOnlyAdmin):
     search_fields = ["return_request__ran"]
 
 
+@admin.register(models.ReturnItem)
+class ReturnItemAdmin(SpreadsheetExportMixin, ReadOnlyAdmin):
+    """Every returned unit across the returns; a unit changes only through its return's services."""
+
+    list_display = ["return_request", "unit_number", "client_column", "sku_column", "reason", "serial_number",
+                    "state_column"]
+    list_display_links = ["unit_number"]
+    list_filter = ["return_request__client", "reason", "return_request__state"]
+    list_select_related = ["return_request__client", "order_line"]
+    search_fields = ["return_request__ran", "order_line__sku", "serial_number"]
+    search_help_text = "RAN, SKU or serial number"
+    resource_classes = [UnitResource]
+
+    def get_search_results(self, request, queryset, search_term):
+        # A scanned or typed RAN finds its units however it was written, as on the returns list.
+        ran = ran_codes.parse_ran(search_term)
+        if ran:
+            return queryset.filter(return_request__ran=ran), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description="client", ordering="return_request__client__name")
+    def client_column(self, unit: models.ReturnItem) -> str:
+        return unit.return_request.client.name
+
+    @admin.display(description="SKU", ordering="order_line__sku")
+    def sku_column(self, unit: models.ReturnItem) -> str:
+        return unit.order_line.sku
+
+    @admin.display(description="state", ordering="return_request__state")
+    def state_column(self, unit: models.ReturnItem) -> str:
+        return unit.return_request.get_state_display()
+
+
 @admin.register(models.ReceivingScan)
-class ReceivingScanAdmin(ReadOnlyAdmin):
+class ReceivingScanAdmin(SpreadsheetExportMixin, ReadOnlyAdmin):
     list_display = ["scanned_at", "code", "result", "return_request", "actor"]
     list_filter = ["result"]
     list_select_related = ["return_request", "actor"]
     search_fields = ["code", "normalized_code"]
+    resource_classes = [DockScanResource]
 
 
 def import_summary(result: Result) -> list[tuple[str, int]]:

@@ -1,0 +1,31 @@
+"""Managers see and download every export job; everyone else only their own."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+
+def grant(apps, schema_editor):
+    app_config = apps.get_app_config("reports")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    permission = Permission.objects.get(content_type__app_label="reports", codename="download_any_export")
+    for group in Group.objects.filter(name="manager"):
+        group.permissions.add(permission)
+
+
+def revoke(apps, schema_editor):
+    Permission = apps.get_model("auth", "Permission")
+    for permission in Permission.objects.filter(content_type__app_label="reports", codename="download_any_export"):
+        permission.group_set.clear()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("backoffice", "0004_reports_permissions"),
+        ("reports", "0002_download_any_export"),
+    ]
+
+    operations = [migrations.RunPython(grant, revoke)]
