@@ -8,8 +8,6 @@ from django.urls import path
 
 from core.errors import DomainError
 from disposition import models, services
-from reports.admin import SpreadsheetExportMixin
-from reports.resources import DispositionResource, StockMovementResource
 from rma import selectors as rma_selectors
 
 
@@ -84,13 +82,12 @@ class DispositionRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Disposition)
-class DispositionAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class DispositionAdmin(admin.ModelAdmin):
     list_display = ["item", "recommended_action", "action", "expected_recovery_value", "destination",
                     "decided_by", "decided_at"]
     list_filter = ["action", "item__return_request__client"]
     list_select_related = ["item__return_request", "item__order_line", "decided_by"]
     search_fields = ["item__return_request__ran", "item__order_line__sku"]
-    resource_classes = [DispositionResource]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -103,12 +100,11 @@ class DispositionAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
 
 
 @admin.register(models.StockMovement)
-class StockMovementAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class StockMovementAdmin(admin.ModelAdmin):
     list_display = ["at", "client", "warehouse", "sku", "quantity", "actor"]
     list_filter = ["client", "warehouse"]
     list_select_related = ["client", "warehouse", "actor"]
     search_fields = ["sku"]
-    resource_classes = [StockMovementResource]
 
     def has_add_permission(self, request) -> bool:
         return False

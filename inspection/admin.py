@@ -3,8 +3,6 @@
 from django.contrib import admin
 
 from inspection import models
-from reports.admin import SpreadsheetExportMixin
-from reports.resources import InspectionResource
 
 
 class InspectionPhotoInline(admin.TabularInline):
@@ -18,13 +16,12 @@ class InspectionPhotoInline(admin.TabularInline):
 
 
 @admin.register(models.Inspection)
-class InspectionAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class InspectionAdmin(admin.ModelAdmin):
     list_display = ["item", "grade", "matches_request", "missing", "defect_category", "inspector", "inspected_at"]
     list_filter = ["grade", "missing", "matches_request", "defect_category", "item__return_request__client"]
     list_select_related = ["item__return_request", "item__order_line", "inspector"]
     search_fields = ["item__return_request__ran", "item__order_line__sku", "serial_number_found"]
     inlines = [InspectionPhotoInline]
-    resource_classes = [InspectionResource]
 
     def has_add_permission(self, request) -> bool:
         return False

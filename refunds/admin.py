@@ -13,8 +13,6 @@ from django.utils.html import format_html, format_html_join
 from core.errors import DomainError
 from core.money import quantize
 from refunds import models, selectors, services
-from reports.admin import SpreadsheetExportMixin
-from reports.resources import RefundResource
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -72,7 +70,7 @@ class RefundApprovalInline(admin.TabularInline):
 
 
 @admin.register(models.Refund)
-class RefundAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class RefundAdmin(admin.ModelAdmin):
     list_display = [
         "return_column", "client_column", "customer_column", "amount_column", "method", "breakdown_column",
         "inspection_column", "signals_column", "status", "waiting_column", "external_reference",
@@ -92,7 +90,6 @@ class RefundAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
     exclude = ["breakdown", "is_correction", "correction_reason"]
     inlines = [RefundApprovalInline]
     change_form_template = "admin/refunds/refund/change_form.html"
-    resource_classes = [RefundResource]
 
     def get_queryset(self, request):
         return selectors.finance_queue()

@@ -1,5 +1,8 @@
 """Exports in the admin: the Export button every exportable list carries, and the export jobs.
 
+The stage apps know nothing of reports (dependencies point one way), so the button is added here:
+each exportable stage admin is registered again with the export mixin and its resource.
+
 An export holds exactly the rows its changelist shows with the user's filters and search. Small
 ones come back in the response; larger ones (over settings.EXPORT_INLINE_MAX_ROWS rows) are written
 by a worker while the user watches the job's page.
@@ -24,9 +27,21 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 
+from disposition.models import Disposition, StockMovement
+from inspection.models import Inspection
+from refunds.models import Refund
 from reports import selectors, services
 from reports.models import ExportJob, ExportStatus
+from reports.resources import (
+    DispositionResource,
+    DockScanResource,
+    InspectionResource,
+    RefundResource,
+    StockMovementResource,
+    UnitResource,
+)
 from reports.spreadsheet import csv_chunks, write_xlsx
+from rma.models import ReceivingScan, ReturnItem
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX.CONTENT_TYPE}
 
@@ -83,6 +98,28 @@ class SpreadsheetExportMixin(ExportMixin):
         write_xlsx(resource.get_export_headers(), resource.rows(queryset), file, title=resource.sheet_title())
         file.seek(0)
         return FileResponse(file, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[file_format])
+
+
+STAGE_EXPORTS = {
+    ReturnItem: UnitResource,
+    ReceivingScan: DockScanResource,
+    Inspection: InspectionResource,
+    Disposition: DispositionResource,
+    StockMovement: StockMovementResource,
+    Refund: RefundResource,
+}
+
+
+def add_export_button(model, resource) -> None:
+    """Register `model`'s stage admin again, with the Export button exporting `resource`."""
+    stage_admin = type(admin.site.get_model_admin(model))
+    admin.site.unregister(model)
+    exportable = type(stage_admin.__name__, (SpreadsheetExportMixin, stage_admin), {"resource_classes": [resource]})
+    admin.site.register(model, exportable)
+
+
+for exported_model, export_resource in STAGE_EXPORTS.items():
+    add_export_button(exported_model, export_resource)
 
 
 def exported_list(job: ExportJob) -> str:

@@ -24,8 +24,6 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import Result
 
 from core.errors import DomainError
-from reports.admin import SpreadsheetExportMixin
-from reports.resources import DockScanResource, UnitResource
 from rma import models, selectors, services
 from rma import ran as ran_codes
 from rma.resources import CarrierEventResource, OrderImportResource, XLSXFormulasAsText
@@ -175,7 +173,7 @@ class ReturnEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.ReturnItem)
-class ReturnItemAdmin(SpreadsheetExportMixin, ReadOnlyAdmin):
+class ReturnItemAdmin(ReadOnlyAdmin):
     """Every returned unit across the returns; a unit changes only through its return's services."""
 
     list_display = ["return_request", "unit_number", "client_column", "sku_column", "reason", "serial_number",
@@ -185,7 +183,6 @@ class ReturnItemAdmin(SpreadsheetExportMixin, ReadOnlyAdmin):
     list_select_related = ["return_request__client", "order_line"]
     search_fields = ["return_request__ran", "order_line__sku", "serial_number"]
     search_help_text = "RAN, SKU or serial number"
-    resource_classes = [UnitResource]
 
     def get_search_results(self, request, queryset, search_term):
         # A scanned or typed RAN finds its units however it was written, as on the returns list.
@@ -208,12 +205,11 @@ class ReturnItemAdmin(SpreadsheetExportMixin, ReadOnlyAdmin):
 
 
 @admin.register(models.ReceivingScan)
-class ReceivingScanAdmin(SpreadsheetExportMixin, ReadOnlyAdmin):
+class ReceivingScanAdmin(ReadOnlyAdmin):
     list_display = ["scanned_at", "code", "result", "return_request", "actor"]
     list_filter = ["result"]
     list_select_related = ["return_request", "actor"]
     search_fields = ["code", "normalized_code"]
-    resource_classes = [DockScanResource]
 
 
 def import_summary(result: Result) -> list[tuple[str, int]]:
