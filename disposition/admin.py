@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
 from disposition import models, services
 from rma import selectors as rma_selectors
@@ -82,35 +83,17 @@ class DispositionRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Disposition)
-class DispositionAdmin(admin.ModelAdmin):
+class DispositionAdmin(ReadOnlyAdmin):
     list_display = ["item", "recommended_action", "action", "expected_recovery_value", "destination",
                     "decided_by", "decided_at"]
     list_filter = ["action", "item__return_request__client"]
     list_select_related = ["item__return_request", "item__order_line", "decided_by"]
     search_fields = ["item__return_request__ran", "item__order_line__sku"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(models.StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(ReadOnlyAdmin):
     list_display = ["at", "client", "warehouse", "sku", "quantity", "actor"]
     list_filter = ["client", "warehouse"]
     list_select_related = ["client", "warehouse", "actor"]
     search_fields = ["sku"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from inspection import models
 
 
@@ -16,18 +17,9 @@ class InspectionPhotoInline(admin.TabularInline):
 
 
 @admin.register(models.Inspection)
-class InspectionAdmin(admin.ModelAdmin):
+class InspectionAdmin(ReadOnlyAdmin):
     list_display = ["item", "grade", "matches_request", "missing", "defect_category", "inspector", "inspected_at"]
     list_filter = ["grade", "missing", "matches_request", "defect_category", "item__return_request__client"]
     list_select_related = ["item__return_request", "item__order_line", "inspector"]
     search_fields = ["item__return_request__ran", "item__order_line__sku", "serial_number_found"]
     inlines = [InspectionPhotoInline]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
 from core.money import quantize
 from refunds import models, selectors, services
@@ -70,7 +71,7 @@ class RefundApprovalInline(admin.TabularInline):
 
 
 @admin.register(models.Refund)
-class RefundAdmin(admin.ModelAdmin):
+class RefundAdmin(ReadOnlyAdmin):
     list_display = [
         "return_column", "client_column", "customer_column", "amount_column", "method", "breakdown_column",
         "inspection_column", "signals_column", "status", "waiting_column", "external_reference",
@@ -146,16 +147,7 @@ class RefundAdmin(admin.ModelAdmin):
         hours = int((timezone.now() - refund.proposed_at).total_seconds() // 3600)
         return f"{hours // 24}d {hours % 24}h" if hours >= 24 else f"{hours}h"
 
-    # -- permissions: refunds are made by services, never typed in ---------------------------------
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    # -- bulk permissions (refunds themselves are made by services, never typed in) ----------------
 
     def has_approve_permission(self, request) -> bool:
         return request.user.has_perm("refunds.approve_refund")

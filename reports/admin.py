@@ -27,6 +27,7 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 
+from core.admin import ReadOnlyAdmin
 from disposition.models import Disposition, StockMovement
 from inspection.models import Inspection
 from refunds.models import Refund
@@ -128,7 +129,7 @@ def exported_list(job: ExportJob) -> str:
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
+class ExportJobAdmin(ReadOnlyAdmin):
     """Export jobs, read-only: each user sees their own, managers everyone's. A job's page follows it."""
 
     list_display = ["requested_at", "list_column", "file_format", "status", "progress_column", "requested_by",
@@ -138,15 +139,6 @@ class ExportJobAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ExportJob]:
         return selectors.export_jobs_visible_to(user=request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="list")
     def list_column(self, job: ExportJob) -> str:

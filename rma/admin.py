@@ -23,6 +23,7 @@ from import_export.formats import base_formats
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import Result
 
+from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
 from rma import models, selectors, services
 from rma import ran as ran_codes
@@ -149,19 +150,6 @@ class OrderAdmin(ImportMixin, admin.ModelAdmin):
 
     def add_success_message(self, result, request) -> None:
         self.message_user(request, f"Imported {result.report.summary}.", messages.SUCCESS)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Logs written by services: shown, never edited here."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(models.ReturnEvent)
