@@ -23,10 +23,11 @@ def test_inspector_and_finance_take_a_received_return_to_refunded(received, staf
     page.goto("/admin/inspect/")
     page.wait_for_selector("#id_code:focus")  # the RAN field takes the keyboard on arrival
     page.keyboard.type(rma.ran.lower().replace("-", " "))
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#inspection-form")
+    with page.expect_navigation():  # waits for "load": the station's keyboard script is ready
+        page.keyboard.press("Enter")
     for grade in ("A", "B"):
         page.keyboard.press(grade)
+        assert page.is_checked(f"input[name=grade][value={grade}]")
         with page.expect_navigation():
             page.keyboard.press("Enter")
     assert "restock" in page.inner_text("#dispositions-form")
