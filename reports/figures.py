@@ -11,6 +11,7 @@ from disposition.models import Action
 from inspection.models import DefectCategory
 from reports.charts import BarRow, Chart, horizontal_bars, stacked_columns
 from reports.selectors import Report
+from reports.spreadsheet import neutralise
 from rma.models import Reason, RefundMethod
 
 RETURN_RATE_DEFINITION = (
@@ -217,17 +218,9 @@ def figures_of(report: Report) -> list[Figure]:
     ]
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """A text a spreadsheet will not run as a formula: one starting like a formula gets a leading quote."""
-    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
-
-
 def figure_csv(figure: Figure) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([spreadsheet_safe(column) for column in figure.columns])
-    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in figure.rows)
+    writer.writerow([neutralise(column) for column in figure.columns])
+    writer.writerows([neutralise(cell) for cell in row] for row in figure.rows)
     return out.getvalue()

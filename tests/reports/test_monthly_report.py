@@ -14,8 +14,8 @@ from core.errors import InvalidInput, PermissionRefused
 from reports import pdf, selectors, services
 from reports.models import EmailStatus, OutboundEmail
 from rma.models import Client
-from tests.pdf import pdf_text
 from tests.reports.data import REPORT_NOW, march_returns
+from tests.tools import pdf_page_texts
 
 MONTHLY = reverse("admin:reports_monthly")
 MARCH = dt.date(2026, 3, 1)
@@ -38,7 +38,7 @@ def alpha_march_pdf(data) -> bytes:
 
 
 def test_the_pdf_states_the_client_the_month_the_headline_figures_and_the_top_skus(data, tmp_path):
-    text = " ".join(pdf_text(alpha_march_pdf(data), tmp_path).split())
+    text = " ".join("\f".join(pdf_page_texts(alpha_march_pdf(data), tmp_path)).split())
 
     assert "Returns report, March 2026" in text
     assert "Alpha Apparel (alpha)" in text
@@ -54,7 +54,7 @@ def test_the_pdf_states_the_client_the_month_the_headline_figures_and_the_top_sk
 def test_a_month_without_returns_still_makes_a_report(data, tmp_path):
     report = selectors.monthly_report(client=data.alpha, month=dt.date(2025, 1, 1))
 
-    text = " ".join(pdf_text(pdf.monthly_report_pdf(report), tmp_path).split())
+    text = " ".join("\f".join(pdf_page_texts(pdf.monthly_report_pdf(report), tmp_path)).split())
 
     assert "Returns report, January 2025" in text and "Return rate no units sold" in text
     assert "No units were returned this month." in text

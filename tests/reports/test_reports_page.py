@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.figures import spreadsheet_safe
+from reports.spreadsheet import neutralise
 from rma.models import Client, ReturnState
 from tests.factories import return_in_state
 from tests.reports.data import REPORT_NOW, march_returns
@@ -158,8 +158,8 @@ def test_formula_looking_text_is_neutralised_in_the_csv(manager, data):
     ("=1+2", "'=1+2"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"),
     ("\tx", "'\tx"), ("\rx", "'\rx"), ("\nx", "'\nx"), ("Alpha", "Alpha"), ("12.5", "12.5"), ("", ""),
 ])
-def test_spreadsheet_safe(cell, written):
-    assert spreadsheet_safe(cell) == written
+def test_figure_cells_are_neutralised_like_every_export(cell, written):
+    assert neutralise(cell) == written
 
 
 def test_an_unknown_figure_is_not_found_and_bad_dates_are_refused(manager, db):
