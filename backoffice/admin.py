@@ -37,6 +37,7 @@ from rma.models import (
     ScanResult,
     UnexpectedParcel,
 )
+from rma.states import AWAITING_PARCEL
 from rma.views import label_download
 
 STATE_COLOURS = {
@@ -344,7 +345,7 @@ class ReturnRequestAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
             # Bars only, from a RAN checked to be well formed: nothing a person typed reaches the markup.
             "ran_barcode": mark_safe(labels.ran_barcode_svg(rma.ran)),
         }
-        if rma.state in rma_selectors.LABEL_LINK_STATES:
+        if rma.state in AWAITING_PARCEL:
             context["customer_label_url"] = request.build_absolute_uri(rma_selectors.label_url_for(rma))
             context["customer_label_valid_until"] = rma_selectors.label_link_valid_until(rma=rma)
         return context

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django_fsm import can_proceed
 
 from rma import services as rma_services
-from rma.models import TRACKABLE_STATES, ReturnRequest, ReturnState
+from rma.models import ReturnRequest, ReturnState
+from rma.states import AWAITING_PARCEL
 
 
 class ReasonForm(forms.Form):
@@ -81,7 +82,7 @@ ACTIONS = [
                  RejectForm, dangerous=True),
     ReturnAction("ship", "Mark in transit", "rma.set_tracking", transition_allowed("ship"),
                  lambda rma, user, data: rma_services.mark_in_transit(rma=rma, actor=user, **data), TrackingForm),
-    ReturnAction("set-tracking", "Set tracking", "rma.set_tracking", in_states(TRACKABLE_STATES),
+    ReturnAction("set-tracking", "Set tracking", "rma.set_tracking", in_states(AWAITING_PARCEL),
                  lambda rma, user, data: rma_services.set_tracking(rma=rma, actor=user, **data), TrackingForm),
     ReturnAction("receive", "Receive at dock", "rma.receive_return", transition_allowed("receive"), _receive),
     ReturnAction("receive-expired", "Receive despite expired RAN", "rma.receive_expired",

@@ -4,21 +4,13 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from refunds.models import Refund, RefundApproval, RefundStatus
+from rma import selectors as rma_selectors
 from rma.models import Client, ReturnItem, ReturnRequest, ReturnState
-
-# The stages a return waits in, with what it waits for; the ends wait for nothing.
-WAITING_STAGES = [
-    (ReturnState.REQUESTED, "authorization"),
-    (ReturnState.AUTHORIZED, "the customer to ship"),
-    (ReturnState.IN_TRANSIT, "arrival at the dock"),
-    (ReturnState.RECEIVED, "inspection"),
-    (ReturnState.INSPECTED, "disposition"),
-    (ReturnState.DISPOSITIONED, "the refund"),
-]
+from rma.states import WAITING_FOR
 
 
 @dataclass(frozen=True)
@@ -40,28 +32,6 @@ class Dashboard:
     overdue_returns: list[ReturnRequest]
 
 
-def overdue_filter(*, clients: list[Client], now: dt.datetime) -> Q:
-    """Returns that have spent longer in their current stage than their client's target."""
-    condition = Q(pk__in=[])
-    for client in clients:
-        for state, _ in WAITING_STAGES:
-            hours = client.target_hours(state)
-            condition |= Q(client=client, state=state, state_entered_at__lt=now - dt.timedelta(hours=hours))
-    return condition
-
-
-def overdue_per_stage(
-    *, returns: QuerySet[ReturnRequest], clients: list[Client], now: dt.datetime
-) -> dict[str, tuple[int, int]]:
-    """Of `returns`, per waiting stage: how many wait in it, and how many of those are over their client's target."""
-    rows = (
-        returns.filter(state__in=[state for state, _ in WAITING_STAGES]).order_by()
-        .values("state")
-        .annotate(waiting=Count("id"), overdue=Count("id", filter=overdue_filter(clients=clients, now=now)))
-    )
-    return {row["state"]: (row["waiting"], row["overdue"]) for row in rows}
-
-
 def dashboard(*, now: dt.datetime | None = None, overdue_limit: int = 15) -> Dashboard:
     now = now or timezone.now()
     clients = list(Client.objects.all())
@@ -70,19 +40,19 @@ def dashboard(*, now: dt.datetime | None = None, overdue_limit: int = 15) -> Das
         row["return_request__state"]: row["n"]
         for row in ReturnItem.objects.values("return_request__state").annotate(n=Count("id"))
     }
-    overdue = ReturnRequest.objects.filter(overdue_filter(clients=clients, now=now))
+    overdue = ReturnRequest.objects.filter(rma_selectors.overdue_filter(clients=clients, now=now))
     overdue_per_state = {row["state"]: row["n"] for row in overdue.values("state").annotate(n=Count("id"))}
     labels = dict(ReturnState.choices)
     stages = [
         StageFigure(state, labels[state], waiting_for, per_state.get(state, 0), units.get(state, 0),
                     overdue_per_state.get(state, 0))
-        for state, waiting_for in WAITING_STAGES
+        for state, waiting_for in WAITING_FOR.items()
     ]
     waiting = Refund.objects.filter(status=RefundStatus.PENDING_APPROVAL)
     totals = waiting.values("currency").annotate(total=Sum("amount"), n=Count("id")).order_by("currency")
     return Dashboard(
         stages=stages,
-        ended={labels[s]: per_state.get(s, 0) for s in ReturnState.values if s not in dict(WAITING_STAGES)},
+        ended={labels[s]: per_state.get(s, 0) for s in ReturnState.values if s not in WAITING_FOR},
         refunds_awaiting_approval=sum(row["n"] for row in totals),
         refund_totals_awaiting=[(row["currency"], row["total"]) for row in totals],
         overdue_returns=list(

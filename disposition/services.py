@@ -4,20 +4,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from core.actors import Actor, SystemActor, require, user_of
 from core.errors import DomainError, InvalidInput, TransitionRefused
 from core.money import ZERO, quantize
-from core.permissions import require_permission
 from disposition.models import Action, Disposition, DispositionRule, StockMovement
-from disposition.signals import return_dispositioned
 from inspection import selectors as inspection_selectors
-from rma import services as rma_services
-from rma.models import ReturnItem, ReturnRequest, ReturnState
+from rma import later_stages
+from rma.models import ReturnEventType, ReturnItem, ReturnRequest, ReturnState
 
-User = AbstractBaseUser
+# A return whose every unit was missing is dispositioned by the chain, not by a person.
+NOTHING_TO_DISPOSITION = SystemActor("nothing_to_disposition")
 
 # Share of the unit's price each action is expected to recover, before repair costs.
 RECOVERY_RATES = {
@@ -135,25 +134,19 @@ def recommend_disposition(*, item: ReturnItem, repair_cost_estimate: Decimal | N
     return recommend_for(facts=facts, rules=active_rules(client_id=item.return_request.client_id))
 
 
-def _finish_dispositioning(*, rma: ReturnRequest, actor: User | None) -> ReturnRequest:
-    rma = rma_services.mark_dispositioned(rma=rma, actor=actor)
-    return_dispositioned.send(sender=Disposition, rma=rma, actor=actor)
-    return rma
-
-
 @transaction.atomic
 def confirm_disposition(
     *,
     item: ReturnItem,
-    actor: User | None,
+    actor: Actor,
     action: str | None = None,
     reason: str = "",
     destination: str = "",
     repair_cost_estimate: Decimal | None = None,
 ) -> Disposition:
     """Record where a unit goes: the recommendation when `action` is None; an override needs a reason."""
-    require_permission(actor, "disposition.confirm_disposition", action="confirm dispositions")
-    rma = rma_services.lock_return(rma=item.return_request)
+    actor = require(actor, "disposition.confirm_disposition", action="confirm dispositions", on=item)
+    rma = later_stages.lock_return(rma=item.return_request)
     if rma.state != ReturnState.INSPECTED:
         raise TransitionRefused(
             f"Return {rma} is {rma.get_state_display().lower()}; units are dispositioned once it is inspected."
@@ -181,26 +174,26 @@ def confirm_disposition(
         item=item, recommended_action=recommendation.action, action=action, rule=recommendation.rule,
         expected_recovery_value=expected_recovery(action=action, facts=facts),
         repair_cost_estimate=repair_cost_estimate, destination=destination.strip(),
-        decided_by=actor, decided_at=now, override_reason=reason if action != recommendation.action else "",
+        decided_by=user_of(actor), decided_at=now, override_reason=reason if action != recommendation.action else "",
     )
     if action == Action.RESTOCK:
         StockMovement.objects.create(
             client=rma.client, warehouse=rma.client.default_warehouse, sku=facts.sku, quantity=1,
-            disposition=disposition, at=now, actor=actor,
+            disposition=disposition, at=now, actor=user_of(actor),
         )
-    rma_services.record_event(
-        rma=rma, action="disposition_unit", actor=actor, note=disposition.override_reason,
+    later_stages.record_event(
+        rma=rma, action=ReturnEventType.DISPOSITION_UNIT, actor=actor, note=disposition.override_reason,
         details={"unit": item.unit_number, "action": action, "recommended": recommendation.action,
                  "expected_recovery_value": str(disposition.expected_recovery_value)},
     )
     if inspection_selectors.present_unit_ids(rma=rma) <= set(
         Disposition.objects.filter(item__return_request=rma).values_list("item_id", flat=True)
     ):
-        _finish_dispositioning(rma=rma, actor=actor)
+        later_stages.mark_dispositioned(rma=rma, actor=actor)
     return Disposition.objects.select_related("item").get(pk=disposition.pk)
 
 
 def finish_when_nothing_arrived(*, rma: ReturnRequest) -> None:
     """A return whose every unit was missing has nothing to disposition: it moves on at once."""
     if not inspection_selectors.present_unit_ids(rma=rma):
-        _finish_dispositioning(rma=rma, actor=None)
+        later_stages.mark_dispositioned(rma=rma, actor=NOTHING_TO_DISPOSITION)

@@ -2,20 +2,16 @@
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from core.actors import Actor, require, user_of
 from core.errors import DomainError, InvalidInput, TransitionRefused
-from core.permissions import require_permission
 from core.photos import validate_photo
 from inspection.models import DefectCategory, Grade, Inspection, InspectionPhoto
-from inspection.signals import return_inspected
-from rma import services as rma_services
-from rma.models import ReturnItem, ReturnState
-
-User = AbstractBaseUser
+from rma import later_stages
+from rma.models import ReturnEventType, ReturnItem, ReturnState
 
 
 def _validated_grade(*, grade: str, missing: bool) -> str:
@@ -31,7 +27,7 @@ def _validated_grade(*, grade: str, missing: bool) -> str:
 def record_inspection(
     *,
     item: ReturnItem,
-    actor: User | None,
+    actor: Actor,
     grade: str,
     accessories_complete: bool,
     original_packaging: bool,
@@ -44,7 +40,7 @@ def record_inspection(
     seconds_taken: int | None = None,
 ) -> Inspection:
     """Record what the inspector found for one unit; the last unit moves the return to `inspected`."""
-    require_permission(actor, "inspection.record_inspection", action="record inspections")
+    actor = require(actor, "inspection.record_inspection", action="record inspections", on=item)
     grade = _validated_grade(grade=grade, missing=missing)
     defect_category = defect_category or ""
     if defect_category not in DefectCategory.values:
@@ -55,7 +51,7 @@ def record_inspection(
     for photo in photos:
         validate_photo(photo)
 
-    rma = rma_services.lock_return(rma=item.return_request)
+    rma = later_stages.lock_return(rma=item.return_request)
     if rma.state != ReturnState.RECEIVED:
         raise TransitionRefused(
             f"Return {rma} is {rma.get_state_display().lower()}; only received returns are inspected."
@@ -69,18 +65,17 @@ def record_inspection(
         # A unit that is not there cannot match what was requested.
         matches_request=matches_request and not missing, missing=missing,
         serial_number_found=(serial_number_found or "").strip(), defect_category=defect_category,
-        notes=(notes or "").strip(), inspector=actor, inspected_at=timezone.now(), seconds_taken=seconds_taken,
+        notes=(notes or "").strip(), inspector=user_of(actor), inspected_at=timezone.now(), seconds_taken=seconds_taken,
     )
     for photo in photos:
         InspectionPhoto.objects.create(inspection=inspection, image=photo)
-    rma_services.record_event(
-        rma=rma, action="inspect_unit", actor=actor, note=inspection.notes,
+    later_stages.record_event(
+        rma=rma, action=ReturnEventType.INSPECT_UNIT, actor=actor, note=inspection.notes,
         details={
             "unit": item.unit_number, "grade": grade, "missing": missing,
             "matches_request": inspection.matches_request, "photos": len(photos),
         },
     )
     if not rma.items.filter(inspection__isnull=True).exists():
-        rma = rma_services.mark_inspected(rma=rma, actor=actor)
-        return_inspected.send(sender=Inspection, rma=rma, actor=actor)
+        later_stages.mark_inspected(rma=rma, actor=actor)
     return Inspection.objects.select_related("item").get(pk=inspection.pk)

@@ -6,4 +6,6 @@ class RefundsConfig(AppConfig):
     name = "refunds"
 
     def ready(self) -> None:
-        from refunds import receivers  # noqa: F401  (connects to the disposition stage's signal)
+        from refunds import chain
+
+        chain.register()

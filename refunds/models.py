@@ -3,10 +3,11 @@
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django_fsm import FSMField, transition
 
+from core.models import AppendOnly
 from rma.models import RefundMethod
 
 MONEY = {"max_digits": 12, "decimal_places": 3}
@@ -35,7 +36,10 @@ class Refund(models.Model):
     )
     currency = models.CharField(max_length=3)
     method = models.CharField(max_length=20, choices=RefundMethod.choices)
-    status = models.CharField(max_length=20, choices=RefundStatus.choices, default=RefundStatus.PENDING_APPROVAL)
+    # Moves only through the transitions below, called by refunds.services.
+    status = FSMField(
+        max_length=20, choices=RefundStatus.choices, default=RefundStatus.PENDING_APPROVAL, protected=True
+    )
     breakdown = models.JSONField(default=dict)
     is_correction = models.BooleanField(default=False)
     correction_reason = models.TextField(blank=True)
@@ -76,6 +80,18 @@ class Refund(models.Model):
     def __str__(self) -> str:
         return f"Refund {self.amount} {self.currency} for {self.return_request}"
 
+    @transition(field=status, source=RefundStatus.PENDING_APPROVAL, target=RefundStatus.APPROVED)
+    def approve(self, *, at) -> None:
+        self.approved_at = at
+
+    @transition(field=status, source=[RefundStatus.PENDING_APPROVAL, RefundStatus.APPROVED], target=RefundStatus.DENIED)
+    def deny(self, *, by, at, reason: str) -> None:
+        self.denied_by, self.denied_at, self.denial_reason = by, at, reason
+
+    @transition(field=status, source=[RefundStatus.APPROVED, RefundStatus.FAILED], target=RefundStatus.ISSUED)
+    def issue(self, *, by, at, reference: str) -> None:
+        self.issued_by, self.issued_at, self.external_reference = by, at, reference
+
 
 class RefundApproval(models.Model):
     refund = models.ForeignKey(Refund, on_delete=models.PROTECT, related_name="approvals")
@@ -99,17 +115,7 @@ class CreditKind(models.TextChoices):
     ADJUSTMENT = "adjustment"  # a correction by finance
 
 
-class LedgerQuerySet(models.QuerySet):
-    """Refuses the bulk writes that would skip StoreCreditEntry's own guard (the admin's bulk delete among them)."""
-
-    def update(self, **kwargs):
-        raise ValidationError("Ledger entries are never edited; add a correcting entry.")
-
-    def delete(self):
-        raise ValidationError("Ledger entries are never deleted; add a correcting entry.")
-
-
-class StoreCreditEntry(models.Model):
+class StoreCreditEntry(AppendOnly):
     """One entry of a customer's store-credit ledger. Entries are never edited; balance is their sum."""
 
     customer = models.ForeignKey("rma.Customer", on_delete=models.PROTECT, related_name="store_credit_entries")
@@ -123,11 +129,10 @@ class StoreCreditEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = LedgerQuerySet.as_manager()
-
     class Meta:
         verbose_name_plural = "store credit entries"
         ordering = ["at", "id"]
+        permissions = [("adjust_store_credit", "Adjust store-credit balances")]
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="credit_entry_not_zero"),
             models.UniqueConstraint(
@@ -138,11 +143,3 @@ class StoreCreditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount:+} {self.currency} ({self.kind})"
-
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            raise ValidationError("Ledger entries are never edited; add a correcting entry.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Ledger entries are never deleted; add a correcting entry.")

@@ -4,21 +4,21 @@ Lock order everywhere: the return row first, then the refund row, so two service
 on each other.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils import timezone
+from django_fsm import can_proceed
 
+from core.actors import Actor, require, user_of
 from core.errors import DomainError, InvalidInput, NotConfigured, PermissionRefused, TransitionRefused
-from core.money import ZERO
-from core.permissions import require_permission
+from core.money import ZERO, quantize
 from inspection import selectors as inspection_selectors
 from refunds import calculation, selectors
 from refunds.models import CreditKind, Refund, RefundApproval, RefundStatus, StoreCreditEntry
+from rma import later_stages
 from rma import selectors as rma_selectors
-from rma import services as rma_services
-from rma.models import RefundMethod, ReturnPolicy, ReturnRequest
-
-User = AbstractBaseUser
+from rma.models import Customer, RefundMethod, ReturnEventType, ReturnPolicy, ReturnRequest
 
 
 def _unit_facts(*, rma: ReturnRequest) -> list[calculation.UnitFacts]:
@@ -74,30 +74,29 @@ def _nothing_owed_reason(computation: calculation.RefundComputation) -> str:
 
 
 @transaction.atomic
-def propose_refund(*, rma: ReturnRequest, actor: User | None = None) -> Refund | None:
+def propose_refund(*, rma: ReturnRequest, actor: Actor) -> Refund | None:
     """Compute the refund and queue it for approval; returns the open refund if there is one.
 
     When nothing is owed (every unit missing or mismatched), the return closes instead and None
-    is returned.
+    is returned. The chain proposes it as the system after the last disposition (refunds.chain).
     """
-    if actor is not None:
-        require_permission(actor, "refunds.propose_refund", action="propose refunds")
-    rma = rma_services.lock_return(rma=rma)
+    actor = require(actor, "refunds.propose_refund", action="propose refunds", on=rma)
+    rma = later_stages.lock_return(rma=rma)
     existing = selectors.open_refund(rma=rma)
     if existing is not None:
         return existing
-    rma_services.ensure_transition_allowed(rma=rma, transition="refund")
+    later_stages.ensure_transition_allowed(rma=rma, transition="refund")
     computation = compute_refund_for(rma=rma)
     if computation.nothing_owed:
-        rma_services.close_without_refund(rma=rma, actor=actor, reason=_nothing_owed_reason(computation))
+        later_stages.close_without_refund(rma=rma, actor=actor, reason=_nothing_owed_reason(computation))
         return None
     refund = Refund.objects.create(
         return_request=rma, amount=computation.amount, bonus_amount=computation.bonus_amount,
         currency=rma.order.currency, method=rma.refund_method, breakdown=computation.breakdown,
-        proposed_by=actor, proposed_at=timezone.now(),
+        proposed_by=user_of(actor), proposed_at=timezone.now(),
     )
-    rma_services.record_event(
-        rma=rma, action="refund_proposed", actor=actor,
+    later_stages.record_event(
+        rma=rma, action=ReturnEventType.REFUND_PROPOSED, actor=actor,
         details={"refund": refund.pk, "amount": str(refund.amount), "currency": refund.currency,
                  "method": refund.method},
     )
@@ -105,7 +104,7 @@ def propose_refund(*, rma: ReturnRequest, actor: User | None = None) -> Refund |
 
 
 def _locked(refund: Refund) -> tuple[ReturnRequest, Refund]:
-    rma = rma_services.lock_return(rma=refund.return_request)
+    rma = later_stages.lock_return(rma=refund.return_request)
     return rma, Refund.objects.select_for_update().get(pk=refund.pk)
 
 
@@ -115,60 +114,59 @@ def approvals_required(*, refund: Refund) -> int:
 
 
 @transaction.atomic
-def approve_refund(*, refund: Refund, actor: User | None) -> Refund:
+def approve_refund(*, refund: Refund, actor: Actor) -> Refund:
     """Record one approval; the refund is `approved` once enough different people have approved."""
-    require_permission(actor, "refunds.approve_refund", action="approve refunds")
+    actor = require(actor, "refunds.approve_refund", action="approve refunds", on=refund)
+    approver = user_of(actor)
     rma, refund = _locked(refund)
-    if refund.status != RefundStatus.PENDING_APPROVAL:
+    if not can_proceed(refund.approve):
         raise TransitionRefused(f"This refund is {refund.get_status_display().lower()}; it cannot be approved.")
-    if refund.proposed_by_id == actor.pk:
+    if refund.proposed_by_id == approver.pk:
         raise PermissionRefused("You proposed this refund; another person must approve it.")
-    if refund.approvals.filter(approver=actor).exists():
+    if refund.approvals.filter(approver=approver).exists():
         raise DomainError("You have already approved this refund.", code="already_approved")
     now = timezone.now()
-    RefundApproval.objects.create(refund=refund, approver=actor, at=now)
+    RefundApproval.objects.create(refund=refund, approver=approver, at=now)
     if refund.approvals.count() >= approvals_required(refund=refund):
-        refund.status = RefundStatus.APPROVED
-        refund.approved_at = now
+        refund.approve(at=now)
         refund.save(update_fields=["status", "approved_at"])
-    rma_services.record_event(
-        rma=rma, action="refund_approved", actor=actor, at=now,
+    later_stages.record_event(
+        rma=rma, action=ReturnEventType.REFUND_APPROVED, actor=actor, at=now,
         details={"refund": refund.pk, "amount": str(refund.amount), "status": refund.status},
     )
     return refund
 
 
 @transaction.atomic
-def deny_refund(*, refund: Refund, actor: User | None, reason: str) -> Refund:
+def deny_refund(*, refund: Refund, actor: Actor, reason: str) -> Refund:
     """Refuse the refund; the return closes without refund, with the reason."""
-    require_permission(actor, "refunds.deny_refund", action="deny refunds")
+    actor = require(actor, "refunds.deny_refund", action="deny refunds", on=refund)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("Give the reason for denying the refund.")
     rma, refund = _locked(refund)
-    if refund.status not in (RefundStatus.PENDING_APPROVAL, RefundStatus.APPROVED):
+    if not can_proceed(refund.deny):
         raise TransitionRefused(f"This refund is {refund.get_status_display().lower()}; it cannot be denied.")
-    refund.status = RefundStatus.DENIED
-    refund.denied_by, refund.denied_at, refund.denial_reason = actor, timezone.now(), reason
+    refund.deny(by=user_of(actor), at=timezone.now(), reason=reason)
     refund.save(update_fields=["status", "denied_by", "denied_at", "denial_reason"])
-    rma_services.close_without_refund(rma=rma, actor=actor, reason=f"Refund denied: {reason}")
+    later_stages.close_without_refund(rma=rma, actor=actor, reason=f"Refund denied: {reason}")
     return refund
 
 
-def _credit_store_credit(*, refund: Refund, rma: ReturnRequest, actor: User) -> None:
+def _credit_store_credit(*, refund: Refund, rma: ReturnRequest, actor: Actor) -> None:
     now = timezone.now()
     StoreCreditEntry.objects.create(
         customer=rma.customer, currency=refund.currency, amount=refund.amount, kind=CreditKind.REFUND,
-        refund=refund, at=now, created_by=actor, note=f"Refund for return {rma}",
+        refund=refund, at=now, created_by=user_of(actor), note=f"Refund for return {rma}",
     )
     if refund.bonus_amount > ZERO:
         StoreCreditEntry.objects.create(
             customer=rma.customer, currency=refund.currency, amount=refund.bonus_amount, kind=CreditKind.BONUS,
-            refund=refund, at=now, created_by=actor, note=f"Store-credit bonus for return {rma}",
+            refund=refund, at=now, created_by=user_of(actor), note=f"Store-credit bonus for return {rma}",
         )
 
 
-def _pay_through_channel(*, refund: Refund, rma: ReturnRequest, actor: User) -> str:
+def _pay_through_channel(*, refund: Refund, rma: ReturnRequest, actor: Actor) -> str:
     """Pay where the method says; returns the reference of the payout."""
     if refund.method == RefundMethod.STORE_CREDIT:
         _credit_store_credit(refund=refund, rma=rma, actor=actor)
@@ -184,25 +182,60 @@ def _pay_through_channel(*, refund: Refund, rma: ReturnRequest, actor: User) -> 
 
 
 @transaction.atomic
-def issue_refund(*, refund: Refund, actor: User | None, reference: str | None = None) -> Refund:
+def issue_refund(*, refund: Refund, actor: Actor, reference: str | None = None) -> Refund:
     """Pay an approved refund; with a `reference`, record a payout settled outside.
 
     The return moves to `refunded`. Calling it again returns the issued refund and pays nothing.
     """
-    require_permission(actor, "refunds.issue_refund", action="issue refunds")
+    actor = require(actor, "refunds.issue_refund", action="issue refunds", on=refund)
     rma, refund = _locked(refund)
     if refund.status == RefundStatus.ISSUED:
         return refund
-    if refund.status not in (RefundStatus.APPROVED, RefundStatus.FAILED):
+    if not can_proceed(refund.issue):
         raise TransitionRefused(f"This refund is {refund.get_status_display().lower()}; it must be approved first.")
-    rma_services.ensure_transition_allowed(rma=rma, transition="refund")
+    later_stages.ensure_transition_allowed(rma=rma, transition="refund")
     reference = (reference or "").strip() or _pay_through_channel(refund=refund, rma=rma, actor=actor)
-    refund.status = RefundStatus.ISSUED
-    refund.issued_by, refund.issued_at, refund.external_reference = actor, timezone.now(), reference
+    refund.issue(by=user_of(actor), at=timezone.now(), reference=reference)
     refund.save(update_fields=["status", "issued_by", "issued_at", "external_reference"])
-    rma_services.mark_refunded(
+    later_stages.mark_refunded(
         rma=rma, actor=actor,
         details={"refund": refund.pk, "amount": str(refund.amount), "currency": refund.currency,
                  "method": refund.method, "reference": reference},
     )
     return refund
+
+
+# Beyond any real correction, and within what the ledger's amount column holds.
+LARGEST_ADJUSTMENT = Decimal(1_000_000)
+
+
+@transaction.atomic
+def adjust_store_credit(
+    *, customer: Customer, actor: Actor, amount: Decimal, currency: str, reason: str
+) -> StoreCreditEntry:
+    """Finance corrects a customer's store-credit balance with a new ledger entry; entries never change.
+
+    A negative amount takes credit away, never below nothing. The reason is kept on the entry.
+    """
+    actor = require(actor, "refunds.adjust_store_credit", action="adjust store credit", on=customer)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Say why the balance is corrected.")
+    currency = (currency or "").strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise InvalidInput("Give the currency as its three-letter code, e.g. EUR.")
+    if not isinstance(amount, Decimal) or not amount.is_finite() or quantize(amount, currency) != amount:
+        raise InvalidInput(f"Give the amount in {currency} with at most its currency's decimals.")
+    if amount == ZERO:
+        raise InvalidInput("An adjustment of nothing changes nothing; give an amount.")
+    if abs(amount) >= LARGEST_ADJUSTMENT:
+        raise InvalidInput(f"An adjustment is less than {LARGEST_ADJUSTMENT:,} {currency}.")
+    # Lock the customer: two corrections at once must not both take the last of the balance.
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    balance = selectors.store_credit_balance(customer=customer, currency=currency)
+    if balance + amount < ZERO:
+        raise InvalidInput(f"The balance is {balance} {currency}; it cannot go below nothing.")
+    return StoreCreditEntry.objects.create(
+        customer=customer, currency=currency, amount=amount, kind=CreditKind.ADJUSTMENT, at=timezone.now(),
+        created_by=user_of(actor), note=reason,
+    )

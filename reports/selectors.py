@@ -16,7 +16,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from backoffice import selectors as backoffice_selectors
 from core.money import ZERO, quantize
 from disposition import selectors as disposition_selectors
 from disposition.models import Action
@@ -26,6 +25,7 @@ from refunds import selectors as refund_selectors
 from reports.models import ExportJob, OutboundEmail
 from rma import selectors as rma_selectors
 from rma.models import Client, Reason, RefundMethod, ReturnState
+from rma.states import WAITING_FOR
 
 SKUS_ON_PAGE = 20
 SKUS_IN_MONTHLY_REPORT = 10
@@ -277,11 +277,11 @@ def _stage_times(stamps: list[dict]) -> list[StageTime]:
 
 
 def _overdue(returns, clients: list[Client], now: dt.datetime) -> list[OverdueStage]:
-    counts = backoffice_selectors.overdue_per_stage(returns=returns, clients=clients, now=now)
+    counts = rma_selectors.overdue_per_stage(returns=returns, clients=clients, now=now)
     labels = dict(ReturnState.choices)
     return [
         OverdueStage(state, labels[state], *counts.get(state, (0, 0)))
-        for state, _ in backoffice_selectors.WAITING_STAGES
+        for state in WAITING_FOR
     ]
 
 

@@ -20,8 +20,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from core.actors import require
 from core.errors import InvalidInput, PermissionRefused
-from core.permissions import require_permission
 from reports import pdf, selectors, tasks
 from reports.models import ExportJob, ExportStatus, OutboundEmail
 from reports.resources import ExportResource
@@ -91,7 +91,7 @@ def _monthly_email(
 @transaction.atomic
 def email_monthly_report(*, client: Client, month: dt.date, actor: User | None) -> OutboundEmail:
     """Email the client's report of `month` to its contact, through the outbox (sent after commit)."""
-    require_permission(actor, "reports.view_reports", action="email client reports")
+    require(actor, "reports.view_reports", action="email client reports")
     if not client.contact_email:
         raise InvalidInput(f"{client} has no contact email: add one to the client first.")
     email, _ = _monthly_email(client=client, month=month, created_by=actor)

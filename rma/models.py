@@ -10,6 +10,10 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from core.actors import Channel
+from core.models import AppendOnly
+from rma.states import ReturnState
+
 MONEY = {"max_digits": 12, "decimal_places": 3}
 PERCENT = {"max_digits": 5, "decimal_places": 2}
 
@@ -31,27 +35,6 @@ def validate_refund_method_list(value: list) -> None:
         raise ValidationError(f"Unknown refund methods: {', '.join(sorted(unknown))}.")
 
 
-class ReturnState(models.TextChoices):
-    REQUESTED = "requested"  # asked for, waiting for the policy checks or customer service
-    AUTHORIZED = "authorized"  # RAN issued, the customer may ship
-    IN_TRANSIT = "in_transit"  # the carrier has the parcel
-    RECEIVED = "received"  # scanned in at the dock
-    INSPECTED = "inspected"  # every unit graded (or found missing)
-    DISPOSITIONED = "dispositioned"  # every unit has a confirmed destination
-    REFUNDED = "refunded"  # refund issued: the end of a normal return
-    REJECTED = "rejected"  # customer service refused the request
-    CANCELLED = "cancelled"  # withdrawn by the customer or customer service
-    EXPIRED = "expired"  # the RAN ran out before the parcel arrived
-    CLOSED = "closed"  # finished without a refund (denied, or nothing owed)
-
-
-# States whose units count against the order line's quantity: everything but the dead ends.
-CLAIMING_STATES = [s for s in ReturnState.values if s not in {"rejected", "cancelled", "expired"}]
-END_STATES = ["refunded", "rejected", "cancelled", "expired", "closed"]
-# States whose carrier and tracking number may be set or corrected: before the parcel moves, or while it does.
-TRACKABLE_STATES = ["authorized", "in_transit"]
-
-
 class RequestChannel(models.TextChoices):
     PORTAL = "portal"  # the client's public return portal
     PHONE = "phone"
@@ -62,13 +45,12 @@ class RequestChannel(models.TextChoices):
 
 
 class EventChannel(models.TextChoices):
-    PORTAL = "portal"
-    PHONE = "phone"
-    EMAIL = "email"
-    CHAT = "chat"
-    API = "api"
-    ADMIN = "admin"
-    SYSTEM = "system"  # scheduled jobs and automatic steps
+    """The door an event came through, one per kind of actor (core.actors)."""
+
+    ADMIN = Channel.ADMIN, "Back office"  # staff
+    API = Channel.API, "API"  # a client's systems
+    PORTAL = Channel.PORTAL, "Portal"  # the customer
+    SYSTEM = Channel.SYSTEM, "System"  # scheduled jobs and automatic steps
 
 
 class Reason(models.TextChoices):
@@ -491,18 +473,66 @@ class ReturnItem(models.Model):
         return f"{self.return_request} unit {self.unit_number} ({self.order_line.sku})"
 
 
-class ReturnEvent(models.Model):
-    """The audit trail: one row per transition or significant action. Append-only."""
+class ReturnEventType(models.TextChoices):
+    """What happened to a return: every event of its audit trail is one of these (docs/events.md).
+
+    Webhooks, the API's event feed, billing and the timeline read the same vocabulary.
+    """
+
+    # The transitions of the lifecycle, each named for ReturnRequest's transition method.
+    REQUEST = "request", "Requested"  # the return was opened (from_state is empty)
+    AUTHORIZE = "authorize", "Authorized"  # the policy passed (or a manager overrode it): the RAN is issued
+    REJECT = "reject", "Rejected"  # customer service refused the request
+    CANCEL = "cancel", "Cancelled"  # the customer or customer service withdrew it
+    EXPIRE = "expire", "Expired"  # the RAN ran out before the parcel arrived
+    SHIP = "ship", "In transit"  # the carrier has the parcel
+    RECEIVE = "receive", "Received"  # scanned in at the dock
+    RECEIVE_EXPIRED = "receive_expired", "Received despite expiry"  # a manager accepted an expired RAN's parcel
+    INSPECT = "inspect", "Inspected"  # the last unit was inspected
+    DISPOSITION = "disposition", "Dispositioned"  # the last unit's disposition was confirmed
+    REFUND = "refund", "Refunded"  # the refund was issued
+    CLOSE_WITHOUT_REFUND = "close_without_refund", "Closed without refund"  # denied, or nothing owed
+    # Changes that leave the state as it is.
+    AUTHORIZATION_REFUSED = "authorization_refused", "Authorization held"  # a policy rule failed
+    SET_TRACKING = "set_tracking", "Tracking set"  # carrier and tracking number recorded or corrected
+    CARRIER_EVENT = "carrier_event", "Carrier scan"  # a carrier's tracking event that moved nothing
+    NOTE_ADDED = "note_added", "Note added"  # a person wrote a note on the return
+    INSPECT_UNIT = "inspect_unit", "Unit inspected"  # one unit graded, or found missing
+    DISPOSITION_UNIT = "disposition_unit", "Unit dispositioned"  # one unit's destination confirmed
+    REFUND_PROPOSED = "refund_proposed", "Refund proposed"  # computed and queued for approval
+    REFUND_APPROVED = "refund_approved", "Refund approved"  # one approval of the refund
+    ORDER_LINE_CORRECTED = "order_line_corrected", "Order line corrected"  # price or quantity fixed
+    UNEXPECTED_PARCEL_MATCHED = "unexpected_parcel_matched", "Unexpected parcel matched"
+    UNEXPECTED_PARCEL_CONVERTED = "unexpected_parcel_converted", "Created for an unexpected parcel"
+    UNEXPECTED_PARCEL_REFUSED = "unexpected_parcel_refused", "Unexpected parcel refused"
+    EXTRA_UNIT_FOUND = "extra_unit_found", "Extra unit found"  # the parcel held a unit the return does not list
+    EXTRA_UNIT_ADDED = "extra_unit_added", "Extra unit added"  # ... which became a unit of the return
+    EXTRA_UNIT_SENT_BACK = "extra_unit_sent_back", "Extra unit sent back"  # ... back to the customer
+    EXTRA_UNIT_KEPT = "extra_unit_kept", "Extra unit kept"  # ... kept by the facility or the client
+
+
+class ReturnEvent(AppendOnly):
+    """The audit trail: one row per transition or significant action, never changed or deleted.
+
+    `from_state` is the state before the event and `to_state` the state after (equal when nothing moved;
+    `from_state` is empty only on the `requested` event). Who acted is the staff or client account in
+    `actor`, the portal customer in `customer` (by id: erasing their personal data leaves the trail whole),
+    or the job in `system_job`, as `channel` says.
+    """
 
     return_request = models.ForeignKey(ReturnRequest, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(max_length=40)
-    from_state = models.CharField(max_length=20, blank=True)
-    to_state = models.CharField(max_length=20, blank=True)
+    action = models.CharField(max_length=40, choices=ReturnEventType.choices)
+    from_state = models.CharField(max_length=20, choices=ReturnState.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=ReturnState.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The customer who acted on the portal.",
+    )
+    system_job = models.CharField(max_length=60, blank=True, help_text="The job that acted, for system events.")
     channel = models.CharField(max_length=10, choices=EventChannel.choices)
-    customer_email = models.EmailField(blank=True, help_text="Who acted, when a customer acted on the portal.")
     at = models.DateTimeField()
     note = models.TextField(blank=True)
     details = models.JSONField(default=dict, blank=True)
@@ -510,17 +540,30 @@ class ReturnEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["return_request", "at"], name="return_event_timeline_idx")]
+        constraints = [
+            # Every event names who acted, in the way its channel says.
+            models.CheckConstraint(
+                condition=(
+                    Q(channel__in=[EventChannel.ADMIN, EventChannel.API], actor__isnull=False)
+                    | Q(channel=EventChannel.PORTAL, customer__isnull=False)
+                    | (Q(channel=EventChannel.SYSTEM) & ~Q(system_job=""))
+                ),
+                name="return_event_names_its_actor",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
 
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            raise ValidationError("Return events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Return events are append-only.")
+    @property
+    def acted_by(self) -> str:
+        """Who acted, as the timeline shows it."""
+        if self.channel == EventChannel.SYSTEM:
+            return f"system ({self.system_job})"
+        if self.channel == EventChannel.PORTAL:
+            return f"customer #{self.customer_id} on the portal"
+        suffix = " (API)" if self.channel == EventChannel.API else ""
+        return f"{self.actor}{suffix}"
 
 
 class ScanResult(models.TextChoices):
@@ -604,7 +647,10 @@ class CarrierEvent(models.Model):
     )
     outcome = models.CharField(max_length=20, choices=CarrierEventOutcome.choices)
     message = models.CharField(max_length=300, blank=True)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Empty when a scheduled job imported the carrier's feed.",
+    )
     imported_at = models.DateTimeField()
 
     class Meta:

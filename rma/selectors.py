@@ -5,13 +5,12 @@ from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
-from django.db.models import Count, F, Max, Prefetch, QuerySet, Sum
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from rma import ran as ran_codes
 from rma.models import (
-    CLAIMING_STATES,
     CarrierEvent,
     Client,
     Order,
@@ -23,6 +22,7 @@ from rma.models import (
     ReturnRequest,
     ReturnState,
 )
+from rma.states import AWAITING_PARCEL, CLAIMING, WAITING_FOR
 
 
 def current_policy(*, client: Client) -> ReturnPolicy | None:
@@ -83,7 +83,7 @@ def units_claimed_before(*, rma: ReturnRequest) -> dict[int, int]:
     rows = (
         ReturnItem.objects.filter(
             order_line_id__in=line_ids,
-            return_request__state__in=CLAIMING_STATES,
+            return_request__state__in=CLAIMING,
             return_request_id__lt=rma.pk,
         )
         .values("order_line_id")
@@ -95,7 +95,7 @@ def units_claimed_before(*, rma: ReturnRequest) -> dict[int, int]:
 def units_claimed(*, line_ids: list[int]) -> dict[int, int]:
     """Units of each order line that live returns claim (rejected, cancelled and expired ones claim none)."""
     rows = (
-        ReturnItem.objects.filter(order_line_id__in=line_ids, return_request__state__in=CLAIMING_STATES)
+        ReturnItem.objects.filter(order_line_id__in=line_ids, return_request__state__in=CLAIMING)
         .values("order_line_id")
         .annotate(units=Count("id"))
     )
@@ -108,7 +108,7 @@ def customer_recent_return_count(*, rma: ReturnRequest, period_days: int) -> int
     return (
         ReturnRequest.objects.filter(
             customer_id=rma.customer_id,
-            state__in=CLAIMING_STATES,
+            state__in=CLAIMING,
             requested_at__gte=since,
             requested_at__lte=rma.requested_at,
         )
@@ -126,7 +126,7 @@ def client_of_account(user: AbstractBaseUser | None) -> Client | None:
 
 
 def expirable_returns(*, now: dt.datetime) -> QuerySet[ReturnRequest]:
-    return ReturnRequest.objects.filter(state="authorized", authorization_expires_at__lt=now)
+    return ReturnRequest.objects.filter(state=ReturnState.AUTHORIZED, authorization_expires_at__lt=now)
 
 
 def returns_with_tracking(*, tracking_number: str) -> QuerySet[ReturnRequest]:
@@ -159,7 +159,7 @@ def orders_placed(*, start: dt.datetime, end: dt.datetime, client: Client | None
 
 def returned_units(*, returns: QuerySet[ReturnRequest]) -> QuerySet[ReturnItem]:
     """The units of those returns that still claim them: rejected, cancelled and expired returns count none."""
-    return ReturnItem.objects.filter(return_request__in=returns, return_request__state__in=CLAIMING_STATES)
+    return ReturnItem.objects.filter(return_request__in=returns, return_request__state__in=CLAIMING)
 
 
 def units_returned_per_client(*, returns: QuerySet[ReturnRequest]) -> dict[int, tuple[int, int]]:
@@ -245,9 +245,6 @@ def returns_for_labels(*, pks: Sequence[int]) -> list[ReturnRequest]:
 # value of the site can pass for it.
 
 LABEL_LINK_SALT = "rma.customer-label-link"
-# A label is useful while the parcel is still on its way to us; cancelled, rejected and expired
-# returns must not be shipped, and received ones need no label.
-LABEL_LINK_STATES = {ReturnState.AUTHORIZED, ReturnState.IN_TRANSIT}
 
 
 def label_link_valid_until(*, rma: ReturnRequest) -> dt.datetime:
@@ -274,6 +271,31 @@ def return_for_label_token(*, token: str) -> ReturnRequest:
     found = returns_for_labels(pks=[payload["rma"]])
     if not found or found[0].ran != payload["ran"]:
         raise signing.BadSignature("The label link names no return.")
-    if found[0].state not in LABEL_LINK_STATES:
+    if found[0].state not in AWAITING_PARCEL:
         raise signing.SignatureExpired("The return no longer awaits its parcel.")
     return found[0]
+
+
+# -- time in stage -------------------------------------------------------------------------------
+
+
+def overdue_filter(*, clients: list[Client], now: dt.datetime) -> Q:
+    """Returns that have spent longer in their current stage than their client's target."""
+    condition = Q(pk__in=[])
+    for client in clients:
+        for state in WAITING_FOR:
+            hours = client.target_hours(state)
+            condition |= Q(client=client, state=state, state_entered_at__lt=now - dt.timedelta(hours=hours))
+    return condition
+
+
+def overdue_per_stage(
+    *, returns: QuerySet[ReturnRequest], clients: list[Client], now: dt.datetime
+) -> dict[str, tuple[int, int]]:
+    """Of `returns`, per waiting stage: how many wait in it, and how many of those are over their client's target."""
+    rows = (
+        returns.filter(state__in=list(WAITING_FOR)).order_by()
+        .values("state")
+        .annotate(waiting=Count("id"), overdue=Count("id", filter=overdue_filter(clients=clients, now=now)))
+    )
+    return {row["state"]: (row["waiting"], row["overdue"]) for row in rows}

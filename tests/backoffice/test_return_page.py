@@ -28,8 +28,9 @@ def test_page_shows_units_inspection_disposition_refund_and_timeline(client, sta
     assert rma.ran in page and rma.order.number in page and rma.customer.email in page
     assert page.count("Grade A") == 2 and page.count("Restock") >= 2
     assert "Refund: 100.00 EUR" in page and "Pending Approval" in page
-    for action in ("authorize", "ship", "receive", "inspect", "disposition", "refund_proposed"):
-        assert f"<strong>{action}</strong>" in page
+    for shown in ("Authorized", "In transit", "Received", "Inspected", "Dispositioned", "Refund proposed"):
+        assert f"<strong>{shown}</strong>" in page
+    assert "system (refund_after_disposition)" in page
 
 
 @pytest.mark.parametrize(("group", "state", "expected"), [

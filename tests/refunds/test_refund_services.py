@@ -6,29 +6,25 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from core.errors import DomainError, InvalidInput, NotConfigured, PermissionRefused, TransitionRefused
-from disposition.signals import return_dispositioned
 from refunds.models import CreditKind, Refund, RefundApproval, RefundStatus, StoreCreditEntry
-from refunds.receivers import propose_refund_for_dispositioned_return
 from refunds.selectors import store_credit_balance
 from refunds.services import approve_refund, deny_refund, issue_refund, propose_refund
+from rma import chain
 from rma.models import ReturnRequest, ReturnState
 from tests.factories import Staff, disposition_all, inspect_all, return_in_state, user_in
 
-AUTOMATIC_PROPOSAL = "refunds_propose_on_disposition"
 ALLOWED = ["finance", "manager"]
 REFUSED = ["customer_service", "dock", "inspector", None]
 
 
 @pytest.fixture
-def refunds_proposed_by_hand():
+def refunds_proposed_by_hand(monkeypatch):
     """Dispositioned returns wait for a person to propose their refund.
 
     The system proposes every refund the moment a return is dispositioned, so a refund a person
     proposed (the one the proposer-never-approves rule is about) is reached only with that step off.
     """
-    assert return_dispositioned.disconnect(dispatch_uid=AUTOMATIC_PROPOSAL)
-    yield
-    return_dispositioned.connect(propose_refund_for_dispositioned_return, dispatch_uid=AUTOMATIC_PROPOSAL)
+    monkeypatch.delitem(chain._steps, ReturnState.DISPOSITIONED)
 
 
 def actor_in(staff: Staff, group: str | None):

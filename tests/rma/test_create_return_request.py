@@ -3,10 +3,11 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.actors import CustomerActor, SystemActor
 from core.errors import InvalidInput, NotConfigured, PermissionRefused
 from rma import services as rma_services
 from rma.models import ReturnEvent, ReturnItem, ReturnPolicy, ReturnRequest, ReturnState
-from tests.factories import ClientFactory, PolicyFactory, client_with_policy, order_for
+from tests.factories import ClientFactory, PolicyFactory, client_account, client_with_policy, order_for
 
 
 def nothing_created() -> bool:
@@ -71,40 +72,89 @@ def test_new_request_is_requested_and_recorded(staff):
 # -- channel and actor -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("channel", ["phone", "email", "chat", "api", "admin"])
-def test_channel_is_recorded_on_the_return_and_its_event(channel, staff):
+@pytest.mark.parametrize("channel", ["phone", "email", "chat", "admin"])
+def test_customer_service_records_how_the_customer_asked(channel, staff):
     order = order_for(client_with_policy(auto_authorize=False))
 
     rma = create(order, staff, channel=channel)
 
-    assert (rma.channel, rma.events.get(action="request").channel) == (channel, channel)
+    event = rma.events.get(action="request")
+    assert (rma.channel, event.channel, event.actor) == (channel, "admin", staff.customer_service)
 
 
-def test_customer_on_the_portal_creates_without_a_user(staff):
+@pytest.mark.parametrize("channel", ["portal", "api"])
+def test_customer_service_cannot_claim_the_portal_or_the_api(channel, staff):
     order = order_for(client_with_policy(auto_authorize=False))
 
-    rma = create(order, staff, channel="portal", actor=None)
+    with pytest.raises(PermissionRefused, match="not by"):
+        create(order, staff, channel=channel)
 
-    assert (rma.channel, rma.created_by) == ("portal", None)
+    assert nothing_created()
 
 
-def test_portal_request_event_records_the_customers_email(staff):
+def test_customer_on_the_portal_is_named_on_the_event_by_id(staff):
     order = order_for(client_with_policy(auto_authorize=False))
 
-    rma = create(order, staff, channel="portal", actor=None)
+    rma = create(order, staff, channel="portal", actor=CustomerActor(customer=order.customer))
 
     event = rma.events.get(action="request")
-    assert (event.actor, event.channel, event.customer_email) == (None, "portal", order.customer.email)
+    assert (rma.channel, rma.created_by) == ("portal", None)
+    assert (event.actor, event.customer, event.channel, event.from_state) == (None, order.customer, "portal", "")
+    assert order.customer.email not in str(event.details) + event.note
 
 
-@pytest.mark.parametrize("channel", ["phone", "email", "chat", "api", "admin"])
-def test_request_without_a_user_outside_the_portal_is_refused(channel, staff):
+def test_customer_cannot_return_another_customers_order(staff):
+    client = client_with_policy(auto_authorize=False)
+    order, someone_elses = order_for(client), order_for(client)
+
+    with pytest.raises(PermissionRefused, match="someone else"):
+        create(order, staff, channel="portal", actor=CustomerActor(customer=someone_elses.customer))
+
+    assert nothing_created()
+
+
+def test_customer_opens_returns_only_on_the_portal(staff):
     order = order_for(client_with_policy(auto_authorize=False))
 
     with pytest.raises(PermissionRefused):
-        create(order, staff, channel=channel, actor=None)
+        create(order, staff, channel="phone", actor=CustomerActor(customer=order.customer))
 
     assert nothing_created()
+
+
+def test_client_system_opens_returns_through_the_api_for_its_own_client_only(staff):
+    order = order_for(client_with_policy(auto_authorize=False))
+    account = client_account(order.client)
+
+    rma = create(order, staff, channel="api", actor=account)
+
+    event = rma.events.get(action="request")
+    assert (event.actor, event.channel) == (account, "api")
+    other_client_order = order_for(client_with_policy(auto_authorize=False))
+    with pytest.raises(PermissionRefused, match="someone else"):
+        create(other_client_order, staff, channel="api", actor=account)
+
+
+@pytest.mark.parametrize("actor", [None, SystemActor("cron")], ids=["nobody", "system"])
+@pytest.mark.parametrize("channel", ["portal", "phone", "api"])
+def test_nobody_and_no_job_opens_a_return(actor, channel, staff):
+    order = order_for(client_with_policy(auto_authorize=False))
+
+    with pytest.raises(PermissionRefused):
+        create(order, staff, channel=channel, actor=actor)
+
+    assert nothing_created()
+
+
+def test_auto_authorization_is_the_systems(staff):
+    order = order_for(client_with_policy(auto_authorize=True))
+
+    rma = create(order, staff)
+
+    event = rma.events.get(action="authorize")
+    assert (event.channel, event.system_job, event.actor, event.from_state) == (
+        "system", "auto_authorization", None, "requested"
+    )
 
 
 # -- refund method ---------------------------------------------------------------------------------

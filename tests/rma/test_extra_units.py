@@ -62,7 +62,7 @@ def test_recording_an_extra_unit_is_on_the_return_timeline(staff):
     unit = found_in(rma, staff, sku="X-1", serial_number="SN9")
 
     event = rma.events.get(action="extra_unit_found")
-    assert (event.actor, event.from_state, event.to_state) == (staff.dock, "", "")
+    assert (event.actor, event.from_state, event.to_state) == (staff.dock, "received", "received")
     assert event.details == {"extra_unit": unit.pk, "description": "Second shoe box, same model", "sku": "X-1",
                              "serial_number": "SN9"}
     assert fresh(rma).state == ReturnState.RECEIVED

@@ -1,5 +1,6 @@
 """Who may call each rma service (DESIGN.md, "Who uses it, and who may do what"); a refusal changes nothing."""
 
+import datetime as dt
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -8,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from core.actors import Actor, CustomerActor, SystemActor
 from core.errors import PermissionRefused
 from rma import services as rma_services
 from rma.models import (
@@ -24,15 +26,21 @@ from rma.models import (
 from rma.order_import import COLUMNS
 from tests.factories import ClientFactory, PolicyFactory, Staff, client_account, order_row, return_in_state, user_in
 
-# Who acts. `no_user` is the actor None: the system, or a customer on the portal where a service allows it.
+# Who acts: staff by group, the client's systems, the return's customer on the portal, a scheduled job,
+# and `no_user` (None), which every service refuses.
 ACTORS = [
-    "customer_service", "dock", "inspector", "finance", "manager", "client_account", "inactive_manager", "no_user",
+    "customer_service", "dock", "inspector", "finance", "manager", "client_account", "inactive_manager", "customer",
+    "system", "no_user",
 ]
 
 
-def actor_of(kind: str, rma: ReturnRequest, staff: Staff) -> User | None:
+def actor_of(kind: str, rma: ReturnRequest, staff: Staff) -> Actor | User | None:
     if kind == "no_user":
         return None
+    if kind == "customer":
+        return CustomerActor(customer=rma.customer)
+    if kind == "system":
+        return SystemActor("test_job")
     if kind == "client_account":
         return client_account(rma.client)
     if kind == "inactive_manager":
@@ -81,12 +89,19 @@ def _with_extra_unit(staff: Staff) -> ReturnRequest:
     return rma
 
 
-def _create(rma: ReturnRequest, actor: User | None) -> ReturnRequest:
-    # A staff channel: without a user only the portal may create, which test_create_return_request covers.
+def _create(rma: ReturnRequest, actor: Actor | User | None) -> ReturnRequest:
+    # Each actor through its own door: which doors each may use, test_create_return_request covers.
+    channel = {CustomerActor: "portal", SystemActor: "phone"}.get(type(actor), "phone")
+    if getattr(actor, "client_account", None):
+        channel = "api"
     return rma_services.create_return_request(
         order=rma.order, items=[{"order_line": rma.order.lines.get(), "quantity": 1, "reason": "defective"}],
-        channel="phone", actor=actor,
+        channel=channel, actor=actor,
     )
+
+
+def _past_expiry(staff: Staff) -> ReturnRequest:
+    return return_in_state(ReturnState.AUTHORIZED, staff=staff, units=1)
 
 
 ACTIONS = {
@@ -94,13 +109,13 @@ ACTIONS = {
         given=_in_state(ReturnState.REQUESTED),
         call=_create,
         done=lambda rma: rma.order.returns.count() == 2,
-        may=frozenset({"customer_service", "manager", "client_account"}),
+        may=frozenset({"customer_service", "manager", "client_account", "customer"}),
     ),
     "authorize_return": Action(
         given=_in_state(ReturnState.REQUESTED),
         call=lambda rma, actor: rma_services.authorize_return(rma=rma, actor=actor),
         done=lambda rma: fresh(rma).state == ReturnState.AUTHORIZED,
-        may=frozenset({"customer_service", "manager"}),
+        may=frozenset({"customer_service", "manager", "system"}),  # the system: when the policy auto-authorizes
     ),
     "authorize_return with a policy override": Action(
         given=_in_state(ReturnState.REQUESTED, accepted_reasons=["defective"], reason="changed_mind"),
@@ -118,7 +133,7 @@ ACTIONS = {
         given=_in_state(ReturnState.AUTHORIZED),
         call=lambda rma, actor: rma_services.cancel_return(rma=rma, actor=actor, reason="Customer kept it"),
         done=lambda rma: fresh(rma).state == ReturnState.CANCELLED,
-        may=frozenset({"customer_service", "manager", "client_account", "no_user"}),
+        may=frozenset({"customer_service", "manager", "client_account", "customer"}),
     ),
     "mark_in_transit": Action(
         given=_in_state(ReturnState.AUTHORIZED),
@@ -126,7 +141,7 @@ ACTIONS = {
             rma=rma, actor=actor, carrier="DHL", tracking_number="JJD0001"
         ),
         done=lambda rma: fresh(rma).state == ReturnState.IN_TRANSIT,
-        may=frozenset({"customer_service", "manager", "client_account", "no_user"}),
+        may=frozenset({"customer_service", "manager", "client_account"}),
     ),
     "set_tracking": Action(
         given=_in_state(ReturnState.AUTHORIZED),
@@ -140,7 +155,15 @@ ACTIONS = {
             tracking_number=rma.tracking_number, event="picked_up", occurred_at=timezone.now(), actor=actor
         ),
         done=lambda rma: fresh(rma).state == ReturnState.IN_TRANSIT,
-        may=frozenset({"customer_service", "manager"}),
+        may=frozenset({"customer_service", "manager", "system"}),
+    ),
+    "expire_authorizations": Action(
+        given=_past_expiry,
+        call=lambda rma, actor: rma_services.expire_authorizations(
+            now=rma.authorization_expires_at + dt.timedelta(seconds=1), actor=actor
+        ),
+        done=lambda rma: fresh(rma).state == ReturnState.EXPIRED,
+        may=frozenset({"system"}),
     ),
     "receive_scan": Action(
         given=_in_state(ReturnState.IN_TRANSIT),
@@ -198,20 +221,12 @@ ACTIONS = {
             columns=list(COLUMNS), rows=[order_row(client_code=rma.client.code, order_number="NEW-1")], actor=actor
         ),
         done=lambda rma: rma.client.orders.count() == 2,
-        may=frozenset({"manager"}),
+        may=frozenset({"manager", "system"}),
     ),
 }
 
 ALLOWED = [(name, kind) for name, action in ACTIONS.items() for kind in ACTORS if kind in action.may]
 REFUSED = [(name, kind) for name, action in ACTIONS.items() for kind in ACTORS if kind not in action.may]
-
-# Services of rma that take an actor but leave the permission check to their caller: the shared audit
-# helpers, and the moves later stages drive from inside their own (permission-checked) services.
-CALLER_CHECKS_PERMISSION = {
-    "channel_of", "record_event", "require_client_access", "apply_transition",
-    "mark_inspected", "mark_dispositioned", "mark_refunded", "close_without_refund",
-}
-
 
 def snapshot(rma: ReturnRequest) -> tuple:
     return (
@@ -225,11 +240,11 @@ def snapshot(rma: ReturnRequest) -> tuple:
 def test_every_rma_service_taking_an_actor_is_in_the_permission_table():
     services_with_actor = {
         name for name, function in inspect.getmembers(rma_services, inspect.isfunction)
-        if function.__module__ == rma_services.__name__ and not name.startswith("_")
+        if function.__module__.startswith(f"{rma_services.__name__}.") and not name.startswith("_")
         and "actor" in inspect.signature(function).parameters
     }
 
-    assert services_with_actor - CALLER_CHECKS_PERMISSION == {name.split()[0] for name in ACTIONS}
+    assert services_with_actor == {name.split()[0] for name in ACTIONS}
 
 
 @pytest.mark.parametrize(("name", "kind"), ALLOWED, ids=[f"{name}-by-{kind}" for name, kind in ALLOWED])
@@ -275,3 +290,17 @@ def test_client_account_cannot_act_on_another_clients_return(name, staff):
         action.call(rma, outsider)
 
     assert snapshot(rma) == before
+
+
+def test_customer_cancels_only_their_own_return(staff):
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff, units=1)
+    someone_else = return_in_state(ReturnState.AUTHORIZED, staff=staff, units=1).customer
+    before = snapshot(rma)
+
+    with pytest.raises(PermissionRefused, match="someone else"):
+        rma_services.cancel_return(rma=rma, actor=CustomerActor(customer=someone_else), reason="Changed my mind")
+
+    assert snapshot(rma) == before
+    cancelled = rma_services.cancel_return(rma=rma, actor=CustomerActor(customer=rma.customer), reason="Kept it")
+    event = cancelled.events.get(action="cancel")
+    assert (event.channel, event.customer, event.actor) == ("portal", rma.customer, None)

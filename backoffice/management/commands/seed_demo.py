@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
+from core.actors import Actor, CustomerActor
 from disposition import services as disposition_services
 from disposition.models import DispositionRule
 from inspection import services as inspection_services
@@ -371,10 +372,15 @@ class Floor:
     manager: User
     api: User
 
-    def requester(self, channel: str) -> User | None:
-        """Who acts for the customer: nobody on the portal, the client's systems on the API, else customer service."""
+    def requester(self, channel: str, customer: Customer) -> Actor:
+        """Who acts for the customer: the customer on the portal, the client's systems on the API, else customer
+        service."""
         if channel == "portal":
-            return None
+            return CustomerActor(customer=customer)
+        return self.api if channel == "api" else self.customer_service
+
+    def tracker(self, channel: str) -> User:
+        """Who records the parcel's tracking: the client's systems on the API, else customer service."""
         return self.api if channel == "api" else self.customer_service
 
 
@@ -497,7 +503,7 @@ def open_return(spec: DemoReturn, order: Order, floor: Floor) -> ReturnRequest:
             items.append({"order_line": line, "quantity": 1, "reason": reason, "comment": spec.comment,
                           "serial_number": serial})
     return rma_services.create_return_request(
-        order=order, items=items, channel=spec.channel, actor=floor.requester(spec.channel),
+        order=order, items=items, channel=spec.channel, actor=floor.requester(spec.channel, order.customer),
         refund_method=spec.refund_method,
     )
 
@@ -516,7 +522,7 @@ def _reject(rma: ReturnRequest, spec: DemoReturn, floor: Floor) -> None:
 
 
 def _cancel(rma: ReturnRequest, spec: DemoReturn, floor: Floor) -> None:
-    rma_services.cancel_return(rma=rma, actor=floor.requester(spec.channel), reason=spec.decision)
+    rma_services.cancel_return(rma=rma, actor=floor.requester(spec.channel, rma.customer), reason=spec.decision)
 
 
 def _expire(rma: ReturnRequest, spec: DemoReturn, floor: Floor) -> None:
@@ -551,7 +557,7 @@ def _ship(rma: ReturnRequest, spec: DemoReturn, floor: Floor) -> None:
         )
         return
     rma_services.mark_in_transit(
-        rma=rma, actor=floor.requester(spec.channel), carrier=carrier, tracking_number=tracking_number
+        rma=rma, actor=floor.tracker(spec.channel), carrier=carrier, tracking_number=tracking_number
     )
 
 

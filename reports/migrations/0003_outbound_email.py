@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0001_initial'),
+        ('reports', '0002_download_any_export'),
         ('rma', '0003_carrier_events_extra_units_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

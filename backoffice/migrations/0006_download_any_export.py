@@ -24,7 +24,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("backoffice", "0004_reports_permissions"),
+        ("backoffice", "0005_reports_permissions"),
         ("reports", "0002_download_any_export"),
     ]
 

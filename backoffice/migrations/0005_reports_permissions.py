@@ -32,7 +32,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("backoffice", "0003_labels_tracking_permissions"),
+        ("backoffice", "0004_extra_unit_recording"),
         ("reports", "0001_initial"),
     ]
 

@@ -1,0 +1,39 @@
+"""Every way a return changes in the rma stage; each module is one part of the floor's work.
+
+- requests: opening a return, authorizing it against the policy, rejecting, cancelling, expiring RANs
+- shipping: carrier and tracking number, and the carrier's tracking events
+- receiving: the dock's scans
+- dock_exceptions: unexpected parcels and extra units
+- orders: client orders imported from their files, and corrections of an order line
+- notes: customer service's notes on a return
+- policies: versioned return policies
+
+Each service checks the actor (core.actors), locks the return row, checks the state, changes it and
+writes a ReturnEvent in one transaction, and returns the row fresh from the database. What the later
+stages do to a return from inside their own services is in rma.later_stages, not here.
+"""
+
+from rma.services.dock_exceptions import (
+    annotate_unexpected_parcel,
+    record_extra_unit,
+    resolve_extra_unit,
+    resolve_unexpected_parcel,
+)
+from rma.services.orders import import_orders
+from rma.services.policies import publish_policy_version
+from rma.services.receiving import receive_expired, receive_scan
+from rma.services.requests import (
+    authorize_return,
+    cancel_return,
+    create_return_request,
+    expire_authorizations,
+    reject_return,
+)
+from rma.services.shipping import mark_in_transit, record_carrier_event, set_tracking
+
+__all__ = [
+    "annotate_unexpected_parcel", "authorize_return", "cancel_return", "create_return_request",
+    "expire_authorizations", "import_orders", "mark_in_transit", "publish_policy_version", "receive_expired",
+    "receive_scan", "record_carrier_event", "record_extra_unit", "reject_return", "resolve_extra_unit",
+    "resolve_unexpected_parcel", "set_tracking",
+]

@@ -1,0 +1,142 @@
+"""Client orders, the proof of purchase every return is checked against: imported from the client's files.
+
+An order line a return claims is never changed: see rma.states.HOLDING_PROOF_OF_PURCHASE.
+"""
+
+import operator
+from collections.abc import Mapping, Sequence
+from functools import reduce
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from core.actors import Actor, require
+from rma import order_import
+from rma.models import Client, Customer, Order, OrderLine, ReturnItem, ReturnRequest
+from rma.states import HOLDING_PROOF_OF_PURCHASE
+
+
+@transaction.atomic
+def import_orders(
+    *, columns: Sequence[Any], rows: Sequence[Mapping[Any, Any]], actor: Actor, dry_run: bool = False
+) -> order_import.OrderImportReport:
+    """Create and correct client orders from an order file (see rma.order_import), all or nothing.
+
+    Every row is checked before anything is written; with any problem nothing is, and the report
+    names each problem by row and column. A dry run reports what would change and writes nothing.
+    An order imported before is compared cell by cell: unchanged, it is left alone, so importing a
+    file again changes nothing; a changed line is corrected unless a return claims it, and the
+    order's own columns change only while no return claims any of its lines. Lines missing from the
+    file are kept: an import never deletes. A new customer takes the name, phone and address of its
+    first order in the file; an existing customer is left as it is.
+    """
+    require(actor, "reports.import_orders", action="import client orders")
+    order_file = order_import.OrderFile(columns=columns, rows=rows)
+    # Lock the clients: two imports for one client at once would both create the same order.
+    clients = Client.objects.select_for_update().in_bulk(order_file.client_codes(), field_name="code")
+    orders, problems = order_file.read(clients=clients)
+    problems += _plan_order_changes(orders)
+    report = order_import.OrderImportReport(orders=orders, problems=problems, dry_run=dry_run)
+    if report.applied:
+        for order in orders:
+            if order.action != order_import.UNCHANGED:
+                _save_imported_order(order)
+    return report
+
+
+def _plan_order_changes(orders: list[order_import.OrderInFile]) -> list[order_import.ImportProblem]:
+    """Mark every order and line new, updated or unchanged; changing a return's proof of purchase is a problem."""
+    if not orders:
+        return []
+    wanted = reduce(operator.or_, (Q(client=order.client, number=order.number) for order in orders))
+    # Lock the orders: a return requested meanwhile (it locks its order too) waits for the import.
+    found = Order.objects.select_for_update(of=("self",)).select_related("customer").filter(wanted)
+    existing = {(order.client_id, order.number): order for order in found.prefetch_related("lines")}
+    claims = {
+        item.order_line_id: item.return_request
+        for item in ReturnItem.objects.filter(
+            order_line__order__in=existing.values(), return_request__state__in=HOLDING_PROOF_OF_PURCHASE
+        )
+        .select_related("return_request")
+    }
+    claim_on_order = {rma.order_id: rma for rma in claims.values()}
+    emails = reduce(operator.or_, (Q(client=order.client, email=order.email) for order in orders))
+    customers = {(customer.client_id, customer.email): customer for customer in Customer.objects.filter(emails)}
+
+    problems = []
+    for order in orders:
+        order.customer = customers.get((order.client.pk, order.email))
+        order.new_customer = order.customer is None
+        order.record = existing.get((order.client.pk, order.number))
+        if order.record is None:
+            continue
+        order.changed = [column for column in ["customer_email", *order_import.ORDER_FIELDS]
+                         if order.cells[column] != _stored_order_value(order.record, column)]
+        rma = claim_on_order.get(order.record.pk)
+        problems += [
+            order_import.ImportProblem(
+                order.row, column, f"order {order.number} is the proof of purchase of return {rma}; it cannot change"
+            )
+            for column in order.changed if rma
+        ]
+        problems += _plan_line_changes(order, claims)
+        lines_unchanged = all(line.action == order_import.UNCHANGED for line in order.lines)
+        order.action = order_import.UNCHANGED if not order.changed and lines_unchanged else order_import.UPDATE
+    return problems
+
+
+def _stored_order_value(order: Order, column: str) -> Any:
+    return order.customer.email if column == "customer_email" else getattr(order, column)
+
+
+def _plan_line_changes(
+    order: order_import.OrderInFile, claims: dict[int, ReturnRequest]
+) -> list[order_import.ImportProblem]:
+    stored = {line.line_number: line for line in order.record.lines.all()}
+    problems = []
+    for line in order.lines:
+        line.record = stored.get(line.line_number)
+        if line.record is None:
+            continue
+        line.changed = [name for name in order_import.LINE_FIELDS if line.cells[name] != getattr(line.record, name)]
+        line.action = order_import.UPDATE if line.changed else order_import.UNCHANGED
+        rma = claims.get(line.record.pk)
+        problems += [
+            order_import.ImportProblem(
+                line.row, column,
+                f"line {line.line_number} of order {order.number} is claimed by return {rma}; it cannot change",
+            )
+            for column in line.changed if rma
+        ]
+    return problems
+
+
+def _save_imported_order(order: order_import.OrderInFile) -> None:
+    if order.customer is None:
+        order.customer = _imported_customer(order)
+    if order.record is None:
+        order.record = Order.objects.create(
+            client=order.client, number=order.number, customer=order.customer, **order.values()
+        )
+    elif order.changed:
+        order.record.customer = order.customer
+        for name, value in order.values().items():
+            setattr(order.record, name, value)
+        order.record.save(update_fields=["customer", *order_import.ORDER_FIELDS, "updated_at"])
+    for line in order.lines:
+        if line.record is None:
+            line.record = OrderLine.objects.create(order=order.record, line_number=line.line_number, **line.values())
+        elif line.changed:
+            for name in line.changed:
+                setattr(line.record, name, line.cells[name])
+            line.record.save(update_fields=line.changed)
+
+
+def _imported_customer(order: order_import.OrderInFile) -> Customer:
+    """The customer of a new email: found if an earlier order of the file made it, else created."""
+    details = {name: order.cells[name] for name in ["customer_name", "phone", *order_import.ADDRESS_FIELDS]}
+    details["name"] = details.pop("customer_name")
+    customer, _ = Customer.objects.get_or_create(client=order.client, email=order.email, defaults=details)
+    return customer
+

@@ -1,0 +1,228 @@
+"""Opening a return and deciding on it: request, authorization against the policy, rejection,
+cancellation, and the expiry of RANs nobody used.
+"""
+
+import datetime as dt
+from collections import Counter
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.actors import Actor, ClientActor, CustomerActor, StaffActor, SystemActor, require, user_of
+from core.errors import DomainError, InvalidInput, NotConfigured, PermissionRefused, PolicyViolation
+from rma import policy as policy_rules
+from rma import ran as ran_codes
+from rma import selectors
+from rma.models import Order, Reason, RefundMethod, RequestChannel, ReturnEventType, ReturnItem, ReturnRequest
+from rma.services._common import locked
+from rma.trail import apply_transition, ensure_transition_allowed, record_event
+
+# Automatic steps: a policy that authorizes on its own, and the nightly expiry of unused RANs.
+AUTO_AUTHORIZATION = SystemActor("auto_authorization")
+EXPIRY = SystemActor("expire_authorizations")
+
+# The channels each kind of actor opens a return through: customer service enters what customers
+# asked by phone, email or chat (or in the admin); the portal and the API are their own doors.
+REQUEST_CHANNELS_OF = {
+    StaffActor: {RequestChannel.PHONE, RequestChannel.EMAIL, RequestChannel.CHAT, RequestChannel.ADMIN},
+    ClientActor: {RequestChannel.API},
+    CustomerActor: {RequestChannel.PORTAL},
+}
+
+
+def _validated_units(*, order: Order, items: list[dict]) -> list[dict]:
+    """One dict per physical unit, or InvalidInput naming the first bad line of the request."""
+    if not items:
+        raise InvalidInput("Pick at least one item to return.")
+    lines = {line.pk: line for line in order.lines.all()}
+    requested_per_line: Counter[int] = Counter()
+    units = []
+    for position, entry in enumerate(items, start=1):
+        line = entry.get("order_line")
+        line_id = getattr(line, "pk", line)
+        if line_id not in lines:
+            raise InvalidInput(f"Item {position}: that line is not part of order {order.number}.")
+        line = lines[line_id]
+        quantity = entry.get("quantity", 1)
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+            raise InvalidInput(f"Item {position} ({line.sku}): the quantity must be a whole number of at least 1.")
+        reason = entry.get("reason")
+        if reason not in Reason.values:
+            raise InvalidInput(f"Item {position} ({line.sku}): '{reason}' is not a return reason.")
+        requested_per_line[line.pk] += quantity
+        if requested_per_line[line.pk] > line.quantity:
+            raise InvalidInput(
+                f"{line.sku}: {requested_per_line[line.pk]} requested but only {line.quantity} were delivered."
+            )
+        units.extend(
+            {
+                "order_line": line,
+                "reason": reason,
+                "comment": (entry.get("comment") or "").strip(),
+                "serial_number": (entry.get("serial_number") or "").strip(),
+            }
+            for _ in range(quantity)
+        )
+    return units
+
+
+def _check_request_actor(*, actor: Actor, channel: str, order: Order) -> Actor:
+    if channel not in RequestChannel.values:
+        raise InvalidInput(f"'{channel}' is not a request channel.")
+    actor = require(actor, "rma.create_return", action="create return requests", on=order)
+    if channel not in REQUEST_CHANNELS_OF[type(actor)]:
+        allowed = ", ".join(sorted(REQUEST_CHANNELS_OF[type(actor)]))
+        raise PermissionRefused(f"You open returns by {allowed}, not by {channel}.")
+    return actor
+
+
+@transaction.atomic
+def create_return_request(
+    *,
+    order: Order,
+    items: list[dict],
+    channel: str,
+    actor: Actor,
+    refund_method: str | None = None,
+    notes: str = "",
+    receipt_document=None,
+) -> ReturnRequest:
+    """Open a return of the listed units; authorize it at once when the policy auto-authorizes."""
+    actor = _check_request_actor(actor=actor, channel=channel, order=order)
+    # Lock the order: two requests on it at once must not both claim the same units.
+    order = Order.objects.select_for_update().select_related("client", "customer").get(pk=order.pk)
+    units = _validated_units(order=order, items=items)
+    policy = selectors.current_policy(client=order.client)
+    if policy is None:
+        raise NotConfigured(f"{order.client} has no return policy yet.")
+    refund_method = refund_method or policy.default_refund_method()
+    if refund_method not in RefundMethod.values:
+        raise InvalidInput(f"'{refund_method}' is not a refund method.")
+    if refund_method not in policy.offered_refund_methods():
+        raise InvalidInput(f"{order.client} does not offer refunds by {refund_method.replace('_', ' ')}.")
+
+    now = timezone.now()
+    rma = ReturnRequest(
+        client=order.client, order=order, customer=order.customer, policy=policy, channel=channel,
+        refund_method=refund_method, notes=notes, created_by=user_of(actor), requested_at=now, state_entered_at=now,
+    )
+    if receipt_document:
+        rma.receipt_document = receipt_document
+    rma.save()
+    ReturnItem.objects.bulk_create(
+        ReturnItem(return_request=rma, unit_number=number, **unit) for number, unit in enumerate(units, start=1)
+    )
+    record_event(
+        rma=rma, action=ReturnEventType.REQUEST, actor=actor, from_state="", at=now,
+        details={"units": len(units), "channel": channel},
+    )
+    if policy.auto_authorize:
+        failures = _policy_failures(rma)
+        if failures:
+            _hold_for_review(rma=rma, failures=failures, actor=AUTO_AUTHORIZATION)
+        else:
+            _authorize(rma=rma, actor=AUTO_AUTHORIZATION)
+    return locked(rma)
+
+
+def _policy_failures(rma: ReturnRequest) -> list:
+    items = list(selectors.units_of(rma=rma))
+    context = policy_rules.PolicyContext(
+        rma=rma,
+        policy=rma.policy,
+        order=rma.order,
+        items=items,
+        claimed_before=selectors.units_claimed_before(rma=rma),
+        customer_recent_returns=selectors.customer_recent_return_count(
+            rma=rma, period_days=rma.policy.return_limit_period_days
+        ),
+    )
+    return policy_rules.failed_rules(context)
+
+
+def _unused_ran() -> str:
+    # 32^8 codes: a collision is rare, but a reused RAN would send a parcel to the wrong return.
+    for _ in range(10):
+        candidate = ran_codes.generate_ran()
+        if not ReturnRequest.objects.filter(ran=candidate).exists():
+            return candidate
+    raise DomainError("Could not draw an unused RAN; try again.", code="ran_exhausted")
+
+
+def _authorize(*, rma: ReturnRequest, actor: Actor, note: str = "", details: dict | None = None) -> None:
+    expires_at = timezone.now() + dt.timedelta(days=rma.policy.ran_validity_days)
+    apply_transition(
+        rma=rma, transition="authorize", actor=actor, note=note, details=details,
+        ran=_unused_ran(), expires_at=expires_at,
+    )
+
+
+def _hold_for_review(*, rma: ReturnRequest, failures: list, actor: Actor) -> None:
+    record_event(
+        rma=rma, action=ReturnEventType.AUTHORIZATION_REFUSED, actor=actor,
+        note="Held for customer service: " + "; ".join(f.message for f in failures),
+        details={"failed_rules": [f.as_dict() for f in failures]},
+    )
+
+
+def authorize_return(*, rma: ReturnRequest, actor: Actor, override_reason: str = "") -> ReturnRequest:
+    """Run the policy checks and issue the RAN.
+
+    A failing request stays `requested` with every failed rule on its event, and PolicyViolation
+    is raised; a manager may authorize it anyway by giving an `override_reason` (recorded).
+    """
+    actor = require(actor, "rma.authorize_return", action="authorize returns", on=rma)
+    override_reason = override_reason.strip()
+    if override_reason:
+        require(actor, "rma.override_policy", action="override the return policy", on=rma)
+    with transaction.atomic():
+        rma = locked(rma)
+        ensure_transition_allowed(rma=rma, transition="authorize")
+        failures = _policy_failures(rma)
+        if not failures:
+            _authorize(rma=rma, actor=actor)
+            return rma
+        if override_reason:
+            _authorize(
+                rma=rma, actor=actor, note=f"Policy overridden: {override_reason}",
+                details={"overridden_rules": [f.as_dict() for f in failures]},
+            )
+            return rma
+        _hold_for_review(rma=rma, failures=failures, actor=actor)
+    # Raised after the commit, so the refused attempt stays on the audit trail.
+    raise PolicyViolation(failures)
+
+
+@transaction.atomic
+def reject_return(*, rma: ReturnRequest, actor: Actor, reason: str) -> ReturnRequest:
+    """Refuse a request; the reason is shown to the customer."""
+    actor = require(actor, "rma.reject_return", action="reject returns", on=rma)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Give the reason for the rejection; the customer will see it.")
+    return apply_transition(rma=locked(rma), transition="reject", actor=actor, note=reason, reason=reason)
+
+
+@transaction.atomic
+def cancel_return(*, rma: ReturnRequest, actor: Actor, reason: str) -> ReturnRequest:
+    """Withdraw a request or an authorized return: customer service, the client's systems or the customer."""
+    actor = require(actor, "rma.cancel_return", action="cancel returns", on=rma)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Give the reason for the cancellation.")
+    return apply_transition(rma=locked(rma), transition="cancel", actor=actor, note=reason, reason=reason)
+
+
+@transaction.atomic
+def expire_authorizations(*, now: dt.datetime | None = None, actor: Actor = EXPIRY) -> int:
+    """Authorized returns past their RAN validity become `expired`; returns how many did."""
+    actor = require(actor, "rma.expire_return", action="expire authorizations")
+    now = now or timezone.now()
+    # skip_locked: a return being scanned in right now is not expired under the dock's feet.
+    due = selectors.expirable_returns(now=now).select_for_update(skip_locked=True).select_related("policy")
+    expired = 0
+    for rma in due:
+        apply_transition(rma=rma, transition="expire", actor=actor, note="RAN validity ended.")
+        expired += 1
+    return expired
+

@@ -1,0 +1,168 @@
+"""The parcel on its way: carrier and tracking number, and the carrier's own tracking events."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from core.actors import Actor, require, user_of
+from core.errors import InvalidInput, TransitionRefused
+from rma import selectors
+from rma import tracking as carrier_tracking
+from rma.models import CarrierEvent, CarrierEventOutcome, ReturnEventType, ReturnRequest
+from rma.services._common import clean_text, locked
+from rma.states import AWAITING_PARCEL, ENDED, SHIPPED_OR_LATER
+from rma.trail import apply_transition, record_event
+
+
+@transaction.atomic
+def mark_in_transit(
+    *, rma: ReturnRequest, actor: Actor, carrier: str, tracking_number: str, note: str = ""
+) -> ReturnRequest:
+    """Record the carrier's parcel; the return is on its way."""
+    actor = require(actor, "rma.set_tracking", action="set carrier and tracking", on=rma)
+    carrier = clean_text(carrier, model=ReturnRequest, field="carrier")
+    tracking_number = clean_text(tracking_number, model=ReturnRequest, field="tracking_number")
+    return _ship(rma=locked(rma), actor=actor, carrier=carrier, tracking_number=tracking_number, note=note)
+
+
+def _ship(*, rma: ReturnRequest, actor: Actor, carrier: str, tracking_number: str, note: str) -> ReturnRequest:
+    return apply_transition(
+        rma=rma, transition="ship", actor=actor, carrier=carrier, tracking_number=tracking_number, note=note,
+        details={"carrier": carrier, "tracking_number": tracking_number},
+    )
+
+
+@transaction.atomic
+def set_tracking(*, rma: ReturnRequest, actor: Actor, carrier: str, tracking_number: str) -> ReturnRequest:
+    """Record or correct the parcel's carrier and tracking number without moving the return.
+
+    A prepaid label's tracking number is known before the parcel moves: the carrier's first scan
+    (record_carrier_event) or mark_in_transit moves the return on. Allowed while it is authorized or
+    in transit; the event keeps the old and the new values.
+    """
+    actor = require(actor, "rma.set_tracking", action="set carrier and tracking", on=rma)
+    carrier = clean_text(carrier, model=ReturnRequest, field="carrier")
+    tracking_number = clean_text(tracking_number, model=ReturnRequest, field="tracking_number")
+    rma = locked(rma)
+    if rma.state not in AWAITING_PARCEL:
+        raise TransitionRefused(
+            f"Return {rma} is {rma.get_state_display().lower()}; "
+            "its carrier and tracking number can be set only while it is authorized or in transit."
+        )
+    old = {"carrier": rma.carrier, "tracking_number": rma.tracking_number}
+    new = {"carrier": carrier, "tracking_number": tracking_number}
+    if old == new:
+        return rma
+    note = f"{carrier} {tracking_number}"
+    if any(old.values()):
+        note += " (was {carrier} {tracking_number})".format(**old)
+    rma.carrier, rma.tracking_number = carrier, tracking_number
+    rma.save(update_fields=["carrier", "tracking_number", "updated_at"])
+    record_event(
+        rma=rma, action=ReturnEventType.SET_TRACKING, actor=actor, note=note, details={"old": old, "new": new},
+    )
+    return rma
+
+
+
+def _returns_named_by(tracking_number: str) -> list[ReturnRequest]:
+    """The returns a carrier's tracking number may belong to, locked.
+
+    Live returns win over ended ones: carriers reuse numbers, so an ended return's old parcel does not
+    compete with a live one, while a late scan of a finished return's parcel still finds it.
+    """
+    candidates = list(
+        selectors.returns_with_tracking(tracking_number=tracking_number).select_for_update(of=("self",)).order_by("pk")
+    )
+    return [rma for rma in candidates if rma.state not in ENDED] or candidates
+
+
+def _apply_carrier_event(
+    *, rma: ReturnRequest, event: str, carrier: str, summary: str, actor: Actor
+) -> tuple[str, str]:
+    """What one carrier event does to its locked return: the outcome, and what to tell the importer."""
+    if not carrier_tracking.means_parcel_moving(event):
+        return CarrierEventOutcome.RECORDED, f"Recorded on return {rma}; '{event}' does not move a return."
+    if can_proceed(rma.ship):
+        carrier = clean_text(rma.carrier or carrier, model=ReturnRequest, field="carrier")
+        _ship(rma=rma, actor=actor, carrier=carrier, tracking_number=rma.tracking_number, note=summary)
+        return CarrierEventOutcome.APPLIED, f"Return {rma} is now in transit."
+    state = rma.get_state_display().lower()
+    if rma.state in SHIPPED_OR_LATER:
+        return CarrierEventOutcome.RECORDED, f"Return {rma} is already {state}."
+    return CarrierEventOutcome.REFUSED, (
+        f"Return {rma} is {state}, yet its parcel is moving ('{event}'): expect it at the dock as an exception."
+    )
+
+
+@transaction.atomic
+def record_carrier_event(
+    *,
+    tracking_number: str,
+    event: str,
+    occurred_at: dt.datetime,
+    actor: Actor,
+    carrier: str = "",
+    description: str = "",
+) -> CarrierEvent:
+    """Record one event of a carrier's tracking feed and apply what it means to the return it names.
+
+    The return is the one with this tracking number (trimmed, in any case); a number no return has, or
+    that several have, is reported and never guessed. An event showing the parcel on its way
+    (rma.tracking.PARCEL_MOVING) marks an authorized return in transit through mark_in_transit; on a
+    return already shipped it is recorded, on a rejected, cancelled or expired one refused (and kept).
+    Any other event is recorded. Every outcome is a CarrierEvent; one that names a single return is
+    also on that return's trail (its ship event when applied, else a carrier_event event).
+
+    Recording the same event (tracking number, event, time) again returns the first record and changes
+    nothing, except that an event which matched no return is looked up again: after customer service
+    corrects a tracking number, importing the carrier's file again applies it.
+    """
+    actor = require(actor, "rma.import_tracking", action="import carrier tracking")
+    tracking_number = clean_text(tracking_number, model=CarrierEvent, field="tracking_number")
+    event = clean_text(carrier_tracking.normalize_event(event), model=CarrierEvent, field="event")
+    carrier = clean_text(carrier, model=CarrierEvent, field="carrier", required=False)
+    description = clean_text(description, model=CarrierEvent, field="description", required=False)
+    if not isinstance(occurred_at, dt.datetime) or timezone.is_naive(occurred_at):
+        raise InvalidInput("Give the time of the carrier event with its time zone.")
+    # Lock the returns before looking for an earlier record: two imports of one file record each event once.
+    matches = _returns_named_by(tracking_number)
+    recorded = selectors.recorded_carrier_event(tracking_number=tracking_number, event=event, occurred_at=occurred_at)
+    if recorded is not None and (recorded.is_settled or len(matches) != 1):
+        return recorded
+    carrier_event = recorded or CarrierEvent(
+        tracking_number=tracking_number, event=event, occurred_at=occurred_at, carrier=carrier,
+        description=description,
+    )
+    carrier_event.imported_by, carrier_event.imported_at = user_of(actor), timezone.now()
+    if not matches:
+        carrier_event.outcome = CarrierEventOutcome.UNKNOWN_TRACKING
+        carrier_event.message = f"No return has tracking number {tracking_number}; nothing was changed."
+        carrier_event.save()
+        return carrier_event
+    if len(matches) > 1:
+        named = ", ".join(str(rma) for rma in matches[:3]) + (", …" if len(matches) > 3 else "")
+        carrier_event.outcome = CarrierEventOutcome.REFUSED
+        carrier_event.message = (
+            f"Tracking number {tracking_number} is on {len(matches)} returns ({named}); applied to none."
+        )
+        carrier_event.save()
+        return carrier_event
+    rma = matches[0]
+    at = occurred_at.astimezone(dt.UTC)
+    summary = " ".join(part for part in (carrier or rma.carrier, event, f"{at:%Y-%m-%d %H:%M} UTC") if part)
+    if description:
+        summary += f": {description}"
+    outcome, message = _apply_carrier_event(rma=rma, event=event, carrier=carrier, summary=summary, actor=actor)
+    carrier_event.return_request, carrier_event.outcome, carrier_event.message = rma, outcome, message
+    carrier_event.save()
+    if outcome != CarrierEventOutcome.APPLIED:
+        # An applied event is on the return's trail already, as its ship event.
+        record_event(
+            rma=rma, action=ReturnEventType.CARRIER_EVENT, actor=actor,
+            note=f"{summary}. {message}", details={"carrier_event": carrier_event.pk, "outcome": outcome},
+        )
+    return carrier_event
+
