@@ -95,7 +95,9 @@ class ReturnRequestAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
     search_help_text = "RAN, order number, customer email, tracking number or serial number"
     list_per_page = 50
     ordering = ["-requested_at"]
+    # The notes given with the request; later notes are events, written through the "Add a note" action.
     fields = ["notes"]
+    readonly_fields = ["notes"]
     actions = ["authorize_selected", "reject_selected", "cancel_selected", "print_labels"]
     change_form_template = "admin/rma/returnrequest/change_form.html"
     resource_classes = [ReturnResource]
@@ -274,7 +276,7 @@ class ReturnRequestAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
             "state_badge": state_badge(rma.state, rma.get_state_display()),
             "units": selectors.return_page_units(rma=rma),
             "refunds": refunds,
-            "events": rma.events.select_related("actor"),
+            "events": rma.events.select_related("actor", "customer"),
             "scans": rma.scans.select_related("actor"),
             "extra_units": rma.extra_units.select_related("found_by", "resolved_by", "added_as"),
             "extra_unit_form": ExtraUnitForm() if self._may_record_extra_unit(request, rma) else None,

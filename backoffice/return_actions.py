@@ -35,6 +35,13 @@ class OverrideForm(forms.Form):
     )
 
 
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Note", max_length=2000, widget=forms.Textarea(attrs={"rows": 4, "autofocus": True}),
+        help_text="Shown on the return's timeline to everyone who works on it; the customer never sees it.",
+    )
+
+
 class TrackingForm(forms.Form):
     carrier = forms.CharField(max_length=60, widget=forms.TextInput(attrs={"autofocus": True}))
     tracking_number = forms.CharField(max_length=100)
@@ -92,6 +99,8 @@ ACTIONS = [
     ReturnAction("cancel", "Cancel", "rma.cancel_return", transition_allowed("cancel"),
                  lambda rma, user, data: rma_services.cancel_return(rma=rma, actor=user, reason=data["reason"]),
                  ReasonForm, dangerous=True),
+    ReturnAction("note", "Add a note", "rma.add_note", lambda rma: True,
+                 lambda rma, user, data: rma_services.add_note(rma=rma, actor=user, text=data["text"]), NoteForm),
 ]
 ACTIONS_BY_NAME = {action.name: action for action in ACTIONS}
 

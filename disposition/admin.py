@@ -1,7 +1,7 @@
 """Admin of the disposition stage: the clients' rules in order, a way to test them, and the decisions."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -28,15 +28,78 @@ class RuleTestForm(forms.Form):
         return item
 
 
+class RuleVersionFilter(admin.SimpleListFilter):
+    """The rules in force by default; replaced and retired versions stay on record, one click away."""
+
+    title = "version"
+    parameter_name = "version"
+
+    def lookups(self, request, model_admin):
+        return [("retired", "Replaced or retired"), ("all", "All versions")]
+
+    def choices(self, changelist):
+        yield {"selected": self.value() is None, "display": "In force",
+               "query_string": changelist.get_query_string(remove=[self.parameter_name])}
+        for value, label in self.lookup_choices:
+            yield {"selected": self.value() == value,
+                   "query_string": changelist.get_query_string({self.parameter_name: value}), "display": label}
+
+    def queryset(self, request, queryset):
+        if self.value() == "all":
+            return queryset
+        return queryset.filter(retired_at__isnull=self.value() != "retired")
+
+
 @admin.register(models.DispositionRule)
 class DispositionRuleAdmin(admin.ModelAdmin):
-    list_display = ["client", "position", "name", "conditions", "forced_action", "allowed_actions", "is_active"]
+    """Saving a rule publishes a new version; deleting retires it. Dispositions keep the version that decided."""
+
+    list_display = ["client", "position", "name", "conditions", "forced_action", "allowed_actions", "is_active",
+                    "version", "created_by", "retired_at"]
     list_display_links = ["name"]
-    list_editable = ["position", "is_active"]
-    list_filter = ["client", "is_active"]
-    list_select_related = ["client"]
+    list_filter = [RuleVersionFilter, "client", "is_active"]
+    list_select_related = ["client", "created_by"]
     ordering = ["client", "position", "id"]
+    fields = ["client", *services.RULE_TERMS]
     change_list_template = "admin/disposition/dispositionrule/change_list.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["client"] if obj else []
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        in_force = obj is None or obj.retired_at is None
+        return in_force and request.user.has_perm("disposition.add_dispositionrule")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        in_force = obj is None or obj.retired_at is None
+        return in_force and request.user.has_perm("disposition.delete_dispositionrule")
+
+    def save_model(self, request, obj, form, change) -> None:
+        terms = {name: form.cleaned_data[name] for name in services.RULE_TERMS}
+        replacing = models.DispositionRule.objects.get(pk=obj.pk) if change else None
+        try:
+            published = services.publish_disposition_rule(
+                client=obj.client, actor=request.user, replacing=replacing, **terms
+            )
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        obj.pk, obj.version = published.pk, published.version
+        if change:
+            self.message_user(request, f"Published version {published.version}; dispositions decided by earlier "
+                              "versions keep them.", messages.INFO)
+
+    def delete_model(self, request, obj) -> None:
+        services.retire_disposition_rule(rule=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for rule in queryset.filter(retired_at__isnull=True):
+            services.retire_disposition_rule(rule=rule, actor=request.user)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.retired_at is None:
+            context["title"] = f"{obj.name}: edit to publish version {obj.version + 1}"
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description="when")
     def conditions(self, rule: models.DispositionRule) -> str:

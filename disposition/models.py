@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 MONEY = {"max_digits": 12, "decimal_places": 3}
 
@@ -30,7 +31,9 @@ class DispositionRule(models.Model):
     """A client's rule, tried in `position` order; the first that matches decides.
 
     Every condition left empty matches anything. A rule either forces one action or limits the
-    actions a person may choose from.
+    actions a person may choose from. A rule is never edited: a change publishes a new version
+    that supersedes it (disposition.services.publish_disposition_rule), so every disposition keeps
+    the version that decided it; a rule taken out of use is retired, never deleted.
     """
 
     client = models.ForeignKey("rma.Client", on_delete=models.CASCADE, related_name="disposition_rules")
@@ -51,6 +54,19 @@ class DispositionRule(models.Model):
     max_days_since_delivery = models.PositiveIntegerField(null=True, blank=True)
     forced_action = models.CharField(max_length=20, choices=Action.choices, blank=True)
     allowed_actions = models.JSONField(default=list, blank=True, validators=[validate_action_list])
+    version = models.PositiveIntegerField(default=1)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by",
+        help_text="The version this one replaced.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True, help_text="When a new version or a manager retired it.")
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["client", "position", "id"]
@@ -76,7 +92,8 @@ class Disposition(models.Model):
     item = models.OneToOneField("rma.ReturnItem", on_delete=models.PROTECT, related_name="disposition")
     recommended_action = models.CharField(max_length=20, choices=Action.choices)
     action = models.CharField(max_length=20, choices=Action.choices)
-    rule = models.ForeignKey(DispositionRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The very version that decided: a rule is versioned, never edited, so this stays what it was.
+    rule = models.ForeignKey(DispositionRule, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     expected_recovery_value = models.DecimalField(**MONEY, validators=[MinValueValidator(0)])
     repair_cost_estimate = models.DecimalField(**MONEY, null=True, blank=True, validators=[MinValueValidator(0)])
     destination = models.CharField(max_length=100, blank=True, help_text="Bin, shelf or outbound lane.")

@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ from core.money import ZERO, quantize
 from disposition.models import Action, Disposition, DispositionRule, StockMovement
 from inspection import selectors as inspection_selectors
 from rma import later_stages
-from rma.models import ReturnEventType, ReturnItem, ReturnRequest, ReturnState
+from rma.models import Client, ReturnEventType, ReturnItem, ReturnRequest, ReturnState
 
 # A return whose every unit was missing is dispositioned by the chain, not by a person.
 NOTHING_TO_DISPOSITION = SystemActor("nothing_to_disposition")
@@ -125,7 +126,9 @@ def recommend_for(*, facts: UnitFacts, rules: list[DispositionRule]) -> Recommen
 
 
 def active_rules(*, client_id: int) -> list[DispositionRule]:
-    return list(DispositionRule.objects.filter(client_id=client_id, is_active=True).order_by("position", "id"))
+    """The client's rules in force: the current version of each, unless it is switched off."""
+    rules = DispositionRule.objects.filter(client_id=client_id, retired_at__isnull=True, is_active=True)
+    return list(rules.order_by("position", "id"))
 
 
 def recommend_disposition(*, item: ReturnItem, repair_cost_estimate: Decimal | None = None) -> Recommendation:
@@ -197,3 +200,63 @@ def finish_when_nothing_arrived(*, rma: ReturnRequest) -> None:
     """A return whose every unit was missing has nothing to disposition: it moves on at once."""
     if not inspection_selectors.present_unit_ids(rma=rma):
         later_stages.mark_dispositioned(rma=rma, actor=NOTHING_TO_DISPOSITION)
+
+
+# What a manager sets on a rule; each publication of them is a new version.
+RULE_TERMS = [
+    "name", "position", "is_active", "grades", "reasons", "categories", "skus", "min_unit_value", "max_unit_value",
+    "max_repair_cost_ratio", "min_days_since_delivery", "max_days_since_delivery", "forced_action",
+    "allowed_actions",
+]
+
+
+def _rule_to_retire(*, rule: DispositionRule, client_id: int | None = None) -> DispositionRule:
+    rule = DispositionRule.objects.select_for_update().get(pk=rule.pk)
+    if rule.retired_at is not None:
+        raise DomainError(f"{rule} was replaced or retired already; edit its current version.", code="rule_retired")
+    if client_id is not None and rule.client_id != client_id:
+        raise InvalidInput("A rule is replaced only by a rule of the same client.")
+    return rule
+
+
+@transaction.atomic
+def publish_disposition_rule(
+    *, client: Client, actor: Actor, replacing: DispositionRule | None = None, **terms
+) -> DispositionRule:
+    """A new rule in force from now, or a new version of `replacing`, which retires.
+
+    Dispositions keep the version that decided them, so what a rule said at the time stays on record.
+    """
+    actor = require(actor, "disposition.add_dispositionrule", action="publish disposition rules", on=client)
+    unknown = sorted(set(terms) - set(RULE_TERMS))
+    if unknown:
+        raise InvalidInput(f"A rule has no {', '.join(unknown)}.")
+    now = timezone.now()
+    if replacing is not None:
+        replacing = _rule_to_retire(rule=replacing, client_id=client.pk)
+    rule = DispositionRule(
+        client=client, version=replacing.version + 1 if replacing else 1, supersedes=replacing,
+        created_by=user_of(actor), created_at=now, **terms,
+    )
+    try:
+        rule.full_clean(exclude=["client", "supersedes", "created_by", "retired_by"])
+    except ValidationError as error:
+        raise InvalidInput("; ".join(error.messages)) from None
+    if replacing is not None:
+        _retire(rule=replacing, actor=actor, at=now)
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def retire_disposition_rule(*, rule: DispositionRule, actor: Actor) -> DispositionRule:
+    """Take a rule out of use; it stays on record with the dispositions it decided."""
+    actor = require(actor, "disposition.delete_dispositionrule", action="retire disposition rules", on=rule)
+    rule = _rule_to_retire(rule=rule)
+    _retire(rule=rule, actor=actor, at=timezone.now())
+    return rule
+
+
+def _retire(*, rule: DispositionRule, actor: Actor, at: dt.datetime) -> None:
+    rule.retired_at, rule.retired_by = at, user_of(actor)
+    rule.save(update_fields=["retired_at", "retired_by"])

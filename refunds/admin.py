@@ -14,6 +14,7 @@ from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
 from core.money import quantize
 from refunds import models, selectors, services
+from rma.models import Client, Customer
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -258,15 +259,56 @@ class RefundAdmin(ReadOnlyAdmin):
         return HttpResponseRedirect(back)
 
 
+class AdjustmentForm(forms.Form):
+    client = forms.ModelChoiceField(queryset=Client.objects.filter(is_active=True))
+    email = forms.EmailField(label="Customer email")
+    currency = forms.CharField(max_length=3, min_length=3, initial="EUR")
+    amount = forms.DecimalField(max_digits=12, decimal_places=3, help_text="Negative to take credit away.")
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="Kept on the ledger entry.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("client") and cleaned.get("email"):
+            cleaned["customer"] = Customer.objects.filter(
+                client=cleaned["client"], email__iexact=cleaned["email"]
+            ).first()
+            if cleaned["customer"] is None:
+                self.add_error("email", f"{cleaned['client']} has no customer with this email.")
+        return cleaned
+
+    def adjustment(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("customer", "currency", "amount", "reason")}
+
+
 @admin.register(models.StoreCreditEntry)
-class StoreCreditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "customer", "amount", "currency", "kind", "refund"]
+class StoreCreditEntryAdmin(ReadOnlyAdmin):
+    """The ledger: entries are written by refunds and by finance's adjustments, never edited."""
+
+    list_display = ["at", "customer", "amount", "currency", "kind", "refund", "created_by", "note"]
     list_filter = ["kind", "currency"]
-    list_select_related = ["customer", "refund__return_request"]
+    list_select_related = ["customer", "refund__return_request", "created_by"]
     search_fields = ["customer__email"]
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+    def has_add_permission(self, request) -> bool:
+        # "Add" opens the adjustment form, which goes through refunds.services.adjust_store_credit.
+        return request.user.has_perm("refunds.adjust_store_credit")
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = AdjustmentForm(request.POST or None)
+        back = reverse("admin:refunds_storecreditentry_changelist")
+        if request.method == "POST" and form.is_valid():
+            try:
+                entry = services.adjust_store_credit(actor=request.user, **form.adjustment())
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(request, f"Adjusted {entry.customer}: {entry}.", messages.SUCCESS)
+                return HttpResponseRedirect(back)
+        return TemplateResponse(request, "admin/service_form.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "title": "Adjust a store-credit balance",
+            "form": form, "submit_label": "Adjust", "back": back,
+            "explanation": "A correction is a new entry of the ledger; entries are never edited.",
+        })

@@ -119,8 +119,56 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 class OrderLineInline(admin.TabularInline):
+    """Lines are entered with a new order; afterwards each is corrected through its own form, with a reason."""
+
     model = models.OrderLine
     extra = 0
+    can_delete = False
+    fields = ["line_number", "sku", "description", "category", "quantity", "unit_price", "serial_numbers",
+              "correct_link"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if obj else ["correct_link"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    @admin.display(description="")
+    def correct_link(self, line: models.OrderLine) -> str:
+        if not line.pk:
+            return ""
+        url = reverse("admin:rma_order_correct_line", args=[line.order_id, line.pk])
+        return format_html('<a href="{}">Correct…</a>', url)
+
+
+class OrderCorrectionInline(admin.TabularInline):
+    model = models.OrderCorrection
+    extra = 0
+    can_delete = False
+    fields = ["corrected_at", "line", "field", "old_value", "new_value", "reason", "corrected_by"]
+    readonly_fields = fields
+    verbose_name_plural = "corrections"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("line", "corrected_by")
+
+
+class OrderLineCorrectionForm(forms.ModelForm):
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="Why the client's order was wrong; kept with the correction.")
+
+    class Meta:
+        model = models.OrderLine
+        fields = list(services.orders.CORRECTABLE_LINE_FIELDS)
 
 
 @admin.register(models.Order)
@@ -132,13 +180,46 @@ class OrderAdmin(ImportMixin, admin.ModelAdmin):
     list_select_related = ["client", "customer"]
     search_fields = ["number", "customer__email"]
     autocomplete_fields = ["customer"]
-    inlines = [OrderLineInline]
+    inlines = [OrderLineInline, OrderCorrectionInline]
     resource_classes = [OrderImportResource]
     import_formats = [base_formats.CSV, XLSXFormulasAsText]
     import_template_name = "admin/rma/order/import.html"
 
     def has_import_permission(self, request) -> bool:
         return request.user.has_perm("reports.import_orders")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # An order is the proof of purchase of its returns: once entered, its lines are corrected one by one
+        # (rma.services.correct_order_line) and the rest of it through a new import of the order.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def get_urls(self):
+        own = [path("<int:order_id>/lines/<int:line_id>/correct/", self.admin_site.admin_view(self.correct_line_view),
+                    name="rma_order_correct_line")]
+        return own + super().get_urls()
+
+    def correct_line_view(self, request: HttpRequest, order_id: int, line_id: int) -> HttpResponse:
+        if not request.user.has_perm("rma.change_orderline"):
+            raise PermissionDenied
+        line = get_object_or_404(models.OrderLine.objects.select_related("order"), pk=line_id, order_id=order_id)
+        form = OrderLineCorrectionForm(request.POST or None, instance=models.OrderLine.objects.get(pk=line.pk))
+        back = reverse("admin:rma_order_change", args=[order_id])
+        if request.method == "POST" and form.is_valid():
+            changes = {name: form.cleaned_data[name] for name in form.changed_data if name != "reason"}
+            try:
+                services.correct_order_line(line=line, actor=request.user, reason=form.cleaned_data["reason"],
+                                            **changes)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(request, f"Line {line.line_number} corrected.", messages.SUCCESS)
+                return HttpResponseRedirect(back)
+        return TemplateResponse(request, "admin/service_form.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "original": line.order,
+            "title": f"Correct line {line.line_number} ({line.sku})", "form": form, "submit_label": "Correct",
+            "back": back,
+            "explanation": "Refused once a return claims the line: it is that return's proof of purchase.",
+        })
 
     def process_result(self, result, request):
         # The preview passed, but the file is checked again on confirming: a return may have claimed a line since.

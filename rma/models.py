@@ -335,6 +335,28 @@ class OrderLine(models.Model):
         return f"{self.sku} × {self.quantity}"
 
 
+class OrderCorrection(AppendOnly):
+    """One field of an order line corrected by hand, with the value before and after, who and why.
+
+    Only a line no return claims is corrected (rma.services.correct_order_line); the rows are the history.
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="corrections")
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="corrections")
+    field = models.CharField(max_length=40)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    reason = models.TextField()
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["corrected_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.line.sku}: {self.field} {self.old_value} → {self.new_value}"
+
+
 class ReturnRequest(FSMModelMixin, TimeStamped):
     """The RMA. Its state moves only through the transitions below, called by rma.services."""
 
@@ -382,6 +404,7 @@ class ReturnRequest(FSMModelMixin, TimeStamped):
             ("resolve_unexpected_parcel", "Resolve unexpected parcels and extra units"),
             ("print_label", "Print return labels"),
             ("import_tracking", "Import carrier tracking events"),
+            ("add_note", "Write notes on returns"),
         ]
         indexes = [
             models.Index(fields=["state", "state_entered_at"], name="return_state_idx"),
@@ -501,7 +524,6 @@ class ReturnEventType(models.TextChoices):
     DISPOSITION_UNIT = "disposition_unit", "Unit dispositioned"  # one unit's destination confirmed
     REFUND_PROPOSED = "refund_proposed", "Refund proposed"  # computed and queued for approval
     REFUND_APPROVED = "refund_approved", "Refund approved"  # one approval of the refund
-    ORDER_LINE_CORRECTED = "order_line_corrected", "Order line corrected"  # price or quantity fixed
     UNEXPECTED_PARCEL_MATCHED = "unexpected_parcel_matched", "Unexpected parcel matched"
     UNEXPECTED_PARCEL_CONVERTED = "unexpected_parcel_converted", "Created for an unexpected parcel"
     UNEXPECTED_PARCEL_REFUSED = "unexpected_parcel_refused", "Unexpected parcel refused"

@@ -4,7 +4,7 @@
 - shipping: carrier and tracking number, and the carrier's tracking events
 - receiving: the dock's scans
 - dock_exceptions: unexpected parcels and extra units
-- orders: client orders imported from their files, and corrections of an order line
+- orders: client orders imported from their files, and a manager's correction of an order line
 - notes: customer service's notes on a return
 - policies: versioned return policies
 
@@ -19,7 +19,8 @@ from rma.services.dock_exceptions import (
     resolve_extra_unit,
     resolve_unexpected_parcel,
 )
-from rma.services.orders import import_orders
+from rma.services.notes import add_note
+from rma.services.orders import correct_order_line, import_orders
 from rma.services.policies import publish_policy_version
 from rma.services.receiving import receive_expired, receive_scan
 from rma.services.requests import (
@@ -32,8 +33,22 @@ from rma.services.requests import (
 from rma.services.shipping import mark_in_transit, record_carrier_event, set_tracking
 
 __all__ = [
-    "annotate_unexpected_parcel", "authorize_return", "cancel_return", "create_return_request",
-    "expire_authorizations", "import_orders", "mark_in_transit", "publish_policy_version", "receive_expired",
-    "receive_scan", "record_carrier_event", "record_extra_unit", "reject_return", "resolve_extra_unit",
-    "resolve_unexpected_parcel", "set_tracking",
+    "add_note",
+    "annotate_unexpected_parcel",
+    "authorize_return",
+    "cancel_return",
+    "correct_order_line",
+    "create_return_request",
+    "expire_authorizations",
+    "import_orders",
+    "mark_in_transit",
+    "publish_policy_version",
+    "receive_expired",
+    "receive_scan",
+    "record_carrier_event",
+    "record_extra_unit",
+    "reject_return",
+    "resolve_extra_unit",
+    "resolve_unexpected_parcel",
+    "set_tracking",
 ]

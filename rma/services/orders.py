@@ -8,13 +8,20 @@ from collections.abc import Mapping, Sequence
 from functools import reduce
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
-from core.actors import Actor, require
+from core.actors import Actor, require, user_of
+from core.errors import DomainError, InvalidInput
 from rma import order_import
-from rma.models import Client, Customer, Order, OrderLine, ReturnItem, ReturnRequest
+from rma.models import Client, Customer, Order, OrderCorrection, OrderLine, ReturnItem, ReturnRequest
+from rma.services._common import invalid_fields
 from rma.states import HOLDING_PROOF_OF_PURCHASE
+
+# What a manager may correct on a line by hand; the order number and line number name it and stay.
+CORRECTABLE_LINE_FIELDS = ("sku", "description", "category", "quantity", "unit_price", "serial_numbers")
 
 
 @transaction.atomic
@@ -140,3 +147,46 @@ def _imported_customer(order: order_import.OrderInFile) -> Customer:
     customer, _ = Customer.objects.get_or_create(client=order.client, email=order.email, defaults=details)
     return customer
 
+
+
+@transaction.atomic
+def correct_order_line(*, line: OrderLine, actor: Actor, reason: str, **changes: Any) -> OrderLine:
+    """Correct a line of a client's order by hand (a wrong price or quantity), keeping each change's history.
+
+    Refused once a return claims the line: it is that return's proof of purchase. `changes` names fields
+    of CORRECTABLE_LINE_FIELDS; a value equal to the stored one is no change.
+    """
+    actor = require(actor, "rma.change_orderline", action="correct order lines", on=line.order)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Say why the line is corrected.")
+    unknown = sorted(set(changes) - set(CORRECTABLE_LINE_FIELDS))
+    if unknown:
+        raise InvalidInput(f"These cannot be corrected by hand: {', '.join(unknown)}.")
+    # Lock the order, as requests and imports do: a return cannot claim the line while it changes.
+    Order.objects.select_for_update().get(pk=line.order_id)
+    line = OrderLine.objects.get(pk=line.pk)
+    claim = ReturnItem.objects.filter(order_line=line, return_request__state__in=HOLDING_PROOF_OF_PURCHASE).first()
+    if claim is not None:
+        raise DomainError(
+            f"Line {line.line_number} of order {line.order.number} is the proof of purchase of return "
+            f"{claim.return_request}; it cannot change.", code="claimed_line",
+        )
+    before = {name: getattr(line, name) for name in changes}
+    for name, value in changes.items():
+        setattr(line, name, value)
+    try:
+        line.full_clean(exclude=["order"])
+    except ValidationError as error:
+        raise invalid_fields(error) from None
+    changed = [name for name in changes if getattr(line, name) != before[name]]
+    if not changed:
+        return line
+    line.save(update_fields=changed)
+    now = timezone.now()
+    OrderCorrection.objects.bulk_create(
+        OrderCorrection(order_id=line.order_id, line=line, field=name, old_value=str(before[name]), new_value=str(getattr(line, name)),
+                        reason=reason, corrected_by=user_of(actor), corrected_at=now)
+        for name in changed
+    )
+    return OrderLine.objects.get(pk=line.pk)

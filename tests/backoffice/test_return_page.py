@@ -53,7 +53,8 @@ def test_only_the_transitions_the_user_may_run_now_are_offered(client, staff, gr
     rma = return_in_state(state, staff=staff)
     client.force_login(getattr(staff, group))
 
-    assert offered(client.get(page_of(rma))) == expected
+    # Everyone who works on returns but the dock may add a note, in every state.
+    assert offered(client.get(page_of(rma))) == expected + ([] if group == "dock" else ["note"])
 
 
 def test_authorize_button_authorizes_through_the_service(client, staff):
@@ -161,15 +162,51 @@ def test_dock_receives_from_the_page(client, staff):
     assert ReturnRequest.objects.get(pk=rma.pk).state == ReturnState.RECEIVED
 
 
-def test_saving_the_page_changes_notes_but_never_the_state(client, staff):
+def test_saving_the_page_changes_nothing_not_even_the_notes(client, staff):
     rma = requested_return(staff=staff)
     client.force_login(staff.customer_service)
+    events = rma.events.count()
 
     client.post(page_of(rma), {"notes": "Customer called twice", "state": "refunded", "ran": "RA-XXXX"})
 
-    rma = ReturnRequest.objects.get(pk=rma.pk)
-    assert rma.notes == "Customer called twice"
-    assert rma.state == ReturnState.REQUESTED and rma.ran is None
+    saved = ReturnRequest.objects.get(pk=rma.pk)
+    assert (saved.notes, saved.state, saved.ran) == (rma.notes, ReturnState.REQUESTED, None)
+    assert saved.events.count() == events
+
+
+def test_a_note_is_added_to_the_timeline_through_its_action(client, staff):
+    rma = requested_return(staff=staff)
+    client.force_login(staff.customer_service)
+
+    client.post(reverse("admin:rma_returnrequest_act", args=[rma.pk, "note"]), {"text": "Customer called twice"})
+
+    event = rma.events.get(action="note_added")
+    assert (event.note, event.actor, event.from_state, event.to_state) == (
+        "Customer called twice", staff.customer_service, "requested", "requested"
+    )
+    assert "Customer called twice" in client.get(page_of(rma)).content.decode()
+
+
+def test_the_dock_may_not_add_notes(client, staff):
+    rma = requested_return(staff=staff)
+    client.force_login(staff.dock)
+
+    response = client.post(reverse("admin:rma_returnrequest_act", args=[rma.pk, "note"]), {"text": "Hi"})
+
+    assert response.status_code == 403 and not rma.events.filter(action="note_added").exists()
+
+
+def test_a_blank_or_overlong_note_is_refused_with_the_form(client, staff):
+    rma = requested_return(staff=staff)
+    client.force_login(staff.customer_service)
+    url = reverse("admin:rma_returnrequest_act", args=[rma.pk, "note"])
+
+    blank = client.post(url, {"text": "   "})
+    overlong = client.post(url, {"text": "x" * 2001})
+
+    assert blank.status_code == overlong.status_code == 200
+    assert "at most 2000 characters" in overlong.content.decode()
+    assert not rma.events.filter(action="note_added").exists()
 
 
 @pytest.mark.parametrize("returns", [1, 50])

@@ -4,6 +4,7 @@ import datetime as dt
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
@@ -16,6 +17,8 @@ from rma.models import (
     CarrierEvent,
     ExtraUnit,
     ExtraUnitStatus,
+    OrderCorrection,
+    OrderLine,
     ParcelStatus,
     ReceivingScan,
     ReturnEvent,
@@ -24,7 +27,16 @@ from rma.models import (
     UnexpectedParcel,
 )
 from rma.order_import import COLUMNS
-from tests.factories import ClientFactory, PolicyFactory, Staff, client_account, order_row, return_in_state, user_in
+from tests.factories import (
+    ClientFactory,
+    PolicyFactory,
+    Staff,
+    client_account,
+    order_for,
+    order_row,
+    return_in_state,
+    user_in,
+)
 
 # Who acts: staff by group, the client's systems, the return's customer on the portal, a scheduled job,
 # and `no_user` (None), which every service refuses.
@@ -98,6 +110,17 @@ def _create(rma: ReturnRequest, actor: Actor | User | None) -> ReturnRequest:
         order=rma.order, items=[{"order_line": rma.order.lines.get(), "quantity": 1, "reason": "defective"}],
         channel=channel, actor=actor,
     )
+
+
+def _with_unclaimed_order(staff: Staff) -> ReturnRequest:
+    """A return, and a second order of its customer that no return claims."""
+    rma = return_in_state(ReturnState.REQUESTED, staff=staff, units=1)
+    order_for(rma.client, customer=rma.customer, number="UNCLAIMED-1")
+    return rma
+
+
+def _unclaimed_line(rma: ReturnRequest) -> OrderLine:
+    return OrderLine.objects.get(order__client=rma.client, order__number="UNCLAIMED-1")
 
 
 def _past_expiry(staff: Staff) -> ReturnRequest:
@@ -215,6 +238,21 @@ ACTIONS = {
         done=lambda rma: rma.client.policies.count() == 2,
         may=frozenset({"manager"}),
     ),
+    "add_note": Action(
+        given=_in_state(ReturnState.RECEIVED),
+        call=lambda rma, actor: rma_services.add_note(rma=rma, actor=actor, text="Customer called about the box"),
+        done=lambda rma: rma.events.filter(action="note_added").exists(),
+        may=frozenset({"customer_service", "inspector", "finance", "manager"}),
+    ),
+    "correct_order_line": Action(
+        given=_with_unclaimed_order,
+        call=lambda rma, actor: rma_services.correct_order_line(
+            line=_unclaimed_line(rma), actor=actor, reason="Client sent the price before discount",
+            unit_price=Decimal("40.00"),
+        ),
+        done=lambda rma: _unclaimed_line(rma).unit_price == Decimal("40.00"),
+        may=frozenset({"manager"}),
+    ),
     "import_orders": Action(
         given=_in_state(ReturnState.REQUESTED),
         call=lambda rma, actor: rma_services.import_orders(
@@ -231,7 +269,7 @@ REFUSED = [(name, kind) for name, action in ACTIONS.items() for kind in ACTORS i
 def snapshot(rma: ReturnRequest) -> tuple:
     return (
         fresh(rma).state, ReturnRequest.objects.count(), ReturnEvent.objects.count(), ReceivingScan.objects.count(),
-        CarrierEvent.objects.count(),
+        CarrierEvent.objects.count(), OrderCorrection.objects.count(),
         list(ExtraUnit.objects.values_list("status", flat=True)),
         list(UnexpectedParcel.objects.values_list("status", "dock_note")),
     )
