@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core.actors import Actor, require, user_of
 from core.errors import DomainError, InvalidInput
+from core.money import quantize
 from rma import order_import
 from rma.models import Client, Customer, Order, OrderCorrection, OrderLine, ReturnItem, ReturnRequest
 from rma.services._common import invalid_fields
@@ -179,14 +180,18 @@ def correct_order_line(*, line: OrderLine, actor: Actor, reason: str, **changes:
         line.full_clean(exclude=["order"])
     except ValidationError as error:
         raise invalid_fields(error) from None
+    if quantize(line.unit_price, line.order.currency) != line.unit_price:
+        raise InvalidInput(f"A price in {line.order.currency} has at most its currency's decimals.")
     changed = [name for name in changes if getattr(line, name) != before[name]]
     if not changed:
         return line
     line.save(update_fields=changed)
     now = timezone.now()
     OrderCorrection.objects.bulk_create(
-        OrderCorrection(order_id=line.order_id, line=line, field=name, old_value=str(before[name]), new_value=str(getattr(line, name)),
-                        reason=reason, corrected_by=user_of(actor), corrected_at=now)
+        OrderCorrection(
+            order_id=line.order_id, line=line, field=name, old_value=str(before[name]),
+            new_value=str(getattr(line, name)), reason=reason, corrected_by=user_of(actor), corrected_at=now,
+        )
         for name in changed
     )
     return OrderLine.objects.get(pk=line.pk)
