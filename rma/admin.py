@@ -152,6 +152,10 @@ class OrderCorrectionInline(admin.TabularInline):
     readonly_fields = fields
     verbose_name_plural = "corrections"
 
+    def has_view_permission(self, request, obj=None) -> bool:
+        # The history belongs to the order: whoever may see the order sees how it was corrected.
+        return request.user.has_perm("rma.view_order")
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 

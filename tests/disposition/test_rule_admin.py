@@ -1,8 +1,11 @@
 """Managers keep disposition rules in order and test them against a real unit."""
 
+import pytest
 from django.urls import reverse
 
-from disposition.models import DispositionRule
+from core.errors import DomainError, InvalidInput, PermissionRefused
+from disposition import services
+from disposition.models import Disposition, DispositionRule
 from rma.models import ReturnState
 from tests.factories import return_in_state
 
@@ -50,3 +53,109 @@ def test_finance_cannot_see_the_rules(client, staff):
     client.force_login(staff.finance)
 
     assert client.get(TEST_VIEW).status_code == 403
+
+
+# -- versions ------------------------------------------------------------------------------------
+
+RULES = reverse("admin:disposition_dispositionrule_changelist")
+
+
+def rule_form(client_id: int, **terms) -> dict:
+    form = {"client": client_id, "name": "Worn goods", "position": 1, "is_active": "on", "grades": '["D"]',
+            "reasons": "[]", "categories": "[]", "skus": "[]", "forced_action": "liquidate",
+            "allowed_actions": "[]"}
+    form.update(terms)
+    return form
+
+
+def test_editing_a_rule_publishes_a_new_version_and_the_old_disposition_keeps_its_own(client, staff):
+    rma = return_in_state(ReturnState.INSPECTED, staff=staff, units=2)
+    rule = services.publish_disposition_rule(client=rma.client, actor=staff.manager, name="All to vendor",
+                                             forced_action="return_to_vendor")
+    decided = services.confirm_disposition(item=rma.items.get(unit_number=1), actor=staff.inspector)
+    client.force_login(staff.manager)
+
+    client.post(reverse("admin:disposition_dispositionrule_change", args=[rule.pk]),
+                rule_form(rma.client.pk, name="All to vendor", grades="[]", forced_action="recycle"))
+
+    current = DispositionRule.objects.get(retired_at__isnull=True)
+    assert (current.version, current.supersedes, current.forced_action) == (2, rule, "recycle")
+    assert Disposition.objects.get(pk=decided.pk).rule == rule
+    assert DispositionRule.objects.get(pk=rule.pk).forced_action == "return_to_vendor"
+    second = services.confirm_disposition(item=rma.items.get(unit_number=2), actor=staff.inspector)
+    assert (second.rule, second.action) == (current, "recycle")
+
+
+def test_the_list_shows_the_rules_in_force_and_keeps_replaced_versions_one_click_away(client, staff):
+    rma = return_in_state(ReturnState.REQUESTED, staff=staff)
+    first = services.publish_disposition_rule(client=rma.client, actor=staff.manager, name="A", forced_action="restock")
+    second = services.publish_disposition_rule(client=rma.client, actor=staff.manager, replacing=first, name="A",
+                                               forced_action="recycle")
+    client.force_login(staff.manager)
+
+    in_force = list(client.get(RULES).context["cl"].result_list)
+    retired = list(client.get(RULES, {"version": "retired"}).context["cl"].result_list)
+
+    assert (in_force, retired) == ([second], [first])
+    response = client.post(reverse("admin:disposition_dispositionrule_change", args=[first.pk]),
+                           rule_form(rma.client.pk, name="Sneaky"))
+    assert response.status_code == 403 and DispositionRule.objects.count() == 2
+
+
+def test_deleting_a_rule_retires_it_and_it_no_longer_decides(client, staff):
+    rma = return_in_state(ReturnState.INSPECTED, staff=staff, units=1)
+    rule = services.publish_disposition_rule(
+        client=rma.client, actor=staff.manager, name="Scrap", forced_action="discard"
+    )
+    client.force_login(staff.manager)
+
+    client.post(reverse("admin:disposition_dispositionrule_delete", args=[rule.pk]), {"post": "yes"})
+
+    retired = DispositionRule.objects.get(pk=rule.pk)
+    assert (retired.retired_by, retired.retired_at is not None) == (staff.manager, True)
+    assert services.confirm_disposition(item=rma.items.get(), actor=staff.inspector).rule is None
+
+
+def test_the_list_has_no_fields_edited_in_place(client, staff):
+    client.force_login(staff.manager)
+
+    assert client.get(RULES).context["cl"].list_editable == ()
+
+
+@pytest.mark.parametrize("group", ["inspector", "customer_service", "finance"])
+def test_only_managers_publish_or_retire_rules(group, staff):
+    rma = return_in_state(ReturnState.REQUESTED, staff=staff)
+    rule = services.publish_disposition_rule(client=rma.client, actor=staff.manager, name="A", forced_action="restock")
+
+    with pytest.raises(PermissionRefused):
+        services.publish_disposition_rule(client=rma.client, actor=getattr(staff, group), name="B",
+                                          forced_action="restock")
+    with pytest.raises(PermissionRefused):
+        services.retire_disposition_rule(rule=rule, actor=getattr(staff, group))
+    assert list(DispositionRule.objects.values_list("name", "retired_at")) == [("A", None)]
+
+
+@pytest.mark.parametrize(("terms", "message"), [
+    ({"forced_action": "restock", "allowed_actions": ["recycle"]}, "not both"),
+    ({}, "forces one action"),
+    ({"forced_action": "teleport"}, "teleport"),
+    ({"forced_action": "restock", "colour": "red"}, "no colour"),
+])
+def test_a_bad_rule_is_refused_and_nothing_is_published(terms, message, staff):
+    rma = return_in_state(ReturnState.REQUESTED, staff=staff)
+
+    with pytest.raises(InvalidInput, match=message):
+        services.publish_disposition_rule(client=rma.client, actor=staff.manager, name="Bad", **terms)
+
+    assert not DispositionRule.objects.exists()
+
+
+def test_a_replaced_version_cannot_be_replaced_again(staff):
+    rma = return_in_state(ReturnState.REQUESTED, staff=staff)
+    first = services.publish_disposition_rule(client=rma.client, actor=staff.manager, name="A", forced_action="restock")
+    services.publish_disposition_rule(client=rma.client, actor=staff.manager, replacing=first, name="A",
+                                      forced_action="recycle")
+
+    with pytest.raises(DomainError, match="replaced or retired already"):
+        services.publish_disposition_rule(client=rma.client, actor=staff.manager, replacing=first, name="A",
+                                          forced_action="discard")
