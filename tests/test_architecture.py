@@ -44,7 +44,7 @@ def test_the_event_writer_is_rmas_own():
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_no_stage_imports_a_later_one(stage):
-    later = STAGES[STAGES.index(stage) + 1:] + ["reports", "backoffice"]
+    later = [*STAGES[STAGES.index(stage) + 1:], "reports", "backoffice"]
     offending = {
         str(path.relative_to(ROOT)) for path in sources(stage)
         for name in imports_of(path) if name.split(".")[0] in later
@@ -65,4 +65,4 @@ def test_migrations_run_in_a_straight_line_per_app():
         folder = ROOT / app / "migrations"
         numbers = [path.name[:4] for path in folder.glob("0*.py")] if folder.exists() else []
         assert len(numbers) == len(set(numbers)), f"{app} has two migrations with one number"
-        assert not [path for path in folder.glob("*merge*.py")] if folder.exists() else True
+        assert not list(folder.glob("*merge*.py"))
