@@ -197,6 +197,9 @@ class OrderAdmin(ImportMixin, admin.ModelAdmin):
         # (rma.services.correct_order_line) and the rest of it through a new import of the order.
         return obj is None and super().has_change_permission(request, obj)
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
     def get_urls(self):
         own = [path("<int:order_id>/lines/<int:line_id>/correct/", self.admin_site.admin_view(self.correct_line_view),
                     name="rma_order_correct_line")]
