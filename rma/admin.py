@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Value, When
+from django.db.models import Case, Exists, OuterRef, Subquery, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -25,9 +25,11 @@ from import_export.results import Result
 
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
+from core.money import quantize
 from rma import models, selectors, services
 from rma import ran as ran_codes
 from rma.resources import CarrierEventResource, OrderImportResource, XLSXFormulasAsText
+from rma.states import HOLDING_PROOF_OF_PURCHASE
 
 POLICY_TERMS = [
     "window_days", "window_starts_from", "final_sale_skus", "final_sale_categories", "accepted_reasons",
@@ -124,11 +126,29 @@ class OrderLineInline(admin.TabularInline):
     model = models.OrderLine
     extra = 0
     can_delete = False
-    fields = ["line_number", "sku", "description", "category", "quantity", "unit_price", "serial_numbers",
-              "correct_link"]
+    fields = ["line_number", "sku", "description", "category", "quantity", "unit_price", "serial_numbers"]
+    shown_fields = ["line_number", "sku", "description", "category", "quantity", "price_column", "serial_numbers",
+                    "correct_link"]
+
+    def get_fields(self, request, obj=None):
+        return self.shown_fields if obj else self.fields
 
     def get_readonly_fields(self, request, obj=None):
-        return self.fields if obj else ["correct_link"]
+        return self.shown_fields if obj else []
+
+    def get_queryset(self, request):
+        # Which return holds each line as its proof of purchase, in the one query of the lines.
+        claims = models.ReturnItem.objects.filter(
+            order_line=OuterRef("pk"), return_request__state__in=HOLDING_PROOF_OF_PURCHASE
+        )
+        claimed_by = Subquery(claims.order_by("return_request_id").values("return_request__ran")[:1])
+        return super().get_queryset(request).select_related("order").annotate(
+            claimed_by=claimed_by, claimed=Exists(claims)
+        )
+
+    @admin.display(description="unit price")
+    def price_column(self, line: models.OrderLine) -> str:
+        return f"{quantize(line.unit_price, line.order.currency)} {line.order.currency}"
 
     def has_add_permission(self, request, obj=None) -> bool:
         return obj is None and super().has_add_permission(request, obj)
@@ -140,6 +160,8 @@ class OrderLineInline(admin.TabularInline):
     def correct_link(self, line: models.OrderLine) -> str:
         if not line.pk:
             return ""
+        if line.claimed:
+            return f"claimed by return {line.claimed_by or 'awaiting its RAN'}"
         url = reverse("admin:rma_order_correct_line", args=[line.order_id, line.pk])
         return format_html('<a href="{}">Correct…</a>', url)
 
@@ -191,6 +213,24 @@ class OrderAdmin(ImportMixin, admin.ModelAdmin):
 
     def has_import_permission(self, request) -> bool:
         return request.user.has_perm("reports.import_orders")
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None:
+            return fields
+        shown = {"outbound_shipping_paid": "shipping_column", "refunded_outside": "refunded_outside_column"}
+        return [shown.get(name, name) for name in fields if name not in {"shipping_column", "refunded_outside_column"}]
+
+    @admin.display(description="outbound shipping paid")
+    def shipping_column(self, order: models.Order) -> str:
+        return f"{quantize(order.outbound_shipping_paid, order.currency)} {order.currency}"
+
+    @admin.display(description="refunded outside")
+    def refunded_outside_column(self, order: models.Order) -> str:
+        return f"{quantize(order.refunded_outside, order.currency)} {order.currency}"
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["shipping_column", "refunded_outside_column"] if obj else []
 
     def has_change_permission(self, request, obj=None) -> bool:
         # An order is the proof of purchase of its returns: once entered, its lines are corrected one by one

@@ -138,3 +138,24 @@ def test_customer_service_may_not_open_the_correction_form(client, staff):
     response = client.get(reverse("admin:rma_order_correct_line", args=[line.order_id, line.pk]))
 
     assert response.status_code == 403
+
+
+def test_the_order_page_names_the_return_claiming_a_line_and_shows_money_in_its_currency(client, staff):
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff, units=1)
+    line = rma.items.get().order_line
+    client.force_login(staff.manager)
+
+    page = client.get(reverse("admin:rma_order_change", args=[line.order_id])).content.decode()
+
+    assert f"claimed by return {rma.ran}" in page
+    assert reverse("admin:rma_order_correct_line", args=[line.order_id, line.pk]) not in page
+    assert "50.00 EUR" in page and "50.000" not in page
+
+
+@pytest.mark.parametrize("lines", [1, 20])
+def test_the_order_page_runs_a_constant_number_of_queries(lines, client, staff, django_assert_max_num_queries):
+    order = order_for(client_with_policy(), lines=lines)
+    client.force_login(staff.manager)
+
+    with django_assert_max_num_queries(16):
+        client.get(reverse("admin:rma_order_change", args=[order.pk]))
