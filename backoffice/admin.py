@@ -377,7 +377,7 @@ class ReturnRequestAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
             self.message_user(request, f"Not received: the scan came back '{outcome.get_result_display()}'.",
                               messages.WARNING)
             return
-        self.message_user(request, f"{chosen.label}: done.", messages.SUCCESS)
+        self.message_user(request, chosen.done or f"{chosen.label}: done.", messages.SUCCESS)
 
     # -- entering a request for a customer (phone, email, chat) ------------------------------------
 

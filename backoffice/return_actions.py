@@ -69,6 +69,7 @@ class ReturnAction:
     run: Callable[[ReturnRequest, AbstractBaseUser, dict], object]
     form_class: type[forms.Form] | None = None
     dangerous: bool = False
+    done: str = ""  # what the user is told on success, when "<label>: done." reads wrong
 
     def offered_to(self, user: AbstractBaseUser, rma: ReturnRequest) -> bool:
         return user.has_perm(self.permission) and self.available(rma)
@@ -100,7 +101,8 @@ ACTIONS = [
                  lambda rma, user, data: rma_services.cancel_return(rma=rma, actor=user, reason=data["reason"]),
                  ReasonForm, dangerous=True),
     ReturnAction("note", "Add a note", "rma.add_note", lambda rma: True,
-                 lambda rma, user, data: rma_services.add_note(rma=rma, actor=user, text=data["text"]), NoteForm),
+                 lambda rma, user, data: rma_services.add_note(rma=rma, actor=user, text=data["text"]), NoteForm,
+                 done="Note added to the timeline."),
 ]
 ACTIONS_BY_NAME = {action.name: action for action in ACTIONS}
 

@@ -178,12 +178,14 @@ def test_a_note_is_added_to_the_timeline_through_its_action(client, staff):
     rma = requested_return(staff=staff)
     client.force_login(staff.customer_service)
 
-    client.post(reverse("admin:rma_returnrequest_act", args=[rma.pk, "note"]), {"text": "Customer called twice"})
+    response = client.post(reverse("admin:rma_returnrequest_act", args=[rma.pk, "note"]),
+                           {"text": "Customer called twice"}, follow=True)
 
     event = rma.events.get(action="note_added")
     assert (event.note, event.actor, event.from_state, event.to_state) == (
         "Customer called twice", staff.customer_service, "requested", "requested"
     )
+    assert "Note added to the timeline." in response.content.decode()
     assert "Customer called twice" in client.get(page_of(rma)).content.decode()
 
 
