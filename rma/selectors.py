@@ -21,6 +21,7 @@ from rma.models import (
     ReturnPolicy,
     ReturnRequest,
     ReturnState,
+    WarehouseRoute,
 )
 from rma.states import AWAITING_PARCEL, CLAIMING, WAITING_FOR
 
@@ -34,9 +35,17 @@ def return_for_update(*, pk: int) -> ReturnRequest:
     """Lock the return row for the rest of the transaction; every state change starts here."""
     return (
         ReturnRequest.objects.select_for_update(of=("self",))
-        .select_related("client", "policy", "order", "customer")
+        .select_related("client", "policy", "order", "customer", "warehouse")
         .get(pk=pk)
     )
+
+
+def warehouse_route(*, client: Client, country: str) -> WarehouseRoute | None:
+    """The client's route for parcels shipped from `country` (any case), if it has one."""
+    country = (country or "").strip().upper()
+    if not country:
+        return None
+    return WarehouseRoute.objects.select_related("warehouse").filter(client=client, country=country).first()
 
 
 def return_by_ran(*, code: str) -> ReturnRequest | None:
@@ -233,7 +242,7 @@ def returns_for_labels(*, pks: Sequence[int]) -> list[ReturnRequest]:
     """The returns to print, in the order of `pks`, with everything a label shows: two queries, however many."""
     units = Prefetch("items", queryset=ReturnItem.objects.select_related("order_line").order_by("unit_number"))
     found = (
-        ReturnRequest.objects.select_related("client__default_warehouse", "customer", "order", "policy")
+        ReturnRequest.objects.select_related("client", "warehouse", "customer", "order", "policy")
         .prefetch_related(units)
         .in_bulk(pks)
     )

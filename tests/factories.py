@@ -24,6 +24,7 @@ from rma.models import (
     ReturnRequest,
     ReturnState,
     Warehouse,
+    WarehouseRoute,
 )
 
 ALL_REASONS = list(Reason.values)
@@ -51,6 +52,17 @@ class ClientFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Client {n}")
     time_zone = "Europe/Berlin"
     default_warehouse = factory.SubFactory(WarehouseFactory)
+
+
+class WarehouseRouteFactory(factory.django.DjangoModelFactory):
+    """A client's route: parcels from `country` (the customers' DE by default) go to `warehouse`."""
+
+    class Meta:
+        model = WarehouseRoute
+
+    client = factory.SubFactory(ClientFactory)
+    country = "DE"
+    warehouse = factory.SubFactory(WarehouseFactory)
 
 
 class PolicyFactory(factory.django.DjangoModelFactory):
