@@ -21,6 +21,8 @@ from rma.models import (
     ReturnPolicy,
     ReturnRequest,
     ReturnState,
+    Warehouse,
+    WarehouseAssignment,
     WarehouseRoute,
 )
 from rma.states import AWAITING_PARCEL, CLAIMING, WAITING_FOR
@@ -46,6 +48,14 @@ def warehouse_route(*, client: Client, country: str) -> WarehouseRoute | None:
     if not country:
         return None
     return WarehouseRoute.objects.select_related("warehouse").filter(client=client, country=country).first()
+
+
+def assigned_warehouse(*, user: AbstractBaseUser | None) -> Warehouse | None:
+    """The site a staff member works at; None for someone assigned to none, who works for the whole facility."""
+    if user is None or user.pk is None:
+        return None
+    assignment = WarehouseAssignment.objects.select_related("warehouse").filter(user_id=user.pk).first()
+    return assignment.warehouse if assignment else None
 
 
 def return_by_ran(*, code: str) -> ReturnRequest | None:

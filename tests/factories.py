@@ -24,6 +24,7 @@ from rma.models import (
     ReturnRequest,
     ReturnState,
     Warehouse,
+    WarehouseAssignment,
     WarehouseRoute,
 )
 
@@ -140,6 +141,12 @@ def user_in(group: str, username: str | None = None) -> User:
     user = User.objects.create_user(username=username or f"{group}-{User.objects.count()}", password="x", is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     return User.objects.get(pk=user.pk)  # fresh: no cached permissions
+
+
+def assigned(user: User, warehouse: Warehouse) -> User:
+    """The staff member, now working at `warehouse`."""
+    WarehouseAssignment.objects.create(user=user, warehouse=warehouse)
+    return user
 
 
 def client_account(client: Client) -> User:
