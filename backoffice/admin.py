@@ -86,11 +86,11 @@ class ReasonFilter(admin.SimpleListFilter):
 @admin.register(ReturnRequest)
 class ReturnRequestAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
     list_display = [
-        "ran_column", "client", "order_column", "customer_column", "state_column", "age_column",
+        "ran_column", "client", "warehouse_column", "order_column", "customer_column", "state_column", "age_column",
         "units_column", "refund_column", "requested_at",
     ]
     list_display_links = ["ran_column"]
-    list_filter = ["client", "state", "channel", ReasonFilter, "requested_at"]
+    list_filter = ["client", "warehouse", "state", "channel", ReasonFilter, "requested_at"]
     search_fields = ["ran", "order__number", "customer__email", "tracking_number", "items__serial_number"]
     search_help_text = "RAN, order number, customer email, tracking number or serial number"
     list_per_page = 50
@@ -109,7 +109,7 @@ class ReturnRequestAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
         refund = Refund.objects.filter(return_request=OuterRef("pk")).exclude(status=RefundStatus.DENIED)
         return (
             super().get_queryset(request)
-            .select_related("client", "order", "customer")
+            .select_related("client", "warehouse", "order", "customer")
             .annotate(
                 units=Subquery(units.annotate(n=Count("id")).values("n"), output_field=IntegerField()),
                 refund_amount=Subquery(refund.order_by("-proposed_at").values("amount")[:1],
@@ -127,6 +127,10 @@ class ReturnRequestAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
     @admin.display(description="RAN", ordering="ran")
     def ran_column(self, rma: ReturnRequest) -> str:
         return rma.ran or f"request #{rma.pk}"
+
+    @admin.display(description="warehouse", ordering="warehouse__code")
+    def warehouse_column(self, rma: ReturnRequest) -> str:
+        return rma.warehouse.code if rma.warehouse else "–"
 
     @admin.display(description="order", ordering="order__number")
     def order_column(self, rma: ReturnRequest) -> str:
@@ -277,7 +281,7 @@ class ReturnRequestAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
             "units": selectors.return_page_units(rma=rma),
             "refunds": refunds,
             "events": rma.events.select_related("actor", "customer"),
-            "scans": rma.scans.select_related("actor"),
+            "scans": rma.scans.select_related("actor", "warehouse"),
             "extra_units": rma.extra_units.select_related("found_by", "resolved_by", "added_as"),
             "extra_unit_form": ExtraUnitForm() if self._may_record_extra_unit(request, rma) else None,
             "offered_actions": return_actions.offered_actions(user=request.user, rma=rma),

@@ -1,5 +1,8 @@
 """The dock's receiving screen: one field a barcode scanner types into, and an answer to each scan at once.
 
+Above the field, the day's figures of the dock user's own site, then of the whole facility. A scan is
+recorded at the user's site; a parcel routed to another site is received and put aside to be forwarded.
+
 static/backoffice/dock.js queues the scans and sends them to `scan` one at a time, in order, and
 shows each JSON answer; without JavaScript the same form posts to `screen`, which shows the answer
 after a redirect. Every scan goes through rma.services.receive_scan; the dock's note on an
@@ -56,6 +59,8 @@ def _when(moment: dt.datetime | None) -> str:
 
 def _summary(scan: ReceivingScan) -> str:
     rma = scan.return_request
+    if scan.result == ScanResult.RECEIVED and scan.wrong_site:
+        return f"{rma.client} → forward to {rma.warehouse}"
     if scan.result == ScanResult.RECEIVED:
         return f"{rma.client} → {destination(rma.client)}"
     if scan.result == ScanResult.DUPLICATE:
@@ -92,6 +97,13 @@ _WRONG_STATE_WORDS = {
 def _wording(scan: ReceivingScan, user: AbstractBaseUser, units: int | None) -> dict:
     """Headline, detail and the links that go with the scan's result."""
     rma = scan.return_request
+    if scan.result == ScanResult.RECEIVED and scan.wrong_site:
+        return {
+            "where": f"Forwarding to {rma.warehouse}",
+            "headline": f"Received, but routed to another site: forward it to {rma.warehouse}",
+            "detail": f"{rma.client} · {rma.ran} · {units} unit(s) expected. It is received here; keep the parcel "
+                      f"closed and put it with the parcels going to {rma.warehouse.name}.",
+        }
     if scan.result == ScanResult.RECEIVED:
         where = destination(rma.client)
         may_record = user.has_perm("rma.add_extraunit")
@@ -142,6 +154,8 @@ def scan_outcome(*, scan: ReceivingScan, user: AbstractBaseUser) -> dict:
         **scan_row(scan),
         "client": rma.client.name if rma else None,
         "units": units,
+        "wrong_site": scan.wrong_site,
+        "routed_to": str(rma.warehouse) if rma and rma.warehouse else None,
         "where": None,
         "received_at": None,
         "received_by": None,
@@ -154,7 +168,13 @@ def scan_outcome(*, scan: ReceivingScan, user: AbstractBaseUser) -> dict:
         "extra_unit_url": None,
     }
     outcome.update(_wording(scan, user, units))
+    if scan.wrong_site and scan.result != ScanResult.RECEIVED:
+        outcome["detail"] += f" It was routed to {rma.warehouse}, not to this site."
     return outcome
+
+
+def _start_of_today() -> dt.datetime:
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _session_started(request: HttpRequest) -> dt.datetime:
@@ -186,12 +206,18 @@ def screen(request: HttpRequest) -> HttpResponse:
     since = _session_started(request)
     shown_id = request.GET.get("scan", "")
     shown = (
-        ReceivingScan.objects.select_related("return_request__client").filter(pk=shown_id, actor=request.user).first()
+        ReceivingScan.objects.select_related("return_request__client", "return_request__warehouse")
+        .filter(pk=shown_id, actor=request.user).first()
         if shown_id.isdigit() else None
     )
+    site = rma_selectors.assigned_warehouse(user=request.user)
+    site_figures, facility_figures = rma_selectors.dock_figures(since=_start_of_today(), site=site)
     return TemplateResponse(request, "admin/dock/screen.html", {
         **admin.site.each_context(request),
-        "title": "Dock",
+        "title": f"Dock · {site.name}" if site else "Dock",
+        "site": site,
+        "site_figures": site_figures,
+        "facility_figures": facility_figures,
         "outcome": scan_outcome(scan=shown, user=request.user) if shown else None,
         "rows": [scan_row(row) for row in rma_selectors.scans_by(actor=request.user, since=since, limit=LIST_LENGTH)],
         "parcel_form": ParcelNoteForm(),

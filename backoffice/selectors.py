@@ -9,8 +9,13 @@ from django.utils import timezone
 
 from refunds.models import Refund, RefundApproval, RefundStatus
 from rma import selectors as rma_selectors
-from rma.models import Client, ReturnItem, ReturnRequest, ReturnState
-from rma.states import WAITING_FOR
+from rma.models import Client, ReturnItem, ReturnRequest, ReturnState, Warehouse
+from rma.states import ROUTED, WAITING_FOR
+
+# The stages a site's figures show: a return has a warehouse from its authorization on.
+SITE_STAGES = {state: waiting_for for state, waiting_for in WAITING_FOR.items() if state in ROUTED}
+# (state, warehouse id): how many; the warehouse is None for a return not routed yet.
+Tally = dict[tuple[str, int | None], int]
 
 
 @dataclass(frozen=True)
@@ -25,38 +30,62 @@ class StageFigure:
 
 @dataclass(frozen=True)
 class Dashboard:
-    stages: list[StageFigure]
+    site: Warehouse | None  # the viewer's own site, whose figures come first; None: the whole facility only
+    site_stages: list[StageFigure]
+    stages: list[StageFigure]  # the whole facility
     ended: dict[str, int]
     refunds_awaiting_approval: int
     refund_totals_awaiting: list[tuple[str, Decimal]]
     overdue_returns: list[ReturnRequest]
 
 
-def dashboard(*, now: dt.datetime | None = None, overdue_limit: int = 15) -> Dashboard:
+def _tally(rows, *, state: str, warehouse: str) -> Tally:
+    return {(row[state], row[warehouse]): row["n"] for row in rows.annotate(n=Count("id")).order_by()}
+
+
+def _count(tally: Tally, state: str, site: Warehouse | None) -> int:
+    """How many in `state` at `site`, or across the whole facility when `site` is None."""
+    return sum(n for (in_state, at), n in tally.items() if in_state == state and (site is None or at == site.pk))
+
+
+def _stage_figures(
+    *, stages: dict[str, str], returns: Tally, units: Tally, overdue: Tally, site: Warehouse | None
+) -> list[StageFigure]:
+    labels = dict(ReturnState.choices)
+    return [
+        StageFigure(state, labels[state], waiting_for, _count(returns, state, site), _count(units, state, site),
+                    _count(overdue, state, site))
+        for state, waiting_for in stages.items()
+    ]
+
+
+def dashboard(*, now: dt.datetime | None = None, overdue_limit: int = 15, site: Warehouse | None = None) -> Dashboard:
+    """Where the floor stands: `site`'s stages first when the viewer works at one, then the whole facility's.
+
+    Each count is one query grouped by state and warehouse, so a site costs no query of its own.
+    """
     now = now or timezone.now()
     clients = list(Client.objects.all())
-    per_state = {row["state"]: row["n"] for row in ReturnRequest.objects.values("state").annotate(n=Count("id"))}
-    units = {
-        row["return_request__state"]: row["n"]
-        for row in ReturnItem.objects.values("return_request__state").annotate(n=Count("id"))
-    }
+    returns = _tally(ReturnRequest.objects.values("state", "warehouse"), state="state", warehouse="warehouse")
+    units = _tally(
+        ReturnItem.objects.values("return_request__state", "return_request__warehouse"),
+        state="return_request__state", warehouse="return_request__warehouse",
+    )
     overdue = ReturnRequest.objects.filter(rma_selectors.overdue_filter(clients=clients, now=now))
-    overdue_per_state = {row["state"]: row["n"] for row in overdue.values("state").annotate(n=Count("id"))}
-    labels = dict(ReturnState.choices)
-    stages = [
-        StageFigure(state, labels[state], waiting_for, per_state.get(state, 0), units.get(state, 0),
-                    overdue_per_state.get(state, 0))
-        for state, waiting_for in WAITING_FOR.items()
-    ]
+    overdue_tally = _tally(overdue.values("state", "warehouse"), state="state", warehouse="warehouse")
+    figures = {"returns": returns, "units": units, "overdue": overdue_tally}
     waiting = Refund.objects.filter(status=RefundStatus.PENDING_APPROVAL)
     totals = waiting.values("currency").annotate(total=Sum("amount"), n=Count("id")).order_by("currency")
+    labels = dict(ReturnState.choices)
     return Dashboard(
-        stages=stages,
-        ended={labels[s]: per_state.get(s, 0) for s in ReturnState.values if s not in WAITING_FOR},
+        site=site,
+        site_stages=_stage_figures(stages=SITE_STAGES, site=site, **figures) if site else [],
+        stages=_stage_figures(stages=WAITING_FOR, site=None, **figures),
+        ended={labels[s]: _count(returns, s, None) for s in ReturnState.values if s not in WAITING_FOR},
         refunds_awaiting_approval=sum(row["n"] for row in totals),
         refund_totals_awaiting=[(row["currency"], row["total"]) for row in totals],
         overdue_returns=list(
-            overdue.select_related("client", "customer").order_by("state_entered_at")[:overdue_limit]
+            overdue.select_related("client", "customer", "warehouse").order_by("state_entered_at")[:overdue_limit]
         ),
     )
 

@@ -5,6 +5,7 @@ from django.urls import path
 
 from backoffice import dock, selectors, station
 from reports import views as reports
+from rma import selectors as rma_selectors
 
 
 class BackOfficeSite(admin.AdminSite):
@@ -16,7 +17,8 @@ class BackOfficeSite(admin.AdminSite):
     enable_nav_sidebar = False
 
     def index(self, request, extra_context=None):
-        context = {"dashboard": selectors.dashboard(), **(extra_context or {})}
+        site = rma_selectors.assigned_warehouse(user=request.user)
+        context = {"dashboard": selectors.dashboard(site=site), **(extra_context or {})}
         return super().index(request, context)
 
     def get_urls(self):

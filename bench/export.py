@@ -111,6 +111,8 @@ def make_returns(count: int) -> None:
             ReturnRequest(
                 client=client, order=order, customer=customer, policy=policies[client.pk], channel="portal",
                 state=states[n % len(states)], ran=ran_for(n), refund_method="original_payment",
+                # Authorized or later: routed to the one warehouse, as authorization would have.
+                warehouse=None if states[n % len(states)] == "requested" else warehouse,
                 carrier="DHL" if n % 2 else "", tracking_number=f"JJD{n:012d}" if n % 2 else "",
                 notes="Customer called about the label." if n % 5 == 0 else "",
                 requested_at=now - dt.timedelta(minutes=n), state_entered_at=now - dt.timedelta(minutes=n // 2),

@@ -180,8 +180,9 @@ def confirm_disposition(
         decided_by=user_of(actor), decided_at=now, override_reason=reason if action != recommendation.action else "",
     )
     if action == Action.RESTOCK:
+        # The stock of the warehouse the return was routed to: a parcel that reached another site goes on there.
         StockMovement.objects.create(
-            client=rma.client, warehouse=rma.client.default_warehouse, sku=facts.sku, quantity=1,
+            client=rma.client, warehouse_id=rma.warehouse_id, sku=facts.sku, quantity=1,
             disposition=disposition, at=now, actor=user_of(actor),
         )
     later_stages.record_event(

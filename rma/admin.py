@@ -1,5 +1,5 @@
-"""Admin of the rma stage: clients, warehouses, policies, customers, orders, scans, and the queues of
-unexpected parcels and extra units that customer service resolves.
+"""Admin of the rma stage: clients, warehouses and their routes and staff, policies, customers, orders,
+scans, and the queues of unexpected parcels and extra units that customer service resolves.
 
 The return itself is shown by backoffice.admin, which composes every stage.
 """
@@ -45,6 +45,45 @@ class WarehouseAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "city"]
 
 
+class WarehouseRouteForm(forms.ModelForm):
+    class Meta:
+        model = models.WarehouseRoute
+        fields = ["client", "country", "warehouse"]
+
+    def clean_country(self) -> str:
+        # Routes are looked up in upper case; a manager may type "at".
+        return self.cleaned_data["country"].strip().upper()
+
+
+@admin.register(models.WarehouseRoute)
+class WarehouseRouteAdmin(admin.ModelAdmin):
+    """Per client, the warehouse that parcels shipped from a country go to; other countries go to the
+    client's default warehouse. Authorization reads them; an authorized return keeps its warehouse."""
+
+    form = WarehouseRouteForm
+    list_display = ["client", "country", "warehouse"]
+    list_filter = ["client", "warehouse"]
+    list_select_related = ["client", "warehouse"]
+    search_fields = ["client__code", "client__name", "country"]
+
+
+class WarehouseRouteInline(admin.TabularInline):
+    model = models.WarehouseRoute
+    form = WarehouseRouteForm
+    extra = 0
+
+
+@admin.register(models.WarehouseAssignment)
+class WarehouseAssignmentAdmin(admin.ModelAdmin):
+    """The site each staff member works at; whoever has none works for the whole facility."""
+
+    list_display = ["user", "warehouse"]
+    list_filter = ["warehouse"]
+    list_select_related = ["user", "warehouse"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
+
+
 class ClientAccountInline(admin.TabularInline):
     model = models.ClientAccount
     extra = 0
@@ -68,7 +107,7 @@ class ClientAdmin(admin.ModelAdmin):
             "target_hours_received", "target_hours_inspected", "target_hours_dispositioned",
         ]}),
     ]
-    inlines = [ClientAccountInline]
+    inlines = [WarehouseRouteInline, ClientAccountInline]
 
 
 @admin.register(models.ClientAccount)
@@ -322,9 +361,9 @@ class ReturnItemAdmin(ReadOnlyAdmin):
 
 @admin.register(models.ReceivingScan)
 class ReceivingScanAdmin(ReadOnlyAdmin):
-    list_display = ["scanned_at", "code", "result", "return_request", "actor"]
-    list_filter = ["result"]
-    list_select_related = ["return_request", "actor"]
+    list_display = ["scanned_at", "code", "result", "return_request", "actor", "warehouse", "wrong_site"]
+    list_filter = ["result", "warehouse", "wrong_site"]
+    list_select_related = ["return_request", "actor", "warehouse"]
     search_fields = ["code", "normalized_code"]
 
 
@@ -510,14 +549,14 @@ class ResolveParcelForm(forms.Form):
 class UnexpectedParcelAdmin(ResolvedOnceAdmin):
     """Parcels the dock could not place: customer service matches, converts or refuses each one."""
 
-    list_display = ["code", "status", "scanned_at_column", "scanned_by_column", "dock_note_column", "photo_column",
-                    "return_request", "resolved_by"]
-    list_filter = ["status"]
-    list_select_related = ["scan__actor", "return_request", "resolved_by"]
+    list_display = ["code", "status", "warehouse", "scanned_at_column", "scanned_by_column", "dock_note_column",
+                    "photo_column", "return_request", "resolved_by"]
+    list_filter = ["status", "warehouse"]
+    list_select_related = ["scan__actor", "warehouse", "return_request", "resolved_by"]
     search_fields = ["code", "dock_note", "return_request__ran"]
     ordering = [OPEN_FIRST, "created_at"]
-    fields = ["code", "status", "scan", "dock_note", "photo", "return_request", "resolved_by", "resolved_at",
-              "resolution_note"]
+    fields = ["code", "status", "warehouse", "scan", "dock_note", "photo", "return_request", "resolved_by",
+              "resolved_at", "resolution_note"]
     resolve_form = ResolveParcelForm
 
     @admin.display(description="scanned", ordering="created_at")
@@ -535,6 +574,7 @@ class UnexpectedParcelAdmin(ResolvedOnceAdmin):
     def facts(self, parcel: models.UnexpectedParcel) -> list[tuple[str, str]]:
         return [
             ("Scanned", f"{_when(parcel.scan.scanned_at)} by {parcel.scan.actor}"),
+            ("Held at", str(parcel.warehouse) if parcel.warehouse else "–"),
             ("Dock note", parcel.dock_note or "–"),
         ]
 

@@ -5,8 +5,8 @@ page to cut out), ZPL for Zebra printers, and an SVG of the barcode for screens.
 is reportlab's own vector Code128, with bars a whole number of printer dots wide: a stretched
 bitmap smears at 203 dpi and stops scanning.
 
-Load the returns with rma.selectors.returns_for_labels: a label reads the client, its warehouse,
-the customer, the order, the policy and every unit.
+Load the returns with rma.selectors.returns_for_labels: a label reads the client, the warehouse the
+return was routed to, the customer, the order, the policy and every unit.
 """
 
 import io
@@ -63,7 +63,7 @@ class ReturnLabel:
 
     ran: str
     client: str
-    ship_to: list[str]  # the warehouse's name, then its address
+    ship_to: list[str]  # the name of the warehouse the return was routed to, then its address
     ship_from: list[str]  # the customer's name, then their address
     order_number: str
     units: int
@@ -76,16 +76,15 @@ class ReturnLabel:
 
 
 def label_of(rma: ReturnRequest) -> ReturnLabel:
-    """The label of a return that has a RAN (and so an expiry), loaded by returns_for_labels."""
+    """The label of a return that has a RAN (and so an expiry and a warehouse), loaded by returns_for_labels."""
     items = list(rma.items.all())
     customer = rma.customer
     expires = rma.authorization_expires_at.astimezone(rma.client.zone)
     return ReturnLabel(
         ran=rma.ran,
         client=rma.client.name,
-        ship_to=[rma.client.default_warehouse.name, *rma.client.default_warehouse.address_lines()],
-        # The customer's address, or where the order went when the client sent none.
-        ship_from=[customer.name or customer.email, *(customer.address_lines() or rma.order.address_lines())],
+        ship_to=[rma.warehouse.name, *rma.warehouse.address_lines()],
+        ship_from=[customer.name or customer.email, *rma.ship_from().address_lines()],
         order_number=rma.order.number,
         units=len(items),
         carrier=rma.carrier,

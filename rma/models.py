@@ -5,14 +5,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from core.actors import Channel
 from core.models import AppendOnly
-from rma.states import ReturnState
+from rma.states import MAY_BE_UNROUTED, ReturnState
 
 MONEY = {"max_digits": 12, "decimal_places": 3}
 PERCENT = {"max_digits": 5, "decimal_places": 2}
@@ -173,6 +173,49 @@ class ClientAccount(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.client}"
+
+
+class WarehouseRoute(TimeStamped):
+    """A client's routing rule: parcels shipped from `country` go to `warehouse`, not the client's default.
+
+    Read when a return is authorized; the return keeps the warehouse chosen then, whatever the rule becomes.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="warehouse_routes")
+    country = models.CharField(
+        max_length=2, validators=[RegexValidator(r"^[A-Z]{2}$", "Give the two-letter ISO 3166 code, e.g. AT.")],
+        help_text="Where the parcel is shipped from (the customer's country): ISO 3166 code, e.g. AT",
+    )
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="routes")
+
+    class Meta:
+        ordering = ["client", "country"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "country"], name="warehouse_route_one_per_country"),
+            # Upper case, as the routing looks it up.
+            models.CheckConstraint(
+                condition=Q(country=models.functions.Upper("country")), name="warehouse_route_country_upper_case"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client.code}: {self.country} → {self.warehouse.code}"
+
+
+class WarehouseAssignment(TimeStamped):
+    """The site a staff member works at: their dock scans are recorded there and their screens show it first."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="warehouse_assignment",
+        limit_choices_to={"is_staff": True, "client_account__isnull": True},
+    )
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="assignments")
+
+    class Meta:
+        ordering = ["warehouse", "user"]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.warehouse.code}"
 
 
 class ReturnPolicy(models.Model):
@@ -367,6 +410,10 @@ class ReturnRequest(FSMModelMixin, TimeStamped):
     channel = models.CharField(max_length=10, choices=RequestChannel.choices)
     state = FSMField(default=ReturnState.REQUESTED, choices=ReturnState.choices, protected=True)
     ran = models.CharField("RAN", max_length=14, unique=True, null=True, blank=True)
+    warehouse = models.ForeignKey(
+        Warehouse, null=True, blank=True, on_delete=models.PROTECT, related_name="returns",
+        help_text="Where the parcel is sent: chosen when the return is authorized.",
+    )
     refund_method = models.CharField(max_length=20, choices=RefundMethod.choices)
     carrier = models.CharField(max_length=60, blank=True)
     tracking_number = models.CharField(max_length=100, blank=True)
@@ -411,17 +458,29 @@ class ReturnRequest(FSMModelMixin, TimeStamped):
             models.Index(fields=["tracking_number"], name="return_tracking_idx"),
             models.Index(fields=["client", "state"], name="return_client_state_idx"),
         ]
+        constraints = [
+            # Labels, the dock and stock movements rely on it: an authorized return names its warehouse.
+            models.CheckConstraint(
+                condition=Q(warehouse__isnull=False) | Q(state__in=sorted(MAY_BE_UNROUTED)),
+                name="return_routed_once_authorized",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.ran or f"Request #{self.pk}"
+
+    def ship_from(self) -> Address:
+        """Where the parcel comes from: the customer's address, or where the order went when the client sent none."""
+        return self.customer if self.customer.address_lines() else self.order
 
     def _entered(self, at, stamp: str) -> None:
         setattr(self, stamp, at)
         self.state_entered_at = at
 
     @transition(field=state, source=ReturnState.REQUESTED, target=ReturnState.AUTHORIZED)
-    def authorize(self, *, ran: str, expires_at, at) -> None:
+    def authorize(self, *, ran: str, expires_at, warehouse: Warehouse, at) -> None:
         self.ran = ran
+        self.warehouse = warehouse
         self.authorization_expires_at = expires_at
         self._entered(at, "authorized_at")
 
@@ -606,6 +665,13 @@ class ReceivingScan(models.Model):
         ReturnRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="scans"
     )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(
+        Warehouse, null=True, blank=True, on_delete=models.PROTECT, related_name="scans",
+        help_text="The site where the parcel was scanned; empty when the dock user has no site.",
+    )
+    wrong_site = models.BooleanField(
+        default=False, help_text="The parcel was routed to another site: received here, to be forwarded there.",
+    )
     scanned_at = models.DateTimeField()
     note = models.TextField(blank=True)
 
@@ -629,6 +695,10 @@ class UnexpectedParcel(TimeStamped):
 
     scan = models.OneToOneField(ReceivingScan, on_delete=models.PROTECT, related_name="unexpected_parcel")
     code = models.CharField(max_length=200)
+    warehouse = models.ForeignKey(
+        Warehouse, null=True, blank=True, on_delete=models.PROTECT, related_name="unexpected_parcels",
+        help_text="The site holding the parcel: where it was scanned.",
+    )
     status = models.CharField(max_length=20, choices=ParcelStatus.choices, default=ParcelStatus.OPEN)
     dock_note = models.TextField(blank=True)
     photo = models.ImageField(upload_to="parcels/%Y/%m/", blank=True)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
@@ -15,12 +16,18 @@ from rma.models import (
     Client,
     Order,
     OrderLine,
+    ParcelStatus,
     ReceivingScan,
     ReturnEvent,
     ReturnItem,
     ReturnPolicy,
     ReturnRequest,
     ReturnState,
+    ScanResult,
+    UnexpectedParcel,
+    Warehouse,
+    WarehouseAssignment,
+    WarehouseRoute,
 )
 from rma.states import AWAITING_PARCEL, CLAIMING, WAITING_FOR
 
@@ -34,9 +41,25 @@ def return_for_update(*, pk: int) -> ReturnRequest:
     """Lock the return row for the rest of the transaction; every state change starts here."""
     return (
         ReturnRequest.objects.select_for_update(of=("self",))
-        .select_related("client", "policy", "order", "customer")
+        .select_related("client", "policy", "order", "customer", "warehouse")
         .get(pk=pk)
     )
+
+
+def warehouse_route(*, client: Client, country: str) -> WarehouseRoute | None:
+    """The client's route for parcels shipped from `country` (any case), if it has one."""
+    country = (country or "").strip().upper()
+    if not country:
+        return None
+    return WarehouseRoute.objects.select_related("warehouse").filter(client=client, country=country).first()
+
+
+def assigned_warehouse(*, user: AbstractBaseUser | None) -> Warehouse | None:
+    """The site a staff member works at; None for someone assigned to none, who works for the whole facility."""
+    if user is None or user.pk is None:
+        return None
+    assignment = WarehouseAssignment.objects.select_related("warehouse").filter(user_id=user.pk).first()
+    return assignment.warehouse if assignment else None
 
 
 def return_by_ran(*, code: str) -> ReturnRequest | None:
@@ -68,7 +91,7 @@ def scans_by(*, actor: AbstractBaseUser, since: dt.datetime, limit: int) -> Quer
     """One person's dock scans since a moment, newest first, with what the dock screen shows of each."""
     return (
         ReceivingScan.objects.filter(actor=actor, scanned_at__gte=since)
-        .select_related("return_request__client")
+        .select_related("return_request__client", "return_request__warehouse")
         .order_by("-scanned_at", "-id")[:limit]
     )
 
@@ -141,6 +164,49 @@ def recorded_carrier_event(*, tracking_number: str, event: str, occurred_at: dt.
         .order_by("pk")
         .first()
     )
+
+
+# -- the dock's figures, per site -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DockFigures:
+    """What the dock of one site (or of the whole facility) has in hand and ahead."""
+
+    expected: int  # parcels on their way: returns authorized or in transit
+    received: int  # parcels received since the start of the day
+    to_forward: int  # of those, parcels routed to another site
+    unexpected_open: int  # parcels nobody announced, waiting for customer service
+
+
+def _counts_per_site(rows: QuerySet, **aggregates) -> dict[int | None, dict]:
+    """How many of `rows` each warehouse has (None: no site), with any further aggregates."""
+    grouped = rows.order_by().values("warehouse").annotate(n=Count("id"), **aggregates)
+    return {row["warehouse"]: row for row in grouped}
+
+
+def _at(counts: dict[int | None, dict], site: Warehouse | None, column: str = "n") -> int:
+    """The count at `site`, or over the whole facility (every site, and no site) when `site` is None."""
+    rows = counts.values() if site is None else [counts.get(site.pk, {})]
+    return sum(row.get(column, 0) for row in rows)
+
+
+def dock_figures(*, since: dt.datetime, site: Warehouse | None) -> tuple[DockFigures | None, DockFigures]:
+    """The figures of `site` (None without one), then of the whole facility: three queries, however many sites."""
+    expected = _counts_per_site(ReturnRequest.objects.filter(state__in=AWAITING_PARCEL))
+    received = _counts_per_site(
+        ReceivingScan.objects.filter(result=ScanResult.RECEIVED, scanned_at__gte=since),
+        to_forward=Count("id", filter=Q(wrong_site=True)),
+    )
+    unexpected = _counts_per_site(UnexpectedParcel.objects.filter(status=ParcelStatus.OPEN))
+
+    def figures_at(where: Warehouse | None) -> DockFigures:
+        return DockFigures(
+            expected=_at(expected, where), received=_at(received, where),
+            to_forward=_at(received, where, "to_forward"), unexpected_open=_at(unexpected, where),
+        )
+
+    return (figures_at(site) if site else None), figures_at(None)
 
 
 # -- reports: what the returns and orders of a period add up to ----------------------------------
@@ -233,7 +299,7 @@ def returns_for_labels(*, pks: Sequence[int]) -> list[ReturnRequest]:
     """The returns to print, in the order of `pks`, with everything a label shows: two queries, however many."""
     units = Prefetch("items", queryset=ReturnItem.objects.select_related("order_line").order_by("unit_number"))
     found = (
-        ReturnRequest.objects.select_related("client__default_warehouse", "customer", "order", "policy")
+        ReturnRequest.objects.select_related("client", "warehouse", "customer", "order", "policy")
         .prefetch_related(units)
         .in_bulk(pks)
     )

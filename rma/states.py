@@ -39,6 +39,9 @@ AWAITING_PARCEL = frozenset({ReturnState.AUTHORIZED, ReturnState.IN_TRANSIT})
 RECEIVED_OR_LATER = frozenset({
     ReturnState.RECEIVED, ReturnState.INSPECTED, ReturnState.DISPOSITIONED, ReturnState.REFUNDED, ReturnState.CLOSED,
 })
+# Authorization picks the warehouse the parcel is sent to; only these may never have been authorized.
+MAY_BE_UNROUTED = frozenset({ReturnState.REQUESTED, ReturnState.REJECTED, ReturnState.CANCELLED})
+ROUTED = ALL - MAY_BE_UNROUTED
 # The parcel has left the customer: a carrier's scan has nothing left to move.
 SHIPPED_OR_LATER = RECEIVED_OR_LATER | {ReturnState.IN_TRANSIT}
 # What a live return waits for in each stage, in lifecycle order.

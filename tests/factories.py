@@ -24,6 +24,8 @@ from rma.models import (
     ReturnRequest,
     ReturnState,
     Warehouse,
+    WarehouseAssignment,
+    WarehouseRoute,
 )
 
 ALL_REASONS = list(Reason.values)
@@ -51,6 +53,17 @@ class ClientFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Client {n}")
     time_zone = "Europe/Berlin"
     default_warehouse = factory.SubFactory(WarehouseFactory)
+
+
+class WarehouseRouteFactory(factory.django.DjangoModelFactory):
+    """A client's route: parcels from `country` (the customers' DE by default) go to `warehouse`."""
+
+    class Meta:
+        model = WarehouseRoute
+
+    client = factory.SubFactory(ClientFactory)
+    country = "DE"
+    warehouse = factory.SubFactory(WarehouseFactory)
 
 
 class PolicyFactory(factory.django.DjangoModelFactory):
@@ -128,6 +141,12 @@ def user_in(group: str, username: str | None = None) -> User:
     user = User.objects.create_user(username=username or f"{group}-{User.objects.count()}", password="x", is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     return User.objects.get(pk=user.pk)  # fresh: no cached permissions
+
+
+def assigned(user: User, warehouse: Warehouse) -> User:
+    """The staff member, now working at `warehouse`."""
+    WarehouseAssignment.objects.create(user=user, warehouse=warehouse)
+    return user
 
 
 def client_account(client: Client) -> User:

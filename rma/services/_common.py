@@ -1,15 +1,28 @@
-"""What the rma services share: the locked return, and input checked against the model's limits."""
+"""What the rma services share: the locked return, where a parcel arrived, and input checked against the
+model's limits."""
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 
 from core.errors import InvalidInput
 from rma import selectors
-from rma.models import ReturnRequest
+from rma.models import ReturnRequest, Warehouse
 
 
 def locked(rma: ReturnRequest) -> ReturnRequest:
     return selectors.return_for_update(pk=rma.pk)
+
+
+def at_wrong_site(*, site: Warehouse | None, rma: ReturnRequest | None) -> bool:
+    """The parcel is at a site it was not routed to. Unknown (no site, or no route yet) is not wrong."""
+    return site is not None and rma is not None and rma.warehouse_id not in (None, site.pk)
+
+
+def arrival_details(*, site: Warehouse | None, rma: ReturnRequest) -> dict:
+    """What a receive event says about where the parcel arrived; nothing when the site is not known."""
+    if site is None:
+        return {}
+    return {"warehouse": site.pk, "warehouse_code": site.code, "wrong_site": at_wrong_site(site=site, rma=rma)}
 
 
 def clean_text(value: str | None, *, model: type[Model], field: str, required: bool = True) -> str:

@@ -27,7 +27,7 @@ from rma.models import (
     ReturnState,
     UnexpectedParcel,
 )
-from rma.services._common import invalid_fields, locked
+from rma.services._common import arrival_details, invalid_fields, locked
 from rma.states import RECEIVED_OR_LATER
 from rma.trail import apply_transition, record_event
 
@@ -98,7 +98,8 @@ def _take_in_parcel(*, rma: ReturnRequest, parcel: UnexpectedParcel, actor: Acto
     """The parcel belongs to `rma`: receive a return still on its way, only note it on one received already."""
     if resolution == ParcelStatus.CONVERTED and rma.requested_at < parcel.created_at:
         raise InvalidInput(f"Return {rma} was requested before this parcel arrived: match it instead.")
-    details = {"unexpected_parcel": parcel.pk, "code": parcel.code, "resolution": resolution}
+    details = {"unexpected_parcel": parcel.pk, "code": parcel.code, "resolution": resolution,
+               **arrival_details(site=parcel.warehouse, rma=rma)}
     note = note or f"Unexpected parcel {parcel.code} {resolution}."
     if rma.state in RECEIVED_OR_LATER:
         record_event(rma=rma, action=_PARCEL_EVENTS[resolution], actor=actor, note=note, details=details)

@@ -13,7 +13,16 @@ from core.errors import DomainError, InvalidInput, NotConfigured, PermissionRefu
 from rma import policy as policy_rules
 from rma import ran as ran_codes
 from rma import selectors
-from rma.models import Order, Reason, RefundMethod, RequestChannel, ReturnEventType, ReturnItem, ReturnRequest
+from rma.models import (
+    Order,
+    Reason,
+    RefundMethod,
+    RequestChannel,
+    ReturnEventType,
+    ReturnItem,
+    ReturnRequest,
+    Warehouse,
+)
 from rma.services._common import locked
 from rma.trail import apply_transition, ensure_transition_allowed, record_event
 
@@ -149,11 +158,23 @@ def _unused_ran() -> str:
     raise DomainError("Could not draw an unused RAN; try again.", code="ran_exhausted")
 
 
+def _destination(rma: ReturnRequest) -> tuple[Warehouse, dict]:
+    """The warehouse the parcel is sent to, and how it was chosen (for the event): the client's route for
+    the country the parcel ships from, else the client's default warehouse."""
+    route = selectors.warehouse_route(client=rma.client, country=rma.ship_from().country)
+    warehouse = route.warehouse if route else rma.client.default_warehouse
+    routing = {"warehouse": warehouse.pk, "warehouse_code": warehouse.code}
+    if route:
+        return warehouse, {**routing, "routed_by": "route", "route": route.pk}
+    return warehouse, {**routing, "routed_by": "client_default"}
+
+
 def _authorize(*, rma: ReturnRequest, actor: Actor, note: str = "", details: dict | None = None) -> None:
     expires_at = timezone.now() + dt.timedelta(days=rma.policy.ran_validity_days)
+    warehouse, routing = _destination(rma)
     apply_transition(
-        rma=rma, transition="authorize", actor=actor, note=note, details=details,
-        ran=_unused_ran(), expires_at=expires_at,
+        rma=rma, transition="authorize", actor=actor, note=note, details={**(details or {}), **routing},
+        ran=_unused_ran(), expires_at=expires_at, warehouse=warehouse,
     )
 
 

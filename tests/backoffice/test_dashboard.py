@@ -7,14 +7,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backoffice import selectors
-from rma.models import ReturnState
-from tests.factories import requested_return, return_in_state
+from rma.models import ReturnRequest, ReturnState
+from tests.factories import assigned, requested_return, return_in_state
 
 INDEX = reverse("admin:index")
 
 
-def stage(dashboard, state):
-    return next(figure for figure in dashboard.stages if figure.state == state)
+def stage(dashboard, state, *, own_site: bool = False):
+    stages = dashboard.site_stages if own_site else dashboard.stages
+    return next(figure for figure in stages if figure.state == state)
 
 
 def test_counts_returns_and_units_waiting_in_each_stage(staff):
@@ -65,6 +66,80 @@ def test_the_dashboard_runs_a_constant_number_of_queries(client, staff, django_a
     for _ in range(10):
         requested_return(staff=staff)
     client.force_login(staff.manager)
+
+    with django_assert_max_num_queries(14):
+        assert client.get(INDEX).status_code == 200
+
+
+# -- the viewer's own site first -------------------------------------------------------------------
+
+
+def two_sites(staff):
+    """A return received at each of two clients' warehouses, and one still requested (routed nowhere yet)."""
+    here = return_in_state(ReturnState.RECEIVED, staff=staff, units=3)
+    there = return_in_state(ReturnState.RECEIVED, staff=staff, units=1)
+    requested_return(staff=staff, client=here.client)
+    return here, there
+
+
+def test_an_assigned_users_site_has_its_own_figures(staff):
+    here, _ = two_sites(staff)
+
+    figures = selectors.dashboard(site=here.warehouse)
+
+    own = stage(figures, "received", own_site=True)
+    assert (figures.site, own.returns, own.units) == (here.warehouse, 1, 3)
+    assert (stage(figures, "received").returns, stage(figures, "received").units) == (2, 4)
+
+
+def test_a_sites_figures_start_at_authorization(staff):
+    here, _ = two_sites(staff)
+
+    figures = selectors.dashboard(site=here.warehouse)
+
+    assert [figure.state for figure in figures.site_stages] == [
+        "authorized", "in_transit", "received", "inspected", "dispositioned",
+    ]
+    assert stage(figures, "requested").returns == 1
+
+
+def test_without_a_site_the_dashboard_is_the_whole_facility(staff):
+    two_sites(staff)
+
+    figures = selectors.dashboard()
+
+    assert (figures.site, figures.site_stages) == (None, [])
+    assert stage(figures, "received").returns == 2
+
+
+def test_an_assigned_user_sees_their_site_first_then_the_whole_facility(client, staff):
+    here, _ = two_sites(staff)
+    here.warehouse.name = "Leipzig Returns Center"
+    here.warehouse.save(update_fields=["name"])
+    client.force_login(assigned(staff.customer_service, here.warehouse))
+
+    page = client.get(INDEX).content.decode()
+
+    assert "Your site: Leipzig Returns Center" in page and "Whole facility" in page
+    assert page.index('id="site-figures"') < page.index('id="stage-figures"')
+    assert f"warehouse__id__exact={here.warehouse.pk}" in page
+
+
+def test_an_unassigned_user_sees_the_whole_facility_as_before(client, staff):
+    two_sites(staff)
+    client.force_login(staff.customer_service)
+
+    page = client.get(INDEX).content.decode()
+
+    assert 'id="site-figures"' not in page and "Your site" not in page
+    assert 'id="stage-figures"' in page
+
+
+def test_a_site_costs_no_query_of_its_own_however_many_sites(client, staff, django_assert_max_num_queries):
+    for _ in range(6):
+        return_in_state(ReturnState.RECEIVED, staff=staff)  # each client with its own warehouse
+    manager = assigned(staff.manager, ReturnRequest.objects.first().warehouse)
+    client.force_login(manager)
 
     with django_assert_max_num_queries(14):
         assert client.get(INDEX).status_code == 200

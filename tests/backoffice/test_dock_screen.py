@@ -12,14 +12,22 @@ from PIL import Image
 
 from rma import ran as ran_codes
 from rma.models import ParcelStatus, ReceivingScan, ReturnRequest, ReturnState, ScanResult, UnexpectedParcel
-from tests.factories import never_issued_ran, one_symbol_changed, return_in_state, with_ran_written
+from rma.selectors import DockFigures
+from tests.factories import (
+    WarehouseFactory,
+    assigned,
+    never_issued_ran,
+    one_symbol_changed,
+    return_in_state,
+    with_ran_written,
+)
 
 SCREEN = reverse("admin:dock")
 SCAN = reverse("admin:dock_scan")
 OUTCOME_KEYS = {
     "scan_id", "code", "result", "result_label", "scanned_at", "time", "ran", "summary", "headline", "detail",
-    "client", "units", "where", "received_at", "received_by", "return_url", "receive_expired_url", "note_url",
-    "extra_unit_url",
+    "client", "units", "wrong_site", "routed_to", "where", "received_at", "received_by", "return_url",
+    "receive_expired_url", "note_url", "extra_unit_url",
 }
 
 
@@ -365,3 +373,96 @@ def test_a_ran_typed_loosely_is_received(dock, staff):
     typed = ran_codes.normalize(rma.ran).lower()
 
     assert scan(dock, typed).json()["result"] == ScanResult.RECEIVED
+
+
+# -- the site --------------------------------------------------------------------------------------
+
+
+def test_a_parcel_routed_to_another_site_is_received_and_the_dock_told_to_forward_it(dock, staff):
+    rma = return_in_state(ReturnState.IN_TRANSIT, staff=staff)
+    rma.warehouse.name = "Edison Returns Center"
+    rma.warehouse.save(update_fields=["name"])
+    assigned(staff.dock, WarehouseFactory())
+    dock.get(SCREEN)  # this session starts
+
+    answer = scan(dock, rma.ran).json()
+
+    assert (answer["result"], answer["wrong_site"], answer["routed_to"]) == (
+        ScanResult.RECEIVED, True, str(rma.warehouse)
+    )
+    assert answer["headline"] == f"Received, but routed to another site: forward it to {rma.warehouse}"
+    assert answer["extra_unit_url"] is None  # the parcel stays closed for its own site
+    assert fresh(rma).state == ReturnState.RECEIVED
+    assert dock.get(SCREEN).context["rows"][0]["summary"] == f"{rma.client} → forward to {rma.warehouse}"
+
+
+def test_a_parcel_at_its_own_site_is_not_flagged(dock, staff):
+    rma = return_in_state(ReturnState.IN_TRANSIT, staff=staff)
+    assigned(staff.dock, rma.warehouse)
+
+    answer = scan(dock, rma.ran).json()
+
+    assert (answer["result"], answer["wrong_site"]) == (ScanResult.RECEIVED, False)
+    assert answer["headline"] == "Received: take it to Inspection intake"
+
+
+def test_a_duplicate_at_the_wrong_site_says_where_it_was_routed(dock, staff):
+    rma = return_in_state(ReturnState.IN_TRANSIT, staff=staff)
+    assigned(staff.dock, WarehouseFactory())
+    scan(dock, rma.ran)
+
+    answer = scan(dock, rma.ran).json()
+
+    assert answer["result"] == ScanResult.DUPLICATE
+    assert answer["detail"].endswith(f"It was routed to {rma.warehouse}, not to this site.")
+
+
+def test_an_assigned_dock_sees_its_sites_figures_first_then_the_whole_facility(dock, staff):
+    here = return_in_state(ReturnState.IN_TRANSIT, staff=staff)
+    return_in_state(ReturnState.AUTHORIZED, staff=staff)  # another client, another warehouse
+    assigned(staff.dock, here.warehouse)
+    scan(dock, here.ran)
+    scan(dock, "JJD000111222333")
+
+    response = dock.get(SCREEN)
+
+    page = response.content.decode()
+    assert page.index('id="dock-site-figures"') < page.index('id="dock-facility-figures"')
+    assert f"Today at {here.warehouse.name}" in page
+    assert response.context["site_figures"] == DockFigures(expected=0, received=1, to_forward=0, unexpected_open=1)
+    assert response.context["facility_figures"] == DockFigures(
+        expected=1, received=1, to_forward=0, unexpected_open=1
+    )
+
+
+def test_parcels_received_for_another_site_are_counted_to_forward(dock, staff):
+    rma = return_in_state(ReturnState.IN_TRANSIT, staff=staff)
+    assigned(staff.dock, WarehouseFactory())
+    scan(dock, rma.ran)
+
+    response = dock.get(SCREEN)
+
+    assert response.context["site_figures"].to_forward == 1
+    assert response.context["facility_figures"].to_forward == 1
+
+
+def test_an_unassigned_dock_sees_the_whole_facility_only(dock, staff):
+    return_in_state(ReturnState.AUTHORIZED, staff=staff)
+    return_in_state(ReturnState.IN_TRANSIT, staff=staff)
+
+    response = dock.get(SCREEN)
+
+    page = response.content.decode()
+    assert 'id="dock-site-figures"' not in page and 'id="dock-facility-figures"' in page
+    assert response.context["site_figures"] is None
+    assert response.context["facility_figures"].expected == 2
+
+
+def test_the_screen_runs_a_constant_number_of_queries_however_many_sites(dock, staff, django_assert_max_num_queries):
+    returns = [return_in_state(ReturnState.IN_TRANSIT, staff=staff) for _ in range(5)]  # five warehouses
+    assigned(staff.dock, returns[0].warehouse)
+    for rma in returns:
+        scan(dock, rma.ran)
+
+    with django_assert_max_num_queries(12):
+        assert dock.get(SCREEN).status_code == 200

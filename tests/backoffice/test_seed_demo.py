@@ -8,7 +8,18 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from refunds.models import Refund, RefundStatus, StoreCreditEntry
-from rma.models import CarrierEvent, CarrierEventOutcome, Client, ClientAccount, ReturnRequest, ReturnState
+from rma.models import (
+    CarrierEvent,
+    CarrierEventOutcome,
+    Client,
+    ClientAccount,
+    ReceivingScan,
+    ReturnRequest,
+    ReturnState,
+    Warehouse,
+    WarehouseAssignment,
+    WarehouseRoute,
+)
 from tests.factories import return_in_state
 
 STAFF_GROUPS = ["customer_service", "dock", "inspector", "finance", "manager"]
@@ -157,3 +168,38 @@ def test_it_refuses_rather_than_expire_another_authorized_return_early(staff):
 
     assert ReturnRequest.objects.get(pk=other.pk).state == ReturnState.AUTHORIZED
     assert not Client.objects.filter(code__in=["hafenwerk", "kestrel"]).exists()
+
+
+# -- two sites -------------------------------------------------------------------------------------
+
+
+def test_two_warehouses_a_route_and_a_dock_user_at_each_site():
+    seed_demo()
+
+    assert set(Warehouse.objects.values_list("code", flat=True)) == {"lej1", "ewr2"}
+    assert list(WarehouseRoute.objects.values_list("client__code", "country", "warehouse__code")) == [
+        ("kestrel", "DE", "lej1")
+    ]
+    assert dict(WarehouseAssignment.objects.values_list("user__username", "warehouse__code")) == {
+        "dock": "lej1", "dock-edison": "ewr2",
+    }
+    assert User.objects.get(username="dock-edison").groups.get().name == "dock"
+
+
+def test_a_return_from_germany_is_routed_by_the_route_and_the_others_by_their_clients_default():
+    seed_demo()
+
+    routed = ReturnRequest.objects.exclude(warehouse=None).select_related("client", "customer")
+
+    for rma in routed:
+        by_route = rma.client.code == "kestrel" and rma.customer.country == "DE"
+        assert rma.warehouse.code == ("lej1" if by_route else rma.client.default_warehouse.code), rma
+    assert routed.filter(client__code="kestrel", warehouse__code="lej1").count() == 2
+
+
+def test_every_scan_happened_at_a_site_and_one_parcel_waits_to_be_forwarded():
+    seed_demo()
+
+    assert not ReceivingScan.objects.filter(warehouse=None).exists()
+    forwarded = ReceivingScan.objects.get(wrong_site=True)
+    assert (forwarded.warehouse.code, forwarded.return_request.warehouse.code) == ("ewr2", "lej1")

@@ -8,7 +8,14 @@ from disposition.services import confirm_disposition
 from inspection.services import record_inspection
 from refunds.models import RefundStatus
 from rma.models import ReturnRequest, ReturnState
-from tests.factories import DispositionRuleFactory, Staff, inspect_all, return_in_state
+from tests.factories import (
+    DispositionRuleFactory,
+    Staff,
+    WarehouseRouteFactory,
+    client_with_policy,
+    inspect_all,
+    return_in_state,
+)
 
 FOUND_AS_REQUESTED = {"grade": "A", "accessories_complete": True, "original_packaging": True, "matches_request": True}
 
@@ -123,7 +130,7 @@ def test_writes_one_disposition_unit_event_per_unit(staff):
 # -- stock ---------------------------------------------------------------------------------------
 
 
-def test_restocking_writes_one_stock_movement_of_the_sku_into_the_clients_default_warehouse(staff):
+def test_restocking_writes_one_stock_movement_of_the_sku_into_the_returns_warehouse(staff):
     rma = inspected(staff)
 
     disposition = confirm_disposition(item=unit(rma, 1), actor=staff.inspector, action=Action.RESTOCK)
@@ -131,8 +138,18 @@ def test_restocking_writes_one_stock_movement_of_the_sku_into_the_clients_defaul
     movement = StockMovement.objects.get()
     assert movement.quantity == 1
     assert movement.sku == unit(rma, 1).order_line.sku
-    assert (movement.client, movement.warehouse) == (rma.client, rma.client.default_warehouse)
+    assert (movement.client, movement.warehouse) == (rma.client, rma.warehouse)
     assert (movement.disposition, movement.actor) == (disposition, staff.inspector)
+
+
+def test_a_routed_return_restocks_into_the_warehouse_it_was_routed_to_not_the_clients_default(staff):
+    client = client_with_policy(auto_authorize=False)
+    route = WarehouseRouteFactory(client=client, country="DE")
+    rma = inspect_all(return_in_state(ReturnState.RECEIVED, staff=staff, client=client), staff)
+
+    confirm_disposition(item=unit(rma, 1), actor=staff.inspector, action=Action.RESTOCK)
+
+    assert StockMovement.objects.get().warehouse == route.warehouse != client.default_warehouse
 
 
 @pytest.mark.parametrize("action", [a for a in Action.values if a != Action.RESTOCK])

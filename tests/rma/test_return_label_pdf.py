@@ -9,7 +9,14 @@ import time_machine
 from rma import labels, selectors
 from rma import services as rma_services
 from rma.models import Customer, ReturnState, Warehouse
-from tests.factories import client_with_policy, order_for, requested_return, return_in_state
+from tests.factories import (
+    WarehouseFactory,
+    WarehouseRouteFactory,
+    client_with_policy,
+    order_for,
+    requested_return,
+    return_in_state,
+)
 from tests.tools import pdf_page_texts
 
 PAPERS = ["4x6", "a4", "letter"]
@@ -22,6 +29,21 @@ def pdf_of(*returns, paper: str = "4x6") -> bytes:
 def words(text: str) -> str:
     """Page text with runs of spaces (pdftotext's layout) squeezed, so phrases can be looked for."""
     return " ".join(text.split())
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+def test_label_ships_to_the_warehouse_the_return_was_routed_to(staff, tmp_path, paper):
+    merchant = client_with_policy(auto_authorize=False)
+    WarehouseRouteFactory(client=merchant, country="DE", warehouse=WarehouseFactory(
+        code="vie1", name="Wien Returns Hub", address_line1="Industriestraße 3", postal_code="1220", city="Wien",
+        country="AT",
+    ))
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff, client=merchant)
+
+    label = words(pdf_page_texts(pdf_of(rma, paper=paper), tmp_path)[0])
+
+    assert "SHIP TO Wien Returns Hub Industriestraße 3 1220 Wien AT" in label
+    assert merchant.default_warehouse.name not in label
 
 
 @pytest.mark.parametrize("paper", PAPERS)

@@ -5,7 +5,7 @@ import re
 
 from rma import labels, selectors
 from rma.models import Customer, ReturnState, Warehouse
-from tests.factories import return_in_state
+from tests.factories import WarehouseFactory, WarehouseRouteFactory, client_with_policy, return_in_state
 
 
 def zpl_of(rma) -> str:
@@ -40,6 +40,16 @@ def test_zpl_prints_both_addresses_client_units_expiry_and_tracking(staff):
     assert any(text.startswith("Valid until ") for text in texts)
     assert "Carrier: DHL · Tracking: JJD1" in texts
     assert texts.count(rma.ran) == 2  # the barcode and the text beneath it
+
+
+def test_zpl_ships_to_the_warehouse_the_return_was_routed_to(staff):
+    merchant = client_with_policy(auto_authorize=False)
+    route = WarehouseRouteFactory(client=merchant, country="DE", warehouse=WarehouseFactory(name="Wien Returns Hub"))
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff, client=merchant)
+
+    texts = field_texts(zpl_of(rma))
+
+    assert route.warehouse.name in texts and merchant.default_warehouse.name not in texts
 
 
 def test_carets_tildes_and_line_breaks_in_customer_text_cannot_start_a_command(staff):

@@ -1,9 +1,10 @@
-"""Demo data to try the back office with: two clients, their orders, and returns in every state.
+"""Demo data to try the back office with: two clients, two sites, their orders, and returns in every state.
 
 Every return is walked to its state through the services, so its RAN, events, timestamps, scans,
 carrier events, inspections, dispositions, stock movements and refunds are the real ones. Running
 the command again creates nothing new: demo objects are found by their natural keys (warehouse and
-client code, customer email, order number, username, rule name, parcel code), a demo order gets its
+client code, route's client and country, customer email, order number, username, rule name, parcel
+code), a demo order gets its
 return only if it has none, a received demo return its extra unit only if it has none, and the
 carrier events are recorded again as the same events.
 
@@ -47,6 +48,8 @@ from rma.models import (
     ScanResult,
     UnexpectedParcel,
     Warehouse,
+    WarehouseAssignment,
+    WarehouseRoute,
     WindowStart,
 )
 
@@ -59,12 +62,16 @@ DEFAULT_PASSWORD = "demo-pass-2026"
 # username (also the group name), first name, last name, what they do
 STAFF = [
     ("customer_service", "Chris", "Avery", "enters requests from phone, email and chat; authorizes, rejects, cancels"),
-    ("dock", "Dana", "Kowalski", "scans parcels in at the dock"),
+    ("dock", "Dana", "Kowalski", "scans parcels in at the Leipzig dock"),
     ("inspector", "Ines", "Moreau", "grades each unit, confirms dispositions"),
     ("finance", "Farid", "Haddad", "approves, denies and issues refunds"),
     ("manager", "Morgan", "Lindqvist", "everything above, plus clients, policies, rules and overrides"),
 ]
 API_ACCOUNT = ("hafenwerk-api", "hafenwerk")  # username, client code
+# The second site's dock: username, first name, last name, what they do (group dock).
+EDISON_DOCK = ("dock-edison", "Eli", "Navarro", "scans parcels in at the Edison dock")
+# Who works at which site (warehouse code); everyone else works for the whole facility.
+SITES_OF_STAFF = {"dock": "lej1", "dock-edison": "ewr2"}
 
 WAREHOUSES = [
     {"code": "lej1", "name": "Leipzig Returns Center", "address_line1": "Radefelder Allee 20",
@@ -73,6 +80,9 @@ WAREHOUSES = [
      "address_line2": "Dock 14", "postal_code": "08837", "city": "Edison", "region": "NJ", "country": "US",
      "phone": "+1 732 555 0142"},
 ]
+
+# Kestrel's customers in Germany send their parcels to Leipzig, not across the Atlantic.
+ROUTES = [("kestrel", "DE", "lej1")]  # client code, country, warehouse code
 
 CLIENTS = [
     {
@@ -176,6 +186,8 @@ CUSTOMERS = {
          "+1 312 555 0158"),
         ("emily.nguyen@example.com", "Emily Nguyen", "612 Congress Ave", "78701", "Austin", "TX", "US",
          "+1 512 555 0190"),
+        ("lukas.meyer@example.com", "Lukas Meyer", "Bergmannstraße 5", "10961", "Berlin", "", "DE",
+         "+49 30 5558 4410"),
     ],
 }
 
@@ -226,6 +238,8 @@ ORDERS = [
     DemoOrder("kestrel", "KE-58856", "maya.patel@example.com", 13, 10, "card", (("KE-CHG-65W", 1),), "5.99"),
     DemoOrder("kestrel", "KE-58860", "daniel.kim@example.com", 2, None, "card",
               (("KE-LAP-14-512", 1), ("KE-CHG-65W", 1)), "0.00"),
+    DemoOrder("kestrel", "KE-58870", "lukas.meyer@example.com", 6, 3, "card", (("KE-EB-PRO", 1),), "0.00"),
+    DemoOrder("kestrel", "KE-58874", "lukas.meyer@example.com", 9, 6, "paypal", (("KE-HP-ANC-BLK", 1),), "0.00"),
 ]
 
 
@@ -243,6 +257,7 @@ class DemoReturn:
     override: str = ""  # a manager authorizes it despite a failed policy rule, saying why
     reference: str = ""  # the payout reference; empty: paid through the refund method's own channel
     comment: str = ""
+    arrives_at: str = ""  # the site (warehouse code) the parcel reaches; empty: the one it was routed to
 
 
 RETURNS = [
@@ -268,6 +283,12 @@ RETURNS = [
     DemoReturn("KE-58834", "in_transit", "phone", (("KE-MON-27-4K", 1, "damaged_in_transit"),),
                tracking=("UPS", "1Z999AA10123456784"), comment="Cracked corner; the box was crushed."),
     DemoReturn("HW-10266", "received", "email", (("HW-JEANS-3232", 1, "changed_mind"),)),
+    # Routed to Leipzig by Kestrel's route for Germany: its label ships there.
+    DemoReturn("KE-58870", "authorized", "email", (("KE-EB-PRO", 1, "defective"),),
+               comment="The left earbud does not charge."),
+    # Routed to Leipzig too, but posted to Kestrel's US address from its website: received at Edison, to forward.
+    DemoReturn("KE-58874", "received", "phone", (("KE-HP-ANC-BLK", 1, "changed_mind"),),
+               tracking=("DHL", "00340434292135100290"), arrives_at="ewr2"),
     DemoReturn("KE-58839", "received", "email", (("KE-CHG-65W", 1, "defective"),),
                tracking=("USPS", "9400111899223817756420"), comment="Gets hot and stops charging."),
     DemoReturn("HW-10271", "inspected", "chat", (("HW-KNIT-MER-S", 1, "defective"), ("HW-TEE-ORG-M", 1, "size_fit")),
@@ -366,11 +387,15 @@ class Floor:
     """The demo users who act on the returns."""
 
     customer_service: User
-    dock: User
+    dock: User  # at lej1
     inspector: User
     finance: User
     manager: User
     api: User
+    docks: dict[str, User]  # warehouse code: the dock user working there
+
+    def dock_at(self, warehouse_code: str) -> User:
+        return self.docks[warehouse_code]
 
     def requester(self, channel: str, customer: Customer) -> Actor:
         """Who acts for the customer: the customer on the portal, the client's systems on the API, else customer
@@ -408,7 +433,20 @@ def seed_staff(password: str) -> dict[str, User]:
         for username, first, last, _ in STAFF
     }
     ensure_user("admin", password=password, group=None, is_staff=True, is_superuser=True, email="admin@returns.example")
+    username, first, last, _ = EDISON_DOCK
+    ensure_user(username, password=password, group="dock", is_staff=True, first_name=first, last_name=last,
+                email=f"{username.replace('-', '.')}@returns.example")
     return users
+
+
+def seed_sites_of_staff() -> dict[str, User]:
+    """Each site's dock user at their site; their dock user per warehouse code."""
+    docks = {}
+    for username, code in SITES_OF_STAFF.items():
+        user = User.objects.get(username=username)
+        WarehouseAssignment.objects.get_or_create(user=user, defaults={"warehouse": Warehouse.objects.get(code=code)})
+        docks[code] = user
+    return docks
 
 
 def seed_api_account(password: str, clients: dict[str, Client]) -> User:
@@ -438,6 +476,10 @@ def seed_clients(manager: User) -> dict[str, Client]:
                 client=client, name=rule["name"], defaults={**rule, "position": position * 10}
             )
         clients[client.code] = client
+    for client_code, country, warehouse_code in ROUTES:
+        WarehouseRoute.objects.get_or_create(
+            client=clients[client_code], country=country, defaults={"warehouse": warehouses[warehouse_code]}
+        )
     return clients
 
 
@@ -562,7 +604,7 @@ def _ship(rma: ReturnRequest, spec: DemoReturn, floor: Floor) -> None:
 
 
 def _receive(rma: ReturnRequest, spec: DemoReturn, floor: Floor) -> None:
-    scan = rma_services.receive_scan(code=rma.ran, actor=floor.dock)
+    scan = rma_services.receive_scan(code=rma.ran, actor=floor.dock_at(spec.arrives_at or rma.warehouse.code))
     if scan.result != ScanResult.RECEIVED:
         raise CommandError(f"Scanning {rma.ran} gave {scan.result}, not received.")
 
@@ -703,7 +745,7 @@ class Command(BaseCommand):
             users = seed_staff(password)
             clients = seed_clients(users["manager"])
             api = seed_api_account(password, clients)
-            floor = Floor(api=api, **users)
+            floor = Floor(api=api, docks=seed_sites_of_staff(), **users)
             seed_customers(clients)
             orders = seed_orders(clients)
             created = seed_returns(orders, floor)
@@ -720,6 +762,7 @@ class Command(BaseCommand):
         ))
         rows = [("admin", "superuser", "everything, including users and groups")]
         rows += [(username, f"group {username}", does) for username, _, _, does in STAFF]
+        rows.append((EDISON_DOCK[0], "group dock", EDISON_DOCK[3]))
         username, client_code = API_ACCOUNT
         rows.append((username, "group client_api", f"client API account of {client_code}; not staff, no admin"))
         width = max(len(row[0]) for row in rows)
