@@ -140,14 +140,6 @@ def customer_recent_return_count(*, rma: ReturnRequest, period_days: int) -> int
     )
 
 
-def client_of_account(user: AbstractBaseUser | None) -> Client | None:
-    """The client a client API account belongs to; None for staff and for the system."""
-    if user is None:
-        return None
-    account = getattr(user, "client_account", None)
-    return account.client if account else None
-
-
 def expirable_returns(*, now: dt.datetime) -> QuerySet[ReturnRequest]:
     return ReturnRequest.objects.filter(state=ReturnState.AUTHORIZED, authorization_expires_at__lt=now)
 

@@ -103,9 +103,8 @@ def _with_extra_unit(staff: Staff) -> ReturnRequest:
 
 def _create(rma: ReturnRequest, actor: Actor | User | None) -> ReturnRequest:
     # Each actor through its own door: which doors each may use, test_create_return_request covers.
-    channel = {CustomerActor: "portal", SystemActor: "phone"}.get(type(actor), "phone")
-    if getattr(actor, "client_account", None):
-        channel = "api"
+    channel = "api" if getattr(actor, "client_account", None) else "phone"
+    channel = "portal" if isinstance(actor, CustomerActor) else channel
     return rma_services.create_return_request(
         order=rma.order, items=[{"order_line": rma.order.lines.get(), "quantity": 1, "reason": "defective"}],
         channel=channel, actor=actor,
