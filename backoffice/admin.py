@@ -8,7 +8,6 @@ import datetime as dt
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -21,17 +20,14 @@ from backoffice import return_actions, selectors
 from backoffice.forms import ExtraUnitForm, NewReturnForm, OrderLookupForm, errors_text
 from core.errors import DomainError
 from core.money import quantize
-from refunds.models import Refund, RefundStatus
-from reports.admin import SpreadsheetExportMixin
-from reports.resources import ReturnResource
+from refunds.models import RefundStatus
 from rma import labels
-from rma import ran as ran_codes
 from rma import selectors as rma_selectors
 from rma import services as rma_services
+from rma.list_admin import ListedAdmin
 from rma.models import (
     ParcelStatus,
     Reason,
-    ReturnItem,
     ReturnRequest,
     ReturnState,
     ScanResult,
@@ -78,51 +74,27 @@ class ReasonFilter(admin.SimpleListFilter):
         return Reason.choices
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(pk__in=ReturnItem.objects.filter(reason=self.value()).values("return_request"))
-        return queryset
+        return selectors.with_reason(queryset, self.value())
 
 
 @admin.register(ReturnRequest)
-class ReturnRequestAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
+    list_spec = selectors.RETURNS_LIST
     list_display = [
         "ran_column", "client", "warehouse_column", "order_column", "customer_column", "state_column", "age_column",
         "units_column", "refund_column", "requested_at",
     ]
     list_display_links = ["ran_column"]
     list_filter = ["client", "warehouse", "state", "channel", ReasonFilter, "requested_at"]
-    search_fields = ["ran", "order__number", "customer__email", "tracking_number", "items__serial_number"]
     search_help_text = "RAN, order number, customer email, tracking number or serial number"
     list_per_page = 50
-    ordering = ["-requested_at"]
     # The notes given with the request; later notes are events, written through the "Add a note" action.
     fields = ["notes"]
     readonly_fields = ["notes"]
     actions = ["authorize_selected", "reject_selected", "cancel_selected", "print_labels"]
     change_form_template = "admin/rma/returnrequest/change_form.html"
-    resource_classes = [ReturnResource]
 
     # -- the changelist ----------------------------------------------------------------------------
-
-    def get_queryset(self, request: HttpRequest):
-        units = ReturnItem.objects.filter(return_request=OuterRef("pk")).values("return_request")
-        refund = Refund.objects.filter(return_request=OuterRef("pk")).exclude(status=RefundStatus.DENIED)
-        return (
-            super().get_queryset(request)
-            .select_related("client", "warehouse", "order", "customer")
-            .annotate(
-                units=Subquery(units.annotate(n=Count("id")).values("n"), output_field=IntegerField()),
-                refund_amount=Subquery(refund.order_by("-proposed_at").values("amount")[:1],
-                                       output_field=DecimalField()),
-            )
-        )
-
-    def get_search_results(self, request, queryset, search_term):
-        # A scanned or typed RAN finds its return however it was written.
-        ran = ran_codes.parse_ran(search_term)
-        if ran:
-            return queryset.filter(ran=ran), False
-        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="RAN", ordering="ran")
     def ran_column(self, rma: ReturnRequest) -> str:

@@ -4,11 +4,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from refunds.models import Refund, RefundApproval, RefundStatus
 from rma import selectors as rma_selectors
+from rma.lists import WHOLE_LIST, ListQuery, ListSpec, Viewer, list_rows
 from rma.models import Client, ReturnItem, ReturnRequest, ReturnState, Warehouse
 from rma.states import ROUTED, WAITING_FOR
 
@@ -102,3 +103,43 @@ def return_page_units(*, rma: ReturnRequest) -> QuerySet[ReturnItem]:
 def return_page_refunds(*, rma: ReturnRequest) -> QuerySet[Refund]:
     approvals = Prefetch("approvals", queryset=RefundApproval.objects.select_related("approver"))
     return rma.refunds.select_related("proposed_by", "issued_by", "denied_by").prefetch_related(approvals)
+
+
+# -- the returns list ----------------------------------------------------------------------------------
+
+
+def _listed_returns() -> QuerySet[ReturnRequest]:
+    """Returns with what the list shows of each: its units and the refund proposed (not denied)."""
+    units = ReturnItem.objects.filter(return_request=OuterRef("pk")).values("return_request")
+    refund = Refund.objects.filter(return_request=OuterRef("pk")).exclude(status=RefundStatus.DENIED)
+    return (
+        ReturnRequest.objects.select_related("client", "warehouse", "order", "customer")
+        .annotate(
+            units=Subquery(units.annotate(n=Count("id")).values("n"), output_field=IntegerField()),
+            refund_amount=Subquery(refund.order_by("-proposed_at").values("amount")[:1], output_field=DecimalField()),
+        )
+    )
+
+
+def with_reason(returns: QuerySet[ReturnRequest], reason: str | None) -> QuerySet[ReturnRequest]:
+    """Returns with at least one unit sent back for `reason`; all of them when no reason is asked."""
+    if not reason:
+        return returns
+    return returns.filter(pk__in=ReturnItem.objects.filter(reason=reason).values("return_request"))
+
+
+RETURNS_LIST = ListSpec(
+    rows=_listed_returns,
+    client_path="client",
+    customer_path="customer",
+    filter_fields=frozenset({"client", "warehouse", "state", "channel", "requested_at"}),
+    search_fields=("ran", "order__number", "customer__email", "tracking_number", "items__serial_number"),
+    ran_path="ran",
+    ordering=("-requested_at",),
+    named_filters={"reason": with_reason},
+)
+
+
+def returns_list(*, viewer: Viewer, query: ListQuery = WHOLE_LIST) -> QuerySet[ReturnRequest]:
+    """Returns, newest first, with their units and proposed refund, as `viewer` may see them."""
+    return list_rows(RETURNS_LIST, viewer=viewer, query=query)

@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.urls import path
 
 from backoffice import dock, selectors, station
+from reports import exports
 from reports import views as reports
+from reports.export_page import export_page
 from rma import selectors as rma_selectors
 
 
@@ -41,4 +43,10 @@ class BackOfficeSite(admin.AdminSite):
             path("report/<slug:key>.csv", view(reports.figure_download), name="reports_csv"),
             path("report/monthly/", view(reports.monthly_report), name="reports_monthly"),
         ]
-        return stations + report_pages + super().get_urls()
+        # Before the lists' own addresses, where "export/" would be read as an object's id.
+        export_pages = [
+            path(f"{opts.app_label}/{opts.model_name}/export/", view(export_page), {"label": listing.label},
+                 name=f"{opts.app_label}_{opts.model_name}_export")
+            for listing in exports.exportable_lists() for opts in [listing.model._meta]
+        ]
+        return stations + report_pages + export_pages + super().get_urls()

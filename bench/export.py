@@ -10,8 +10,8 @@ Run it from the repository root, with the project's Python:
 It migrates a new database (a temporary SQLite file, or a database it creates on the PostgreSQL
 server and drops at the end), makes 100,000 returns with bulk_create (one unit each, every third
 with a refund, all in one client's currency or the other's), then exports them as a large export
-runs: an ExportJob written by reports.services.write_export, which rebuilds the returns list
-through its admin as the requesting manager and streams the rows into the file.
+runs: an ExportJob written by reports.exports.write_export, which reads the returns list through
+its selector as the requesting manager and streams the rows into the file.
 
 Each format is measured in a fresh process, twice: first timed, for rows per second (and the
 CPU seconds of this process; the database server's are not counted) and the process's
@@ -150,13 +150,13 @@ def export_once(file_format: str) -> tuple[float, float, int, int]:
     """Seconds (wall and this process's CPU), rows and file size of one export of every return, as the job runs."""
     from django.contrib.auth.models import User
 
-    from reports import services
+    from reports import exports
     from reports.models import ExportJob, ExportStatus
 
     job = ExportJob.objects.create(requested_by=User.objects.get(username="manager"), model_label="rma.returnrequest",
                                    query_string="", file_format=file_format)
     started, cpu_started = time.perf_counter(), time.process_time()
-    services.write_export(job_id=job.pk)
+    exports.write_export(job_id=job.pk)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     job.refresh_from_db()
     if job.status != ExportStatus.DONE:

@@ -8,8 +8,9 @@ from django.urls import path
 
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
-from disposition import models, services
+from disposition import models, selectors, services
 from rma import selectors as rma_selectors
+from rma.list_admin import ListedAdmin
 
 
 class RuleTestForm(forms.Form):
@@ -146,17 +147,15 @@ class DispositionRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Disposition)
-class DispositionAdmin(ReadOnlyAdmin):
+class DispositionAdmin(ListedAdmin, ReadOnlyAdmin):
+    list_spec = selectors.DISPOSITIONS_LIST
     list_display = ["item", "recommended_action", "action", "expected_recovery_value", "destination",
                     "decided_by", "decided_at"]
     list_filter = ["action", "item__return_request__client"]
-    list_select_related = ["item__return_request", "item__order_line", "decided_by"]
-    search_fields = ["item__return_request__ran", "item__order_line__sku"]
 
 
 @admin.register(models.StockMovement)
-class StockMovementAdmin(ReadOnlyAdmin):
+class StockMovementAdmin(ListedAdmin, ReadOnlyAdmin):
+    list_spec = selectors.STOCK_MOVEMENTS_LIST
     list_display = ["at", "client", "warehouse", "sku", "quantity", "actor"]
     list_filter = ["client", "warehouse"]
-    list_select_related = ["client", "warehouse", "actor"]
-    search_fields = ["sku"]

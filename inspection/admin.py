@@ -3,7 +3,8 @@
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
-from inspection import models
+from inspection import models, selectors
+from rma.list_admin import ListedAdmin
 
 
 class InspectionPhotoInline(admin.TabularInline):
@@ -17,9 +18,8 @@ class InspectionPhotoInline(admin.TabularInline):
 
 
 @admin.register(models.Inspection)
-class InspectionAdmin(ReadOnlyAdmin):
+class InspectionAdmin(ListedAdmin, ReadOnlyAdmin):
+    list_spec = selectors.INSPECTIONS_LIST
     list_display = ["item", "grade", "matches_request", "missing", "defect_category", "inspector", "inspected_at"]
     list_filter = ["grade", "missing", "matches_request", "defect_category", "item__return_request__client"]
-    list_select_related = ["item__return_request", "item__order_line", "inspector"]
-    search_fields = ["item__return_request__ran", "item__order_line__sku", "serial_number_found"]
     inlines = [InspectionPhotoInline]

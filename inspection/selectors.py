@@ -6,6 +6,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncWeek
 
 from inspection.models import Inspection
+from rma.lists import WHOLE_LIST, ListQuery, ListSpec, Viewer, list_rows
 from rma.models import ReturnItem, ReturnRequest
 
 
@@ -34,3 +35,18 @@ def defects_per_week(*, returns: QuerySet[ReturnRequest], tzinfo: dt.tzinfo) -> 
         .annotate(units=Count("id"))
     )
     return {(row["week"].date(), row["defect_category"]): row["units"] for row in rows}
+
+
+INSPECTIONS_LIST = ListSpec(
+    rows=lambda: Inspection.objects.select_related("item__return_request", "item__order_line", "inspector"),
+    client_path="item__return_request__client",
+    filter_fields=frozenset({"grade", "missing", "matches_request", "defect_category", "item__return_request__client"}),
+    search_fields=("item__return_request__ran", "item__order_line__sku", "serial_number_found"),
+    ran_path="item__return_request__ran",
+    ordering=("-inspected_at",),
+)
+
+
+def inspections_list(*, viewer: Viewer, query: ListQuery = WHOLE_LIST) -> QuerySet[Inspection]:
+    """Every unit's inspection, newest first, as `viewer` may see them."""
+    return list_rows(INSPECTIONS_LIST, viewer=viewer, query=query)

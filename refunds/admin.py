@@ -14,6 +14,7 @@ from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
 from core.money import quantize
 from refunds import models, selectors, services
+from rma.list_admin import ListedAdmin
 from rma.models import Client, Customer
 
 
@@ -22,23 +23,15 @@ class QueueFilter(admin.SimpleListFilter):
 
     title = "queue"
     parameter_name = "queue"
-    QUEUES = {
-        "pending": ("Waiting for approval", [models.RefundStatus.PENDING_APPROVAL]),
-        "approved": ("Approved, to issue", [models.RefundStatus.APPROVED, models.RefundStatus.FAILED]),
-        "issued": ("Issued", [models.RefundStatus.ISSUED]),
-        "denied": ("Denied", [models.RefundStatus.DENIED]),
-        "all": ("All", None),
-    }
 
     def lookups(self, request, model_admin):
-        return [(key, label) for key, (label, _) in self.QUEUES.items()]
+        return [(key, label) for key, (label, _) in selectors.REFUND_QUEUES.items()]
 
     def value(self):
-        return super().value() if super().value() in self.QUEUES else "pending"
+        return selectors.queue_of(super().value())
 
     def queryset(self, request, queryset):
-        statuses = self.QUEUES[self.value()][1]
-        return queryset if statuses is None else queryset.filter(status__in=statuses)
+        return selectors.in_queue(queryset, self.value())
 
     def choices(self, changelist):
         for key, label in self.lookups(None, None):
@@ -72,16 +65,14 @@ class RefundApprovalInline(admin.TabularInline):
 
 
 @admin.register(models.Refund)
-class RefundAdmin(ReadOnlyAdmin):
+class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
     list_display = [
         "return_column", "client_column", "customer_column", "amount_column", "method", "breakdown_column",
         "inspection_column", "signals_column", "status", "waiting_column", "external_reference",
     ]
     list_display_links = ["amount_column"]
     list_filter = [QueueFilter, "method", "return_request__client"]
-    search_fields = ["return_request__ran", "return_request__order__number", "return_request__customer__email",
-                     "external_reference"]
-    ordering = ["proposed_at", "id"]  # oldest first: nobody waits longest by accident
+    list_spec = selectors.REFUNDS_LIST  # oldest first: nobody waits longest by accident
     list_per_page = 50
     actions = ["approve_selected", "deny_selected"]
     readonly_fields = [
@@ -92,9 +83,6 @@ class RefundAdmin(ReadOnlyAdmin):
     exclude = ["breakdown", "is_correction", "correction_reason"]
     inlines = [RefundApprovalInline]
     change_form_template = "admin/refunds/refund/change_form.html"
-
-    def get_queryset(self, request):
-        return selectors.finance_queue()
 
     # -- columns -----------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, 
 
 from core.money import ZERO
 from refunds.models import COUNTING_STATUSES, OPEN_STATUSES, Refund, RefundStatus, StoreCreditEntry
+from rma.lists import WHOLE_LIST, ListQuery, ListSpec, Viewer, list_rows
 from rma.models import Customer, Order, ReturnItem, ReturnRequest
 
 
@@ -67,6 +68,44 @@ def finance_queue() -> QuerySet[Refund]:
         .prefetch_related(Prefetch("return_request__items", queryset=units))
         .annotate(customer_returns=Subquery(customer_returns, output_field=IntegerField()))
     )
+
+
+# Finance's queues: the refunds list opens on what waits for approval.
+REFUND_QUEUES = {
+    "pending": ("Waiting for approval", [RefundStatus.PENDING_APPROVAL]),
+    "approved": ("Approved, to issue", [RefundStatus.APPROVED, RefundStatus.FAILED]),
+    "issued": ("Issued", [RefundStatus.ISSUED]),
+    "denied": ("Denied", [RefundStatus.DENIED]),
+    "all": ("All", None),
+}
+DEFAULT_QUEUE = "pending"
+
+
+def queue_of(value: str | None) -> str:
+    return value if value in REFUND_QUEUES else DEFAULT_QUEUE
+
+
+def in_queue(refunds: QuerySet[Refund], value: str | None) -> QuerySet[Refund]:
+    statuses = REFUND_QUEUES[queue_of(value)][1]
+    return refunds if statuses is None else refunds.filter(status__in=statuses)
+
+
+REFUNDS_LIST = ListSpec(
+    rows=finance_queue,
+    client_path="return_request__client",
+    customer_path="return_request__customer",
+    filter_fields=frozenset({"method", "return_request__client"}),
+    search_fields=("return_request__ran", "return_request__order__number", "return_request__customer__email",
+                   "external_reference"),
+    ran_path="return_request__ran",
+    ordering=("proposed_at", "id"),
+    named_filters={"queue": in_queue},
+)
+
+
+def refunds_list(*, viewer: Viewer, query: ListQuery = WHOLE_LIST) -> QuerySet[Refund]:
+    """Refunds in one of finance's queues (`queue`, waiting for approval unless named), as `viewer` may see them."""
+    return list_rows(REFUNDS_LIST, viewer=viewer, query=query)
 
 
 def _serial_mismatch(item: ReturnItem, inspection) -> bool:

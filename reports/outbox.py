@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -53,3 +54,14 @@ def due_email_ids(*, now: dt.datetime | None = None) -> list[int]:
     """Pending emails whose next attempt is due, oldest first."""
     due = OutboundEmail.objects.filter(status=EmailStatus.PENDING, next_attempt_at__lte=now or timezone.now())
     return list(due.order_by("next_attempt_at", "id").values_list("id", flat=True))
+
+
+@shared_task(bind=True, max_retries=MAX_ATTEMPTS - 1, acks_late=True)
+def send_outbound_email(self, email_id: int) -> str:
+    """Try the email; while it stays pending, Celery tries again when it is next due (backing off)."""
+    email = send_email(email_id=email_id)
+    # In-process (no broker) a retry would run at once, without the wait: there the cron sweep
+    # (manage.py send_outbound_emails) tries it again when it is due.
+    if email.status == EmailStatus.PENDING and not self.request.is_eager:
+        raise self.retry(eta=email.next_attempt_at)
+    return email.status

@@ -27,7 +27,7 @@ from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
 from core.money import quantize
 from rma import models, selectors, services
-from rma import ran as ran_codes
+from rma.list_admin import ListedAdmin
 from rma.resources import CarrierEventResource, OrderImportResource, XLSXFormulasAsText
 from rma.states import HOLDING_PROOF_OF_PURCHASE
 
@@ -328,23 +328,15 @@ class ReturnEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.ReturnItem)
-class ReturnItemAdmin(ReadOnlyAdmin):
+class ReturnItemAdmin(ListedAdmin, ReadOnlyAdmin):
     """Every returned unit across the returns; a unit changes only through its return's services."""
 
+    list_spec = selectors.UNITS_LIST
     list_display = ["return_request", "unit_number", "client_column", "sku_column", "reason", "serial_number",
                     "state_column"]
     list_display_links = ["unit_number"]
     list_filter = ["return_request__client", "reason", "return_request__state"]
-    list_select_related = ["return_request__client", "order_line"]
-    search_fields = ["return_request__ran", "order_line__sku", "serial_number"]
     search_help_text = "RAN, SKU or serial number"
-
-    def get_search_results(self, request, queryset, search_term):
-        # A scanned or typed RAN finds its units however it was written, as on the returns list.
-        ran = ran_codes.parse_ran(search_term)
-        if ran:
-            return queryset.filter(return_request__ran=ran), False
-        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="client", ordering="return_request__client__name")
     def client_column(self, unit: models.ReturnItem) -> str:
@@ -360,11 +352,10 @@ class ReturnItemAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.ReceivingScan)
-class ReceivingScanAdmin(ReadOnlyAdmin):
+class ReceivingScanAdmin(ListedAdmin, ReadOnlyAdmin):
+    list_spec = selectors.SCANS_LIST
     list_display = ["scanned_at", "code", "result", "return_request", "actor", "warehouse", "wrong_site"]
     list_filter = ["result", "warehouse", "wrong_site"]
-    list_select_related = ["return_request", "actor", "warehouse"]
-    search_fields = ["code", "normalized_code"]
 
 
 def import_summary(result: Result) -> list[tuple[str, int]]:

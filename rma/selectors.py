@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rma import ran as ran_codes
+from rma.lists import WHOLE_LIST, ListQuery, ListSpec, Viewer, list_rows
 from rma.models import (
     CarrierEvent,
     Client,
@@ -357,3 +358,34 @@ def overdue_per_stage(
         .annotate(waiting=Count("id"), overdue=Count("id", filter=overdue_filter(clients=clients, now=now)))
     )
     return {row["state"]: (row["waiting"], row["overdue"]) for row in rows}
+
+
+# -- lists -------------------------------------------------------------------------------------------
+
+UNITS_LIST = ListSpec(
+    rows=lambda: ReturnItem.objects.select_related("return_request__client", "order_line"),
+    client_path="return_request__client",
+    customer_path="return_request__customer",
+    filter_fields=frozenset({"return_request__client", "reason", "return_request__state"}),
+    search_fields=("return_request__ran", "order_line__sku", "serial_number"),
+    ran_path="return_request__ran",
+    ordering=("return_request", "unit_number"),
+)
+
+SCANS_LIST = ListSpec(
+    rows=lambda: ReceivingScan.objects.select_related("return_request", "actor", "warehouse"),
+    client_path="return_request__client",
+    filter_fields=frozenset({"result", "warehouse", "wrong_site"}),
+    search_fields=("code", "normalized_code"),
+    ordering=("-scanned_at", "-id"),
+)
+
+
+def units_list(*, viewer: Viewer, query: ListQuery = WHOLE_LIST) -> QuerySet[ReturnItem]:
+    """Returned units, one row per physical unit, as `viewer` may see them."""
+    return list_rows(UNITS_LIST, viewer=viewer, query=query)
+
+
+def scans_list(*, viewer: Viewer, query: ListQuery = WHOLE_LIST) -> QuerySet[ReceivingScan]:
+    """Every dock scan, newest first; client accounts see the scans of their own returns."""
+    return list_rows(SCANS_LIST, viewer=viewer, query=query)

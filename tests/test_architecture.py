@@ -11,8 +11,11 @@ APPS = ["core", "rma", "inspection", "disposition", "refunds", "reports", "backo
 STAGES = ["rma", "inspection", "disposition", "refunds"]
 
 
-def imports_of(path: Path) -> set[str]:
+def imports_of(path: Path, *, at_runtime: bool = False) -> set[str]:
+    """The modules `path` imports; `at_runtime` leaves out those imported only for type checkers."""
     tree = ast.parse(path.read_text(), filename=str(path))
+    if at_runtime:
+        tree.body = [node for node in tree.body if not is_type_checking_block(node)]
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -21,6 +24,10 @@ def imports_of(path: Path) -> set[str]:
             found.add(node.module)
             found.update(f"{node.module}.{alias.name}" for alias in node.names)
     return found
+
+
+def is_type_checking_block(node: ast.stmt) -> bool:
+    return isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
 
 
 def sources(*apps: str) -> list[Path]:
@@ -66,3 +73,51 @@ def test_migrations_run_in_a_straight_line_per_app():
         numbers = [path.name[:4] for path in folder.glob("0*.py")] if folder.exists() else []
         assert len(numbers) == len(set(numbers)), f"{app} has two migrations with one number"
         assert not list(folder.glob("*merge*.py"))
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Which of our modules each of our modules imports (`from reports import exports` names reports.exports)."""
+    modules = {module_name(path): path for path in sources(*APPS)}
+    return {name: {found for found in imports_of(path, at_runtime=True) if found in modules and found != name}
+            for name, path in modules.items()}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every import cycle, each found once from where the depth-first walk first closes it."""
+    found, done = [], set()
+
+    def walk(module: str, trail: list[str]) -> None:
+        if module in trail:
+            found.append([*trail[trail.index(module):], module])
+            return
+        if module in done:
+            return
+        for imported in sorted(graph[module]):
+            walk(imported, [*trail, module])
+        done.add(module)
+
+    for module in sorted(graph):
+        walk(module, [])
+    return found
+
+
+def test_no_two_modules_import_each_other_even_by_way_of_others():
+    assert cycles(import_graph()) == []
+
+
+def test_the_workers_entry_point_is_imported_by_nobody():
+    """Work is queued through the task objects beside it, so reports.tasks only ever imports (reports.services, too)."""
+    assert not importers_of("reports.tasks")
+
+
+def test_lists_are_not_rebuilt_through_a_fake_request_nor_admins_registered_twice():
+    offending = {
+        str(path.relative_to(ROOT)) for path in sources(*APPS)
+        if "RequestFactory" in path.read_text() or "site.unregister" in path.read_text()
+    }
+    assert not offending

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reports import services
+from reports import exports
 from reports.models import ExportJob, ExportStatus
 from returns_site.celery import app as celery_app
 from rma.models import ReturnState
@@ -84,7 +84,7 @@ def test_an_export_at_the_threshold_is_answered_at_once(client, staff, settings,
 def test_progress_is_saved_while_the_rows_are_written(
     client, staff, large_above_two, authorized_returns, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr(services, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(exports, "PROGRESS_EVERY", 2)
     client.force_login(staff.manager)
 
     with CaptureQueriesContext(connection) as queries:
@@ -138,7 +138,7 @@ def test_an_error_while_writing_fails_the_job_and_shows_the_error(
     def disk_full(*args, **kwargs):
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(services, "write_csv", disk_full)
+    monkeypatch.setattr(exports, "write_csv", disk_full)
     client.force_login(staff.finance)
 
     job = export_in_background(client, {}, "csv", django_capture_on_commit_callbacks)
@@ -153,7 +153,7 @@ def test_a_finished_job_delivered_again_is_not_written_again(
     client.force_login(staff.finance)
     job = export_in_background(client, {}, "csv", django_capture_on_commit_callbacks)
 
-    services.write_export(job_id=job.pk)
+    exports.write_export(job_id=job.pk)
 
     assert ExportJob.objects.get(pk=job.pk).file.name == job.file.name
 

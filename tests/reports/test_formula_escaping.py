@@ -5,11 +5,10 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
-from django.contrib import admin
 from django.db import models
 
 from disposition.models import StockMovement
+from reports import exports
 from reports.resources import Money
 from reports.spreadsheet import csv_cell, neutralise, write_csv, write_xlsx
 from rma.models import ReturnState
@@ -63,13 +62,13 @@ def test_characters_xlsx_cannot_hold_are_replaced_not_fatal():
 # -- every text column of every export ---------------------------------------------------------------
 
 
-def text_columns(model_admin) -> list[tuple[str, str]]:
+def text_columns(listing) -> list[tuple[str, str]]:
     """(column name, attribute path) of each column of the admin's export that reads a text field."""
     columns = []
-    for field in model_admin.resource_classes[0]().get_export_fields():
+    for field in listing.resource().get_export_fields():
         if isinstance(field, Money) or field.attribute is None:
             continue
-        model, *path, name = [model_admin.model, *field.attribute.split("__")]
+        model, *path, name = [listing.model, *field.attribute.split("__")]
         for step in path:
             model = model._meta.get_field(step).related_model
         if name in {f.name for f in model._meta.get_fields()} and isinstance(
@@ -104,9 +103,9 @@ def test_every_text_column_of_every_export_is_neutralised(client, staff, export,
     merchant = client_with_policy(auto_authorize=False)
     DispositionRuleFactory(client=merchant, forced_action="restock")  # so the disposition names its rule
     return_in_state(ReturnState.DISPOSITIONED, staff=staff, units=1, client=merchant)
-    model_admin = admin.site.get_model_admin(apps.get_model(EXPORTS[export]))
-    columns = text_columns(model_admin)
-    planted = plant(model_admin.model._default_manager.get(), columns)
+    listing = exports.exportable(EXPORTS[export])
+    columns = text_columns(listing)
+    planted = plant(listing.model._default_manager.get(), columns)
     client.force_login(staff.manager)
 
     header, row = exported(client, EXPORTS[export], {"queue": "all"} if export == "refunds" else {}, file_format)

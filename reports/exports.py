@@ -1,0 +1,146 @@
+"""Exports of the back office's lists: which lists can be exported, who may export them, and the jobs
+that write the large ones in a worker.
+
+Every exportable list is registered here with the resource naming its columns and the ListSpec its
+admin list reads through (the stage apps by ReportsConfig, the returns list by the back office), so
+an export holds exactly the rows its list shows for the same filters and search, rebuilt from the
+saved ListQuery rather than from the admin.
+"""
+
+import logging
+import secrets
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from celery import shared_task
+from django.apps import apps
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from core.errors import PermissionRefused
+from reports.models import ExportJob, ExportStatus
+from reports.resources import ExportResource
+from reports.spreadsheet import Value, write_csv, write_xlsx
+from rma.lists import ListQuery, ListSpec, list_rows
+
+logger = logging.getLogger(__name__)
+
+# How often a running job reports its progress, in rows.
+PROGRESS_EVERY = 1000
+
+
+@dataclass(frozen=True)
+class ExportableList:
+    model: type[Model]
+    resource: type[ExportResource]
+    spec: ListSpec
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+
+_LISTS: dict[str, ExportableList] = {}
+
+
+def register_list(model: type[Model], *, resource: type[ExportResource], spec: ListSpec) -> None:
+    """Make `model`'s list exportable: its admin list gets an Export button writing `resource`'s columns."""
+    _LISTS[model._meta.label_lower] = ExportableList(model=model, resource=resource, spec=spec)
+
+
+def exportable_lists() -> list[ExportableList]:
+    return list(_LISTS.values())
+
+
+def exportable(model: type[Model] | str) -> ExportableList | None:
+    """The exportable list of a model (or a label such as 'rma.returnrequest'); None when it has none."""
+    return _LISTS.get(model if isinstance(model, str) else model._meta.label_lower)
+
+
+def may_export(user: AbstractBaseUser, model: type[Model]) -> bool:
+    """Whether `user` may export the list of `model`: export rights, and the right to see the list."""
+    opts = model._meta
+    return (
+        user.is_active and user.has_perm("reports.export_data")
+        and any(user.has_perm(f"{opts.app_label}.{right}_{opts.model_name}") for right in ("view", "change"))
+    )
+
+
+def exported_list_name(job: ExportJob) -> str:
+    """What the job exports, as the admin names the list, e.g. 'return requests'."""
+    return str(apps.get_model(job.model_label)._meta.verbose_name_plural)
+
+
+def start_export_job(
+    *, user: AbstractBaseUser, listing: ExportableList, query: ListQuery, query_string: str, file_format: str,
+    rows_total: int,
+) -> ExportJob:
+    """Queue the export of a list as the user filtered it; a worker writes it after commit.
+
+    `query_string` is the list's address as the user had it, for the job's page to link back to.
+    """
+    job = ExportJob.objects.create(
+        requested_by=user, model_label=listing.label, list_query=query.as_json(), query_string=query_string,
+        file_format=file_format, rows_total=rows_total,
+    )
+    transaction.on_commit(lambda: write_export.delay(job_id=job.pk))
+    return job
+
+
+@shared_task(ignore_result=True)
+def write_export(*, job_id: int) -> None:
+    """The worker's part: write the job's file to default storage, reporting progress, or record why it failed."""
+    job = ExportJob.objects.select_related("requested_by").filter(pk=job_id).first()
+    if job is None or job.status in (ExportStatus.DONE, ExportStatus.FAILED):
+        return  # gone, or a redelivery of a job already finished
+    try:
+        listing = _listing_of(job)
+        rows = list_rows(listing.spec, viewer=job.requested_by, query=ListQuery.from_json(job.list_query))
+        job.status, job.rows_total, job.rows_done = ExportStatus.RUNNING, rows.count(), 0
+        job.save(update_fields=["status", "rows_total", "rows_done"])
+        _write_file(job, listing.resource(), rows)
+    except Exception as error:
+        logger.exception("Export job %s failed", job.pk)
+        job.status, job.error = ExportStatus.FAILED, getattr(error, "message", str(error)) or type(error).__name__
+    else:
+        job.status = ExportStatus.DONE
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "rows_done", "file", "error", "finished_at"])
+
+
+def _listing_of(job: ExportJob) -> ExportableList:
+    """The job's list, checking again that its requester may export it: they may have lost the right since."""
+    listing = exportable(job.model_label)
+    if listing is None:
+        raise PermissionRefused(f"{job.model_label} cannot be exported.")
+    if not may_export(job.requested_by, listing.model):
+        raise PermissionRefused(
+            f"{job.requested_by} may no longer export {listing.model._meta.verbose_name_plural}."
+        )
+    return listing
+
+
+def _write_file(job: ExportJob, resource: ExportResource, rows) -> None:
+    headers, values = resource.get_export_headers(), _reporting_progress(job, resource.rows(rows))
+    with tempfile.TemporaryFile() as file:
+        if job.file_format == "xlsx":
+            write_xlsx(headers, values, file, title=resource.sheet_title())
+        else:
+            write_csv(headers, values, file)
+        file.seek(0)
+        # The name carries a random token: the media folder may be served by a web server in front.
+        name = resource.filename(job.file_format, token=secrets.token_hex(8))
+        job.file.save(name, File(file), save=False)
+
+
+def _reporting_progress(job: ExportJob, rows: Iterator[list[Value]]) -> Iterator[list[Value]]:
+    """Pass the rows on, counting them in job.rows_done and saving the count every PROGRESS_EVERY rows."""
+    for row in rows:
+        yield row
+        job.rows_done += 1
+        if job.rows_done % PROGRESS_EVERY == 0:
+            ExportJob.objects.filter(pk=job.pk).update(rows_done=job.rows_done)

@@ -1,0 +1,32 @@
+"""The admin side of the back office's lists: a ModelAdmin reading its rows through the list's ListSpec,
+so the admin list, its export and the API show the same rows for the same filters and search.
+"""
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from core.errors import InvalidInput
+from rma.lists import ListSpec, searched, visible_rows
+
+
+class ListedAdmin:
+    """Mix in before ModelAdmin and name the list's `list_spec`: its rows, search and default order come from it."""
+
+    list_spec: ListSpec
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return visible_rows(self.list_spec, viewer=request.user)
+
+    def get_ordering(self, request: HttpRequest) -> list[str]:
+        return list(self.list_spec.ordering)
+
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        return list(self.list_spec.search_fields)
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
+        try:
+            return searched(self.list_spec, queryset, search_term), False
+        except InvalidInput as error:
+            self.message_user(request, error.message, messages.WARNING)
+            return queryset.none(), False
