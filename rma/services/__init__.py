@@ -7,6 +7,7 @@
 - orders: client orders imported from their files, and a manager's correction of an order line
 - notes: customer service's notes on a return
 - policies: versioned return policies
+- webhooks: a client's webhook URL, signing secrets and test event
 
 Each service checks the actor (core.actors), locks the return row, checks the state, changes it and
 writes a ReturnEvent in one transaction, and returns the row fresh from the database. What the later
@@ -31,6 +32,11 @@ from rma.services.requests import (
     reject_return,
 )
 from rma.services.shipping import mark_in_transit, record_carrier_event, set_tracking
+from rma.services.webhooks import (
+    generate_webhook_secret,
+    retire_previous_webhook_secret,
+    send_test_webhook,
+)
 
 __all__ = [
     "add_note",
@@ -40,6 +46,7 @@ __all__ = [
     "correct_order_line",
     "create_return_request",
     "expire_authorizations",
+    "generate_webhook_secret",
     "import_orders",
     "mark_in_transit",
     "publish_policy_version",
@@ -50,5 +57,7 @@ __all__ = [
     "reject_return",
     "resolve_extra_unit",
     "resolve_unexpected_parcel",
+    "retire_previous_webhook_secret",
+    "send_test_webhook",
     "set_tracking",
 ]
