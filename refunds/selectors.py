@@ -74,6 +74,7 @@ def finance_queue() -> QuerySet[Refund]:
 REFUND_QUEUES = {
     "pending": ("Waiting for approval", [RefundStatus.PENDING_APPROVAL]),
     "approved": ("Approved, to issue", [RefundStatus.APPROVED, RefundStatus.FAILED]),
+    "requested": ("Sent to the client", [RefundStatus.REQUESTED]),
     "issued": ("Issued", [RefundStatus.ISSUED]),
     "denied": ("Denied", [RefundStatus.DENIED]),
     "all": ("All", None),

@@ -14,7 +14,7 @@ from core.actors import Actor, require, user_of
 from core.errors import DomainError, InvalidInput, NotConfigured, PermissionRefused, TransitionRefused
 from core.money import ZERO, quantize
 from inspection import selectors as inspection_selectors
-from refunds import calculation, selectors
+from refunds import calculation, issuing, payouts, selectors
 from refunds.models import CreditKind, Refund, RefundApproval, RefundStatus, StoreCreditEntry
 from rma import later_stages
 from rma import selectors as rma_selectors
@@ -167,15 +167,23 @@ def _credit_store_credit(*, refund: Refund, rma: ReturnRequest, actor: Actor) ->
 
 
 def _pay_through_channel(*, refund: Refund, rma: ReturnRequest, actor: Actor) -> str:
-    """Pay where the method says; returns the reference of the payout."""
+    """Pay where the method says; returns the reference of the payout, or "" when the client's system pays
+    and confirms later (the refund stays approved until its refund.requested message is delivered).
+    """
     if refund.method == RefundMethod.STORE_CREDIT:
         _credit_store_credit(refund=refund, rma=rma, actor=actor)
         return f"store-credit:{refund.idempotency_key}"
     if refund.method == RefundMethod.ORIGINAL_PAYMENT:
-        raise NotConfigured(
-            f"Refunds to the original payment method are not configured for {rma.client}. Settle it in the "
-            "client's payment system and issue it here with that payout's reference."
-        )
+        if not payouts.can_request(rma):
+            raise NotConfigured(
+                f"{rma.client} takes no refund requests (no webhook URL and secret). Settle it in the "
+                "client's payment system and issue it here with that payout's reference."
+            )
+        if refund.status == RefundStatus.FAILED:
+            refund.retry()
+            refund.save(update_fields=["status"])
+        payouts.request_payout(refund=refund, rma=rma, actor=actor)
+        return ""
     raise NotConfigured(
         f"Refunds by {refund.get_method_display().lower()} are not available yet; issue it with a reference."
     )
@@ -194,15 +202,27 @@ def issue_refund(*, refund: Refund, actor: Actor, reference: str | None = None) 
     if not can_proceed(refund.issue):
         raise TransitionRefused(f"This refund is {refund.get_status_display().lower()}; it must be approved first.")
     later_stages.ensure_transition_allowed(rma=rma, transition="refund")
+    if refund.status == RefundStatus.REQUESTED and not (reference or "").strip():
+        raise InvalidInput("The client's system has this refund: issue it with the payout's reference it confirms.")
     reference = (reference or "").strip() or _pay_through_channel(refund=refund, rma=rma, actor=actor)
-    refund.issue(by=user_of(actor), at=timezone.now(), reference=reference)
-    refund.save(update_fields=["status", "issued_by", "issued_at", "external_reference"])
-    later_stages.mark_refunded(
-        rma=rma, actor=actor,
-        details={"refund": refund.pk, "amount": str(refund.amount), "currency": refund.currency,
-                 "method": refund.method, "reference": reference},
-    )
-    return refund
+    if not reference:
+        return refund  # requested from the client's system: issued when it confirms
+    return issuing.settle(rma=rma, refund=refund, actor=actor, reference=reference)
+
+
+@transaction.atomic
+def complete_refund(*, refund: Refund, actor: Actor, reference: str) -> Refund:
+    """The client's payment system paid the refund: record its reference. Paid once: again, it changes nothing."""
+    actor = require(actor, "refunds.complete_refund", action="complete refunds", on=refund)
+    reference = (reference or "").strip()
+    if not reference or len(reference) > payouts.LONGEST_REFERENCE:
+        raise InvalidInput(f"Give the payout's reference, at most {payouts.LONGEST_REFERENCE} characters.")
+    rma, refund = _locked(refund)
+    if refund.status == RefundStatus.ISSUED:
+        return refund
+    if not can_proceed(refund.issue):
+        raise TransitionRefused(f"This refund is {refund.get_status_display().lower()}; it cannot be completed.")
+    return issuing.settle(rma=rma, refund=refund, actor=actor, reference=reference)
 
 
 # Beyond any real correction, and within what the ledger's amount column holds.

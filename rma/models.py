@@ -583,6 +583,9 @@ class ReturnEventType(models.TextChoices):
     DISPOSITION_UNIT = "disposition_unit", "Unit dispositioned"  # one unit's destination confirmed
     REFUND_PROPOSED = "refund_proposed", "Refund proposed"  # computed and queued for approval
     REFUND_APPROVED = "refund_approved", "Refund approved"  # one approval of the refund
+    REFUND_REQUESTED = "refund_requested", "Refund sent to the client"  # refund.requested written for its system
+    REFUND_AWAITING_CONFIRMATION = "refund_awaiting_confirmation", "Refund awaiting the client's confirmation"
+    REFUND_FAILED = "refund_failed", "Refund failed"  # the client's system could not be reached, or refused
     UNEXPECTED_PARCEL_MATCHED = "unexpected_parcel_matched", "Unexpected parcel matched"
     UNEXPECTED_PARCEL_CONVERTED = "unexpected_parcel_converted", "Created for an unexpected parcel"
     UNEXPECTED_PARCEL_REFUSED = "unexpected_parcel_refused", "Unexpected parcel refused"

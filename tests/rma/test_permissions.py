@@ -12,9 +12,12 @@ from django.utils import timezone
 
 from core.actors import Actor, CustomerActor, SystemActor
 from core.errors import PermissionRefused
+from outbox import signing
+from outbox.models import Message
 from rma import services as rma_services
 from rma.models import (
     CarrierEvent,
+    Client,
     ExtraUnit,
     ExtraUnitStatus,
     OrderCorrection,
@@ -75,6 +78,16 @@ class Action:
     call: Callable[[ReturnRequest, User | None], object]
     done: Callable[[ReturnRequest], bool]
     may: frozenset[str]
+
+
+def _rotating_secrets(staff: Staff) -> ReturnRequest:
+    """A return of a client with a webhook URL, in the middle of rotating its signing secret."""
+    rma = return_in_state(ReturnState.REQUESTED, staff=staff)
+    Client.objects.filter(pk=rma.client_id).update(
+        webhook_url="https://hooks.example.com/returns", webhook_secret=signing.new_secret(),
+        webhook_secret_previous=signing.new_secret(),
+    )
+    return fresh(rma)
 
 
 def _in_state(state: str, **fields) -> Callable[[Staff], ReturnRequest]:
@@ -235,6 +248,24 @@ ACTIONS = {
             client=rma.client, actor=actor, window_days=60, accepted_reasons=["defective"]
         ),
         done=lambda rma: rma.client.policies.count() == 2,
+        may=frozenset({"manager"}),
+    ),
+    "generate_webhook_secret": Action(
+        given=_in_state(ReturnState.REQUESTED),
+        call=lambda rma, actor: rma_services.generate_webhook_secret(client=rma.client, actor=actor),
+        done=lambda rma: Client.objects.get(pk=rma.client_id).webhook_secret.startswith("whsec_"),
+        may=frozenset({"manager"}),
+    ),
+    "retire_previous_webhook_secret": Action(
+        given=_rotating_secrets,
+        call=lambda rma, actor: rma_services.retire_previous_webhook_secret(client=rma.client, actor=actor),
+        done=lambda rma: Client.objects.get(pk=rma.client_id).webhook_secret_previous == "",
+        may=frozenset({"manager"}),
+    ),
+    "send_test_webhook": Action(
+        given=_rotating_secrets,
+        call=lambda rma, actor: rma_services.send_test_webhook(client=rma.client, actor=actor),
+        done=lambda rma: Message.objects.filter(type="webhook.test").exists(),
         may=frozenset({"manager"}),
     ),
     "add_note": Action(
