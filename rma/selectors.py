@@ -73,7 +73,8 @@ def return_by_ran(*, code: str) -> ReturnRequest | None:
 
 def returns_for_reference(*, reference: str) -> list[ReturnRequest]:
     """The return a RAN names; else the returns of the orders with this number (any client) and the returns
-    whose parcel has this tracking number (live ones before ended ones, as for carrier events), newest first."""
+    whose parcel has this tracking number (only the live ones when some are live, as for carrier events),
+    newest first."""
     returns = ReturnRequest.objects.select_related("client", "order").order_by("-requested_at")
     ran = ran_codes.parse_ran(reference)
     if ran:
