@@ -515,7 +515,7 @@ class ResolveParcelForm(forms.Form):
         (models.ParcelStatus.CONVERTED, "A return was created for it: receive it on that return"),
         (models.ParcelStatus.REFUSED, "Refuse it and send it back"),
     ])
-    reference = forms.CharField(label="RAN or order number", max_length=100, required=False)
+    reference = forms.CharField(label="RAN, order number or tracking number", max_length=100, required=False)
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                            help_text="Needed when refusing: why, and where it goes back to.")
 
@@ -524,11 +524,11 @@ class ResolveParcelForm(forms.Form):
         reference = (cleaned.get("reference") or "").strip()
         if not reference:
             if cleaned.get("resolution") in {models.ParcelStatus.MATCHED, models.ParcelStatus.CONVERTED}:
-                self.add_error("reference", "Give the RAN or the order number of the return.")
+                self.add_error("reference", "Give the RAN, the order number or the tracking number of the return.")
             return cleaned
         returns = selectors.returns_for_reference(reference=reference)
         if not returns:
-            self.add_error("reference", f"No return has the RAN or order number {reference}.")
+            self.add_error("reference", f"No return has the RAN, order number or tracking number {reference}.")
         elif len(returns) > 1:
             self.add_error("reference", f"Several returns match: {', '.join(map(str, returns))}. Give the RAN.")
         else:
@@ -563,11 +563,18 @@ class UnexpectedParcelAdmin(ResolvedOnceAdmin):
         return Truncator(parcel.dock_note).chars(80) or "–"
 
     def facts(self, parcel: models.UnexpectedParcel) -> list[tuple[str, str]]:
-        return [
+        facts = [
             ("Scanned", f"{_when(parcel.scan.scanned_at)} by {parcel.scan.actor}"),
             ("Held at", str(parcel.warehouse) if parcel.warehouse else "–"),
             ("Dock note", parcel.dock_note or "–"),
         ]
+        # A tracking number recorded after the scan names the parcel's return now: customer service sees it.
+        if parcel.status == models.ParcelStatus.OPEN:
+            named = selectors.returns_for_reference(reference=parcel.code)
+            if named:
+                facts.append(("Returns with this code",
+                              ", ".join(f"{rma} ({rma.get_state_display().lower()})" for rma in named)))
+        return facts
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         context = {"new_return_url": f"{reverse('admin:rma_returnrequest_add')}?parcel={object_id}"}

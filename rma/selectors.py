@@ -13,6 +13,7 @@ from django.utils import timezone
 from rma import ran as ran_codes
 from rma.lists import WHOLE_LIST, ListQuery, ListSpec, Viewer, list_rows
 from rma.models import (
+    TRACKING_KEY,
     CarrierEvent,
     Client,
     Order,
@@ -30,7 +31,7 @@ from rma.models import (
     WarehouseAssignment,
     WarehouseRoute,
 )
-from rma.states import AWAITING_PARCEL, CLAIMING, WAITING_FOR
+from rma.states import ALL, AWAITING_PARCEL, CLAIMING, LIVE, WAITING_FOR
 
 
 def current_policy(*, client: Client) -> ReturnPolicy | None:
@@ -71,13 +72,38 @@ def return_by_ran(*, code: str) -> ReturnRequest | None:
 
 
 def returns_for_reference(*, reference: str) -> list[ReturnRequest]:
-    """The return a RAN names, or the returns of the orders with this number (any client), newest first."""
+    """The return a RAN names; else the returns of the orders with this number (any client) and the returns
+    whose parcel has this tracking number (only the live ones when some are live, as for carrier events),
+    newest first."""
     returns = ReturnRequest.objects.select_related("client", "order").order_by("-requested_at")
     ran = ran_codes.parse_ran(reference)
     if ran:
         return list(returns.filter(ran=ran))
     number = (reference or "").strip()
-    return list(returns.filter(order__number__iexact=number)) if number else []
+    if not number:
+        return []
+    tracked = list(returns_tracked_as(code=number).values_list("pk", "state"))
+    tracked_live = [pk for pk, state in tracked if state in LIVE]
+    tracked_pks = tracked_live or [pk for pk, _ in tracked]
+    return list(returns.filter(Q(order__number__iexact=number) | Q(pk__in=tracked_pks)))
+
+
+def tracking_key(code: str) -> str:
+    """A scanned or typed tracking number as it is compared: without whitespace, upper case."""
+    return "".join((code or "").split()).upper()
+
+
+def returns_tracked_as(*, code: str, states: frozenset[str] = ALL) -> QuerySet[ReturnRequest]:
+    """Returns in `states` whose parcel's tracking number is `code` however it was typed or scanned (spaces,
+    case), oldest first. Reads the functional index return_tracking_key_idx."""
+    key = tracking_key(code)
+    if not key:
+        return ReturnRequest.objects.none()
+    return (
+        ReturnRequest.objects.annotate(tracking_key=TRACKING_KEY)
+        .filter(tracking_key=key, state__in=sorted(states))
+        .order_by("pk")
+    )
 
 
 def receipt_of(*, rma: ReturnRequest) -> ReturnEvent | None:
