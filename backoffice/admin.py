@@ -86,7 +86,7 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
     ]
     list_display_links = ["ran_column"]
     list_filter = ["client", "warehouse", "state", "channel", ReasonFilter, "requested_at"]
-    search_help_text = "RAN, order number, customer email, tracking number or serial number"
+    search_help_text = "RAN, order number, customer email or name, tracking number or serial number"
     list_per_page = 50
     # The notes given with the request; later notes are events, written through the "Add a note" action.
     fields = ["notes"]

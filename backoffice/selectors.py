@@ -133,7 +133,10 @@ RETURNS_LIST = ListSpec(
     client_path="client",
     customer_path="customer",
     filter_fields=frozenset({"client", "warehouse", "state", "channel", "requested_at"}),
-    search_fields=("ran", "order__number", "customer__email", "tracking_number", "items__serial_number"),
+    search_fields=(
+        "ran", "order__number", "customer__email", "customer__name", "tracking_number", "items__serial_number",
+    ),
+    accent_insensitive=frozenset({"customer__name"}),
     ran_path="ran",
     ordering=("-requested_at",),
     named_filters={"reason": with_reason},

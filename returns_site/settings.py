@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Its `unaccent` lookup on PostgreSQL (accent-insensitive search); on SQLite it adds nothing.
+    "django.contrib.postgres",
     "rest_framework",
     "import_export",
     "rma",
