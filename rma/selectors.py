@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from rma.models import (
     ParcelStatus,
     ReceivingScan,
     ReturnEvent,
+    ReturnEventType,
     ReturnItem,
     ReturnPolicy,
     ReturnRequest,
@@ -139,6 +140,17 @@ def customer_recent_return_count(*, rma: ReturnRequest, period_days: int) -> int
         .exclude(pk=rma.pk)
         .count()
     )
+
+
+def customer_not_told() -> Q:
+    """Returns closed without refund (a denied refund, or nothing owed: every unit missing) whose customer
+    nobody has told yet: customer service's queue."""
+    told = ReturnEvent.objects.filter(return_request=OuterRef("pk"), action=ReturnEventType.CUSTOMER_NOTIFIED)
+    return Q(state=ReturnState.CLOSED) & ~Exists(told)
+
+
+def customer_was_told(*, rma: ReturnRequest) -> bool:
+    return rma.events.filter(action=ReturnEventType.CUSTOMER_NOTIFIED).exists()
 
 
 def expirable_returns(*, now: dt.datetime) -> QuerySet[ReturnRequest]:

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.actors import Actor, ClientActor, CustomerActor, StaffActor, SystemActor, require, user_of
-from core.errors import DomainError, InvalidInput, NotConfigured, PermissionRefused, PolicyViolation
+from core.documents import validate_receipt_document
+from core.errors import DomainError, InvalidInput, NotConfigured, PermissionRefused, PolicyViolation, TransitionRefused
 from rma import policy as policy_rules
 from rma import ran as ran_codes
 from rma import selectors
@@ -21,6 +22,7 @@ from rma.models import (
     ReturnEventType,
     ReturnItem,
     ReturnRequest,
+    ReturnState,
     Warehouse,
 )
 from rma.services._common import locked
@@ -116,6 +118,7 @@ def create_return_request(
         refund_method=refund_method, notes=notes, created_by=user_of(actor), requested_at=now, state_entered_at=now,
     )
     if receipt_document:
+        validate_receipt_document(receipt_document)
         rma.receipt_document = receipt_document
     rma.save()
     ReturnItem.objects.bulk_create(
@@ -131,6 +134,33 @@ def create_return_request(
             _hold_for_review(rma=rma, failures=failures, actor=AUTO_AUTHORIZATION)
         else:
             _authorize(rma=rma, actor=AUTO_AUTHORIZATION)
+    return locked(rma)
+
+
+@transaction.atomic
+def attach_receipt(*, rma: ReturnRequest, actor: Actor, document) -> ReturnRequest:
+    """Attach the customer's receipt document to a request awaiting authorization, or replace the one it has.
+
+    A request held for a missing receipt may then be authorized; the document is checked by its content.
+    """
+    actor = require(actor, "rma.create_return", action="attach receipts to returns", on=rma)
+    if not document:
+        raise InvalidInput("Choose the receipt document to attach.")
+    validate_receipt_document(document)
+    rma = locked(rma)
+    if rma.state != ReturnState.REQUESTED:
+        raise TransitionRefused(
+            f"Return {rma} is {rma.get_state_display().lower()}: a receipt is attached while the request "
+            "waits for authorization."
+        )
+    replaced = bool(rma.receipt_document)
+    rma.receipt_document = document
+    rma.save(update_fields=["receipt_document", "updated_at"])
+    record_event(
+        rma=rma, action=ReturnEventType.RECEIPT_ATTACHED, actor=actor,
+        note="Receipt document replaced." if replaced else "Receipt document attached.",
+        details={"replaced": replaced},
+    )
     return locked(rma)
 
 
