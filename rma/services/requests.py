@@ -11,7 +11,6 @@ from django.utils import timezone
 from core.actors import Actor, ClientActor, CustomerActor, StaffActor, SystemActor, require, user_of
 from core.documents import validate_receipt_document
 from core.errors import DomainError, InvalidInput, NotConfigured, PermissionRefused, PolicyViolation, TransitionRefused
-from rma import policy as policy_rules
 from rma import ran as ran_codes
 from rma import selectors
 from rma.models import (
@@ -129,7 +128,7 @@ def create_return_request(
         details={"units": len(units), "channel": channel},
     )
     if policy.auto_authorize:
-        failures = _policy_failures(rma)
+        failures = selectors.policy_failures(rma=rma)
         if failures:
             _hold_for_review(rma=rma, failures=failures, actor=AUTO_AUTHORIZATION)
         else:
@@ -162,21 +161,6 @@ def attach_receipt(*, rma: ReturnRequest, actor: Actor, document) -> ReturnReque
         details={"replaced": replaced},
     )
     return locked(rma)
-
-
-def _policy_failures(rma: ReturnRequest) -> list:
-    items = list(selectors.units_of(rma=rma))
-    context = policy_rules.PolicyContext(
-        rma=rma,
-        policy=rma.policy,
-        order=rma.order,
-        items=items,
-        claimed_before=selectors.units_claimed_before(rma=rma),
-        customer_recent_returns=selectors.customer_recent_return_count(
-            rma=rma, period_days=rma.policy.return_limit_period_days
-        ),
-    )
-    return policy_rules.failed_rules(context)
 
 
 def _unused_ran() -> str:
@@ -229,7 +213,7 @@ def authorize_return(*, rma: ReturnRequest, actor: Actor, override_reason: str =
     with transaction.atomic():
         rma = locked(rma)
         ensure_transition_allowed(rma=rma, transition="authorize")
-        failures = _policy_failures(rma)
+        failures = selectors.policy_failures(rma=rma)
         if not failures:
             _authorize(rma=rma, actor=actor)
             return rma

@@ -34,8 +34,8 @@ def test_page_shows_units_inspection_disposition_refund_and_timeline(client, sta
 
 
 @pytest.mark.parametrize(("group", "state", "expected"), [
-    ("customer_service", ReturnState.REQUESTED, ["authorize", "reject", "cancel"]),
-    ("manager", ReturnState.REQUESTED, ["authorize", "override", "reject", "cancel"]),
+    ("customer_service", ReturnState.REQUESTED, ["authorize", "reject", "attach-receipt", "cancel"]),
+    ("manager", ReturnState.REQUESTED, ["authorize", "override", "reject", "attach-receipt", "cancel"]),
     ("customer_service", ReturnState.AUTHORIZED, ["ship", "set-tracking", "cancel"]),
     ("customer_service", ReturnState.IN_TRANSIT, ["set-tracking"]),
     ("manager", ReturnState.IN_TRANSIT, ["set-tracking", "receive"]),
@@ -48,6 +48,8 @@ def test_page_shows_units_inspection_disposition_refund_and_timeline(client, sta
     ("manager", ReturnState.EXPIRED, ["receive-expired"]),
     ("customer_service", ReturnState.EXPIRED, []),
     ("customer_service", ReturnState.REFUNDED, []),
+    ("customer_service", ReturnState.CLOSED, ["customer-told"]),
+    ("finance", ReturnState.CLOSED, []),
 ])
 def test_only_the_transitions_the_user_may_run_now_are_offered(client, staff, group, state, expected):
     rma = return_in_state(state, staff=staff)
