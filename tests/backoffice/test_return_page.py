@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from rma import services as rma_services
 from rma.models import ReturnEvent, ReturnRequest, ReturnState
 from tests.factories import client_with_policy, order_for, requested_return, return_in_state
 
@@ -110,6 +111,17 @@ def test_mark_in_transit_records_carrier_and_tracking(client, staff):
 
     rma = ReturnRequest.objects.get(pk=rma.pk)
     assert (rma.state, rma.carrier, rma.tracking_number) == (ReturnState.IN_TRANSIT, "UPS", "1Z999")
+
+
+@pytest.mark.parametrize("action", ["ship", "set-tracking"])
+def test_the_tracking_forms_start_with_the_carrier_and_tracking_already_set(client, staff, action):
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+    rma_services.set_tracking(rma=rma, actor=staff.customer_service, carrier="DHL", tracking_number="JJD0042")
+    client.force_login(staff.customer_service)
+
+    form = client.get(act(rma, action)).context["form"]
+
+    assert (form["carrier"].value(), form["tracking_number"].value()) == ("DHL", "JJD0042")
 
 
 def test_set_tracking_records_carrier_and_tracking_without_moving_the_return(client, staff):
