@@ -80,7 +80,7 @@ class ReasonFilter(admin.SimpleListFilter):
 class ToTellFilter(admin.SimpleListFilter):
     """Customer service's queue: returns that closed without refund and whose customer has not been told."""
 
-    title = "customer to tell"
+    title = "queue"
     parameter_name = "to_tell"
 
     def lookups(self, request, model_admin):
@@ -421,11 +421,11 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
         review = rma_selectors.policy_review(rma=rma)
         if review and review.failures:
             self._policy_messages(
-                request, f"Return {rma} created but not authorized: it breaks the return policy.",
+                request, f"{rma} created but not authorized: it breaks the return policy.",
                 review.failures, level=messages.WARNING,
             )
         elif rma.state == ReturnState.REQUESTED:
-            self.message_user(request, f"Return {rma} created: it waits for authorization.", messages.INFO)
+            self.message_user(request, f"{rma} created: it waits for authorization.", messages.INFO)
         else:
             self.message_user(request, f"Return {rma} created: {rma.get_state_display().lower()}.",
                               messages.SUCCESS)

@@ -195,7 +195,7 @@ def _authorize(*, rma: ReturnRequest, actor: Actor, note: str = "", details: dic
 def _hold_for_review(*, rma: ReturnRequest, failures: list, actor: Actor) -> None:
     record_event(
         rma=rma, action=ReturnEventType.AUTHORIZATION_REFUSED, actor=actor,
-        note="Held for customer service: " + "; ".join(f.message for f in failures),
+        note="Held for customer service: " + " ".join(f.message for f in failures),
         details={"failed_rules": [f.as_dict() for f in failures]},
     )
 
