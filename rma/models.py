@@ -455,6 +455,7 @@ class ReturnRequest(FSMModelMixin, TimeStamped):
             ("print_label", "Print return labels"),
             ("import_tracking", "Import carrier tracking events"),
             ("add_note", "Write notes on returns"),
+            ("notify_customer", "Record that a customer was told why their return closed"),
         ]
         indexes = [
             models.Index(fields=["state", "state_entered_at"], name="return_state_idx"),
@@ -581,9 +582,11 @@ class ReturnEventType(models.TextChoices):
     CLOSE_WITHOUT_REFUND = "close_without_refund", "Closed without refund"  # denied, or nothing owed
     # Changes that leave the state as it is.
     AUTHORIZATION_REFUSED = "authorization_refused", "Authorization held"  # a policy rule failed
+    RECEIPT_ATTACHED = "receipt_attached", "Receipt attached"  # a receipt document added after the request
     SET_TRACKING = "set_tracking", "Tracking set"  # carrier and tracking number recorded or corrected
     CARRIER_EVENT = "carrier_event", "Carrier scan"  # a carrier's tracking event that moved nothing
     NOTE_ADDED = "note_added", "Note added"  # a person wrote a note on the return
+    CUSTOMER_NOTIFIED = "customer_notified", "Customer told"  # customer service told the customer why it closed
     INSPECT_UNIT = "inspect_unit", "Unit inspected"  # one unit graded, or found missing
     DISPOSITION_UNIT = "disposition_unit", "Unit dispositioned"  # one unit's destination confirmed
     REFUND_PROPOSED = "refund_proposed", "Refund proposed"  # computed and queued for approval

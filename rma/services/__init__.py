@@ -6,6 +6,7 @@
 - dock_exceptions: unexpected parcels and extra units
 - orders: client orders imported from their files, and a manager's correction of an order line
 - notes: customer service's notes on a return
+- customers: telling the customer why a return closed without refund
 - policies: versioned return policies
 
 Each service checks the actor (core.actors), locks the return row, checks the state, changes it and
@@ -13,6 +14,7 @@ writes a ReturnEvent in one transaction, and returns the row fresh from the data
 stages do to a return from inside their own services is in rma.later_stages, not here.
 """
 
+from rma.services.customers import mark_customer_notified
 from rma.services.dock_exceptions import (
     annotate_unexpected_parcel,
     record_extra_unit,
@@ -24,6 +26,7 @@ from rma.services.orders import correct_order_line, import_orders
 from rma.services.policies import publish_policy_version
 from rma.services.receiving import receive_expired, receive_scan
 from rma.services.requests import (
+    attach_receipt,
     authorize_return,
     cancel_return,
     create_return_request,
@@ -35,12 +38,14 @@ from rma.services.shipping import mark_in_transit, record_carrier_event, set_tra
 __all__ = [
     "add_note",
     "annotate_unexpected_parcel",
+    "attach_receipt",
     "authorize_return",
     "cancel_return",
     "correct_order_line",
     "create_return_request",
     "expire_authorizations",
     "import_orders",
+    "mark_customer_notified",
     "mark_in_transit",
     "publish_policy_version",
     "receive_expired",
