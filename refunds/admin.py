@@ -1,5 +1,7 @@
 """Finance's screens: the approval queue, one refund at a time or in bulk, and the ledger."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -12,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
-from core.money import quantize
+from core.money import format_money
 from refunds import models, selectors, services
 from rma.list_admin import ListedAdmin
 from rma.models import Client, Customer
@@ -76,11 +78,11 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
     list_per_page = 50
     actions = ["approve_selected", "deny_selected"]
     readonly_fields = [
-        "return_request", "amount", "bonus_amount", "currency", "method", "status", "external_reference",
+        "return_request", "amount_shown", "bonus_shown", "method", "status", "external_reference",
         "proposed_by", "proposed_at", "approved_at", "issued_by", "issued_at", "denied_by", "denied_at",
         "denial_reason",
     ]
-    exclude = ["breakdown", "is_correction", "correction_reason"]
+    exclude = ["breakdown", "is_correction", "correction_reason", "amount", "bonus_amount", "currency"]
     inlines = [RefundApprovalInline]
     change_form_template = "admin/refunds/refund/change_form.html"
 
@@ -101,19 +103,31 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
 
     @admin.display(description="amount", ordering="amount")
     def amount_column(self, refund: models.Refund) -> str:
-        bonus = f" + {quantize(refund.bonus_amount, refund.currency)} bonus" if refund.bonus_amount else ""
-        return f"{quantize(refund.amount, refund.currency)} {refund.currency}{bonus}"
+        bonus = f" + {format_money(refund.bonus_amount, refund.currency)} bonus" if refund.bonus_amount else ""
+        return f"{format_money(refund.amount, refund.currency)}{bonus}"
+
+    @admin.display(description="amount")
+    def amount_shown(self, refund: models.Refund) -> str:
+        return format_money(refund.amount, refund.currency)
+
+    @admin.display(description="store-credit bonus")
+    def bonus_shown(self, refund: models.Refund) -> str:
+        return format_money(refund.bonus_amount, refund.currency)
 
     @admin.display(description="breakdown")
     def breakdown_column(self, refund: models.Refund) -> str:
-        b = refund.breakdown
-        parts = [f"{len(b.get('units', []))} unit(s) {b.get('paid_for_units')}"]
-        if b.get("restocking_fees") not in (None, "0", "0.00"):
-            parts.append(f"− restocking {b['restocking_fees']}")
-        if b.get("return_shipping_fee") not in (None, "0", "0.00"):
-            parts.append(f"− shipping {b['return_shipping_fee']}")
+        b, currency = refund.breakdown, refund.currency
+
+        def nonzero(key: str) -> bool:
+            return Decimal(b.get(key) or 0) != 0
+
+        parts = [f"{len(b.get('units', []))} unit(s) {format_money(b.get('paid_for_units'), currency)}"]
+        if nonzero("restocking_fees"):
+            parts.append(f"− restocking {format_money(b['restocking_fees'], currency)}")
+        if nonzero("return_shipping_fee"):
+            parts.append(f"− shipping {format_money(b['return_shipping_fee'], currency)}")
         if b.get("capped"):
-            parts.append(f"capped at {b.get('cap')}")
+            parts.append(f"capped at {format_money(b.get('cap'), currency)}")
         return " ".join(parts)
 
     @admin.display(description="inspection")
@@ -273,10 +287,14 @@ class AdjustmentForm(forms.Form):
 class StoreCreditEntryAdmin(ReadOnlyAdmin):
     """The ledger: entries are written by refunds and by finance's adjustments, never edited."""
 
-    list_display = ["at", "customer", "amount", "currency", "kind", "refund", "created_by", "note"]
+    list_display = ["at", "customer", "amount_column", "kind", "refund", "created_by", "note"]
     list_filter = ["kind", "currency"]
     list_select_related = ["customer", "refund__return_request", "created_by"]
     search_fields = ["customer__email"]
+
+    @admin.display(description="amount", ordering="amount")
+    def amount_column(self, entry: models.StoreCreditEntry) -> str:
+        return format_money(entry.amount, entry.currency)
 
     def has_add_permission(self, request) -> bool:
         # "Add" opens the adjustment form, which goes through refunds.services.adjust_store_credit.
