@@ -45,15 +45,50 @@ class QueueFilter(admin.SimpleListFilter):
 
 
 class DenyForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}), max_length=2000)
+    reason = forms.CharField(label="Reason for the denial", max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}))
 
 
 class IssueForm(forms.Form):
     reference = forms.CharField(
-        required=False, max_length=200, widget=forms.TextInput(attrs={"autofocus": True}),
+        required=False, max_length=200, label="Payout reference", widget=forms.TextInput(attrs={"autofocus": True}),
         help_text="The payout's reference when it was settled in the client's payment system. "
         "Leave empty to pay store credit from our ledger.",
     )
+
+
+# What finance may issue: the queue "Approved, to issue" (approved, or failed on its way to the client's system).
+ISSUABLE = tuple(selectors.REFUND_QUEUES["approved"][1])
+
+
+class BulkIssueForm(forms.Form):
+    """One reference per refund, or one settlement batch reference for every refund left without its own."""
+
+    batch_reference = forms.CharField(
+        required=False, max_length=200, label="Settlement batch reference",
+        widget=forms.TextInput(attrs={"autofocus": True}),
+        help_text="Recorded on every refund below whose own reference is empty. Leave both empty to pay "
+        "through the refund's channel (store credit from our ledger, the client's integration).",
+    )
+
+    def __init__(self, *args, refunds: list[models.Refund], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.refunds = refunds
+        for refund in refunds:
+            self.fields[self.field_name(refund)] = forms.CharField(
+                required=False, max_length=200, label=f"Reference for {refund.return_request}",
+            )
+
+    @staticmethod
+    def field_name(refund: models.Refund) -> str:
+        return f"reference_{refund.pk}"
+
+    def rows(self) -> list[tuple[models.Refund, forms.BoundField]]:
+        return [(refund, self[self.field_name(refund)]) for refund in self.refunds]
+
+    def reference_for(self, refund: models.Refund) -> str | None:
+        own = self.cleaned_data[self.field_name(refund)].strip()
+        return own or self.cleaned_data["batch_reference"].strip() or None
 
 
 class RefundApprovalInline(admin.TabularInline):
@@ -76,7 +111,7 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
     list_filter = [QueueFilter, "method", "return_request__client"]
     list_spec = selectors.REFUNDS_LIST  # oldest first: nobody waits longest by accident
     list_per_page = 50
-    actions = ["approve_selected", "deny_selected"]
+    actions = ["approve_selected", "deny_selected", "issue_selected"]
     readonly_fields = [
         "return_request", "amount_shown", "bonus_shown", "method", "status", "external_reference",
         "proposed_by", "proposed_at", "approved_at", "issued_by", "issued_at", "denied_by", "denied_at",
@@ -158,6 +193,9 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
     def has_deny_permission(self, request) -> bool:
         return request.user.has_perm("refunds.deny_refund")
 
+    def has_issue_permission(self, request) -> bool:
+        return request.user.has_perm("refunds.issue_refund")
+
     # -- bulk ----------------------------------------------------------------------------------------
 
     def changelist_view(self, request, extra_context=None):
@@ -193,6 +231,26 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
             **self.admin_site.each_context(request), "title": "Deny refunds", "form": form,
             "refunds": queryset, "opts": self.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        })
+
+    @admin.action(description="Issue selected refunds…", permissions=["issue"])
+    def issue_selected(self, request, queryset):
+        selected = list(queryset)
+        ready = [refund for refund in selected if refund.status in ISSUABLE]
+        if not ready:
+            self.message_user(request, "None of the selected refunds is approved: only approved refunds are issued.",
+                              messages.WARNING)
+            return None
+        form = BulkIssueForm(request.POST if "apply" in request.POST else None, refunds=ready)
+        if "apply" in request.POST and form.is_valid():
+            # One service call per refund, each its own transaction: a refund that fails leaves the others paid.
+            self._each(request, ready, lambda r: services.issue_refund(
+                refund=r, actor=request.user, reference=form.reference_for(r)), "issued")
+            return None
+        return TemplateResponse(request, "admin/refunds/refund/bulk_issue.html", {
+            **self.admin_site.each_context(request), "title": "Issue refunds", "form": form,
+            "not_ready": [refund for refund in selected if refund.status not in ISSUABLE],
+            "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         })
 
     # -- one refund ----------------------------------------------------------------------------------
