@@ -165,7 +165,7 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
             parts.append(f"capped at {format_money(b.get('cap'), currency)}")
         return " ".join(parts)
 
-    @admin.display(description="inspection")
+    @admin.display(description="grades")
     def inspection_column(self, refund: models.Refund) -> str:
         grades = [
             "missing" if item.inspection.missing else item.inspection.grade
