@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from backoffice import return_actions, selectors
 from backoffice.forms import ExtraUnitForm, NewReturnForm, OrderLookupForm, errors_text
 from core.errors import DomainError, FailedRule, PolicyViolation
-from core.money import quantize
+from core.money import format_money
 from refunds.models import RefundStatus
 from rma import labels
 from rma import selectors as rma_selectors
@@ -154,7 +154,7 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
     def refund_column(self, rma: ReturnRequest) -> str:
         if rma.refund_amount is None:
             return "–"
-        return f"{quantize(rma.refund_amount, rma.order.currency)} {rma.order.currency}"
+        return format_money(rma.refund_amount, rma.order.currency)
 
     # -- permissions: returns are never deleted, and are created through the new-return form -----
 

@@ -25,7 +25,7 @@ from import_export.results import Result
 
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
-from core.money import quantize
+from core.money import format_money
 from rma import models, selectors, services
 from rma.list_admin import ListedAdmin
 from rma.resources import CarrierEventResource, OrderImportResource, XLSXFormulasAsText
@@ -187,7 +187,7 @@ class OrderLineInline(admin.TabularInline):
 
     @admin.display(description="unit price")
     def price_column(self, line: models.OrderLine) -> str:
-        return f"{quantize(line.unit_price, line.order.currency)} {line.order.currency}"
+        return format_money(line.unit_price, line.order.currency)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return obj is None and super().has_add_permission(request, obj)
@@ -262,11 +262,11 @@ class OrderAdmin(ImportMixin, admin.ModelAdmin):
 
     @admin.display(description="outbound shipping paid")
     def shipping_column(self, order: models.Order) -> str:
-        return f"{quantize(order.outbound_shipping_paid, order.currency)} {order.currency}"
+        return format_money(order.outbound_shipping_paid, order.currency)
 
     @admin.display(description="refunded outside")
     def refunded_outside_column(self, order: models.Order) -> str:
-        return f"{quantize(order.refunded_outside, order.currency)} {order.currency}"
+        return format_money(order.refunded_outside, order.currency)
 
     def get_readonly_fields(self, request, obj=None):
         return ["shipping_column", "refunded_outside_column"] if obj else []

@@ -26,7 +26,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("backoffice", "0008_warehouse_permissions"),
-        ("rma", "0008_receipt_attached_and_customer_notified"),
+        ("rma", "0009_receipt_attached_and_customer_notified"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]

@@ -5,6 +5,6 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("rma", "0006_warehouse_dimension")]
+    dependencies = [("rma", "0007_dock_tracking_and_scan_keys")]
 
     operations = [UnaccentExtension()]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rma', '0007_unaccent'),
+        ('rma', '0008_unaccent'),
     ]
 
     operations = [
