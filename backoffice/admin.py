@@ -18,8 +18,8 @@ from django.utils.safestring import mark_safe
 
 from backoffice import return_actions, selectors
 from backoffice.forms import ExtraUnitForm, NewReturnForm, OrderLookupForm, errors_text
-from core.errors import DomainError
-from core.money import quantize
+from core.errors import DomainError, FailedRule, PolicyViolation
+from core.money import format_money
 from refunds.models import RefundStatus
 from rma import labels
 from rma import selectors as rma_selectors
@@ -77,6 +77,19 @@ class ReasonFilter(admin.SimpleListFilter):
         return selectors.with_reason(queryset, self.value())
 
 
+class ToTellFilter(admin.SimpleListFilter):
+    """Customer service's queue: returns that closed without refund and whose customer has not been told."""
+
+    title = "queue"
+    parameter_name = "to_tell"
+
+    def lookups(self, request, model_admin):
+        return [(selectors.TO_TELL, "To tell the customer")]
+
+    def queryset(self, request, queryset):
+        return selectors.to_tell_customer(queryset, self.value())
+
+
 @admin.register(ReturnRequest)
 class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
     list_spec = selectors.RETURNS_LIST
@@ -85,8 +98,8 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
         "units_column", "refund_column", "requested_at",
     ]
     list_display_links = ["ran_column"]
-    list_filter = ["client", "warehouse", "state", "channel", ReasonFilter, "requested_at"]
-    search_help_text = "RAN, order number, customer email, tracking number or serial number"
+    list_filter = ["client", "warehouse", "state", "channel", ReasonFilter, ToTellFilter, "requested_at"]
+    search_help_text = "RAN, order number, customer email or name, tracking number or serial number"
     list_per_page = 50
     # The notes given with the request; later notes are events, written through the "Add a note" action.
     fields = ["notes"]
@@ -116,6 +129,16 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
     def state_column(self, rma: ReturnRequest) -> str:
         return state_badge(rma.state, rma.get_state_display())
 
+    @admin.display(description="why it closed")
+    def close_reason_column(self, rma: ReturnRequest) -> str:
+        return rma.decision_reason or "–"
+
+    def get_list_display(self, request):
+        # The queue of customers to tell shows why each return closed: what customer service tells them.
+        if request.GET.get(ToTellFilter.parameter_name) == selectors.TO_TELL:
+            return [*self.list_display[:6], "close_reason_column", *self.list_display[6:]]
+        return self.list_display
+
     @admin.display(description="in state", ordering="state_entered_at")
     def age_column(self, rma: ReturnRequest) -> str:
         age = timezone.now() - rma.state_entered_at
@@ -131,7 +154,7 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
     def refund_column(self, rma: ReturnRequest) -> str:
         if rma.refund_amount is None:
             return "–"
-        return f"{quantize(rma.refund_amount, rma.order.currency)} {rma.order.currency}"
+        return format_money(rma.refund_amount, rma.order.currency)
 
     # -- permissions: returns are never deleted, and are created through the new-return form -----
 
@@ -257,6 +280,7 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
             "extra_units": rma.extra_units.select_related("found_by", "resolved_by", "added_as"),
             "extra_unit_form": ExtraUnitForm() if self._may_record_extra_unit(request, rma) else None,
             "offered_actions": return_actions.offered_actions(user=request.user, rma=rma),
+            "policy_review": rma_selectors.policy_review(rma=rma),
             "stage_links": return_actions.stage_links(
                 user=request.user, rma=rma, refund_id=open_refund.pk if open_refund else None
             ),
@@ -276,10 +300,16 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
         if chosen is None or not request.user.has_perm(chosen.permission):
             raise PermissionDenied
         back = reverse("admin:rma_returnrequest_change", args=[rma.pk])
-        form = chosen.form_class(request.POST or None) if chosen.form_class else None
+        form = None
+        if chosen.form_class:
+            initial = chosen.initial(rma) if chosen.initial else None
+            form = chosen.form_class(request.POST or None, request.FILES or None, initial=initial)
         if request.method == "POST" and (form is None or form.is_valid()):
             try:
                 outcome = chosen.run(rma, request.user, form.cleaned_data if form else {})
+            except PolicyViolation as violation:
+                self._policy_messages(request, f"{rma} is not authorized: it breaks the return policy.",
+                                      violation.failures, level=messages.ERROR)
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
@@ -289,6 +319,12 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
             **self.admin_site.each_context(request), "opts": self.model._meta, "original": rma, "rma": rma,
             "title": f"{chosen.label}: {rma}", "action": chosen, "form": form, "back": back,
         })
+
+    def _policy_messages(self, request: HttpRequest, headline: str, failures: list[FailedRule], *, level: int) -> None:
+        """The headline, then each failed rule in a sentence of its own."""
+        self.message_user(request, headline, level)
+        for failure in failures:
+            self.message_user(request, failure.message, level)
 
     @staticmethod
     def _may_record_extra_unit(request: HttpRequest, rma: ReturnRequest) -> bool:
@@ -370,15 +406,29 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
             except DomainError as error:
                 form.add_error(None, error.message)
             else:
-                self.message_user(request, f"Return {rma} created: {rma.get_state_display().lower()}.",
-                                  messages.SUCCESS)
+                self._report_created(request, rma)
                 if parcel is not None:
                     self._convert_parcel(request, parcel, rma)
                 return HttpResponseRedirect(reverse("admin:rma_returnrequest_change", args=[rma.pk]))
         return TemplateResponse(request, "admin/rma/returnrequest/new_return.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "title": "New return request",
             "lookup": lookup, "order": order, "form": form, "parcel": parcel,
+            "matches": lookup.matches() if lookup.is_bound and lookup.is_valid() and order is None else [],
         })
+
+    def _report_created(self, request: HttpRequest, rma: ReturnRequest) -> None:
+        """Created is not authorized: a request that breaks its policy says which rules, as a warning."""
+        review = rma_selectors.policy_review(rma=rma)
+        if review and review.failures:
+            self._policy_messages(
+                request, f"{rma} created but not authorized: it breaks the return policy.",
+                review.failures, level=messages.WARNING,
+            )
+        elif rma.state == ReturnState.REQUESTED:
+            self.message_user(request, f"{rma} created: it waits for authorization.", messages.INFO)
+        else:
+            self.message_user(request, f"Return {rma} created: {rma.get_state_display().lower()}.",
+                              messages.SUCCESS)
 
     @staticmethod
     def _parcel_to_convert(request: HttpRequest) -> UnexpectedParcel | None:

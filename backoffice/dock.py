@@ -3,13 +3,16 @@
 Above the field, the day's figures of the dock user's own site, then of the whole facility. A scan is
 recorded at the user's site; a parcel routed to another site is received and put aside to be forwarded.
 
-static/backoffice/dock.js queues the scans and sends them to `scan` one at a time, in order, and
-shows each JSON answer; without JavaScript the same form posts to `screen`, which shows the answer
-after a redirect. Every scan goes through rma.services.receive_scan; the dock's note on an
+A scan is a RAN or the carrier's tracking number (read as its return's RAN). static/backoffice/dock.js
+queues the scans and sends them to `scan` one at a time, in order, each with its own idempotency key
+(the same again on a retry, so a lost connection never records a scan twice), shows each JSON answer
+and plays its tone; without JavaScript the same form posts to `screen` with a key of its own, which
+shows the answer after a redirect. Every scan goes through rma.services.receive_scan; the dock's note on an
 unexpected parcel and an extra unit found in a received parcel go through their services too.
 """
 
 import datetime as dt
+import uuid
 
 from django import forms
 from django.contrib import admin, messages
@@ -25,6 +28,7 @@ from django.views.decorators.http import require_POST
 
 from backoffice.forms import ExtraUnitForm, errors_text
 from core.errors import DomainError, InvalidInput, PermissionRefused
+from rma import ran as ran_codes
 from rma import selectors as rma_selectors
 from rma import services as rma_services
 from rma.models import Client, ReceivingScan, ReturnRequest, ReturnState, ScanResult, UnexpectedParcel
@@ -33,6 +37,9 @@ from rma.models import Client, ReceivingScan, ReturnRequest, ReturnState, ScanRe
 DEFAULT_DESTINATION = "Inspection intake"
 SESSION_STARTED = "dock_session_started"
 LIST_LENGTH = 200
+# The sound of an answer, for an operator looking at the parcel, not the screen: one for a parcel
+# received, another for every scan that needs a second look (dock.js synthesises both).
+SUCCESS_TONE, ALERT_TONE = "success", "alert"
 
 
 class ParcelNoteForm(forms.Form):
@@ -57,7 +64,20 @@ def _when(moment: dt.datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "an unknown date"
 
 
+def _by_tracking_number(scan: ReceivingScan) -> bool:
+    """The scan named its return by the carrier's tracking number, not by the RAN."""
+    rma = scan.return_request
+    return rma is not None and ran_codes.parse_ran(scan.code) != rma.ran
+
+
 def _summary(scan: ReceivingScan) -> str:
+    rma = scan.return_request
+    if _by_tracking_number(scan):
+        return f"{rma.ran} by tracking number · {_result_summary(scan)}"
+    return _result_summary(scan)
+
+
+def _result_summary(scan: ReceivingScan) -> str:
     rma = scan.return_request
     if scan.result == ScanResult.RECEIVED and scan.wrong_site:
         return f"{rma.client} → forward to {rma.warehouse}"
@@ -69,6 +89,8 @@ def _summary(scan: ReceivingScan) -> str:
         return f"{rma.client}: {rma.get_state_display().lower()}, put aside"
     if scan.result == ScanResult.MISTYPED:
         return "check character wrong: scan again"
+    if scan.result == ScanResult.AMBIGUOUS:
+        return "tracking number of several returns: scan the RAN label"
     return "unexpected parcel: logged for customer service"
 
 
@@ -136,7 +158,14 @@ def _wording(scan: ReceivingScan, user: AbstractBaseUser, units: int | None) -> 
     if scan.result == ScanResult.MISTYPED:
         return {
             "headline": "Check character wrong: scan again",
-            "detail": f"“{scan.code}” is not a valid RAN: a symbol was misread or mistyped. Nothing was looked up.",
+            "detail": f"“{scan.code}” is not a valid RAN (a symbol was misread or mistyped) and no return has it "
+                      "as its tracking number.",
+        }
+    if scan.result == ScanResult.AMBIGUOUS:
+        return {
+            "headline": "Several returns have this tracking number: scan the RAN label",
+            "detail": f"{scan.note} Nothing was received. Find the RAN label on the parcel and scan it; without "
+                      "one, put the parcel aside for customer service.",
         }
     return {
         "headline": "Unknown code: unexpected parcel",
@@ -166,8 +195,11 @@ def scan_outcome(*, scan: ReceivingScan, user: AbstractBaseUser) -> dict:
         "receive_expired_url": None,
         "note_url": None,
         "extra_unit_url": None,
+        "tone": SUCCESS_TONE if scan.result == ScanResult.RECEIVED else ALERT_TONE,
     }
     outcome.update(_wording(scan, user, units))
+    if _by_tracking_number(scan):
+        outcome["detail"] += f" Found by the carrier's tracking number {scan.code}."
     if scan.wrong_site and scan.result != ScanResult.RECEIVED:
         outcome["detail"] += f" It was routed to {rma.warehouse}, not to this site."
     return outcome
@@ -181,6 +213,12 @@ def _session_started(request: HttpRequest) -> dt.datetime:
     """The running list shows the scans of this sign-in session, from its first visit to the dock."""
     started = request.session.setdefault(SESSION_STARTED, timezone.now().isoformat())
     return dt.datetime.fromisoformat(started)
+
+
+def _receive(request: HttpRequest) -> ReceivingScan:
+    return rma_services.receive_scan(
+        code=request.POST.get("code", ""), actor=request.user, idempotency_key=request.POST.get("idempotency_key"),
+    )
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -198,7 +236,7 @@ def screen(request: HttpRequest) -> HttpResponse:
     here = reverse("admin:dock")
     if request.method == "POST":
         try:
-            scanned = rma_services.receive_scan(code=request.POST.get("code", ""), actor=request.user)
+            scanned = _receive(request)
         except DomainError as error:
             messages.error(request, error.message)
             return HttpResponseRedirect(here)
@@ -222,21 +260,23 @@ def screen(request: HttpRequest) -> HttpResponse:
         "rows": [scan_row(row) for row in rma_selectors.scans_by(actor=request.user, since=since, limit=LIST_LENGTH)],
         "parcel_form": ParcelNoteForm(),
         "extra_unit_form": ExtraUnitForm(),
+        "scan_key": uuid.uuid4(),  # the form's scan, sent again by a browser's resubmit, is recorded once
     })
 
 
 @never_cache
 @require_POST
 def scan(request: HttpRequest) -> JsonResponse:
-    """One scan, answered in JSON: {result, headline, detail, ran, client, units, where, ...}.
+    """One scan, answered in JSON: {result, headline, detail, ran, client, units, where, tone, ...}.
 
-    Refusals answer {code, message}: 400 for a bad scan (empty, too long), 403 when the user is
-    signed out or may not receive parcels.
+    The page sends `idempotency_key` with each scan and the same key on a retry, which gets the first
+    scan's answer again. Refusals answer {code, message}: 400 for a bad scan (empty, too long, a key
+    that is no UUID or belongs to another scan), 403 when the user is signed out or may not receive parcels.
     """
     if not admin.site.has_permission(request):
         return JsonResponse({"code": "signed_out", "message": "Sign in to the back office again."}, status=403)
     try:
-        scanned = rma_services.receive_scan(code=request.POST.get("code", ""), actor=request.user)
+        scanned = _receive(request)
     except DomainError as error:
         return JsonResponse(error.as_dict(), status=_error_status(error))
     _session_started(request)

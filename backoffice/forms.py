@@ -13,24 +13,32 @@ STAFF_CHANNELS = [
 
 
 class OrderLookupForm(forms.Form):
+    """The order a customer calls about, by its number however they read it out, or by their email."""
+
     client = forms.ModelChoiceField(queryset=Client.objects.filter(is_active=True))
-    order_number = forms.CharField(max_length=64, widget=forms.TextInput(attrs={"autofocus": True}))
+    order_number = forms.CharField(
+        label="Order number or customer email", max_length=254, widget=forms.TextInput(attrs={"autofocus": True}),
+        help_text="Any case, with or without spaces, dashes or slashes (ab 1001 finds AB-1001).",
+    )
 
     def clean(self):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        number = cleaned["order_number"].strip()
-        self._order = (
-            Order.objects.select_related("client", "customer")
-            .filter(client=cleaned["client"], number__iexact=number).first()
-        )
-        if self._order is None:
-            raise forms.ValidationError(f"{cleaned['client']} has no order {number}.")
+        reference = cleaned["order_number"].strip()
+        self._orders = rma_selectors.orders_matching(client=cleaned["client"], reference=reference)
+        if not self._orders:
+            if "@" in reference:
+                raise forms.ValidationError(f"{cleaned['client']} has no orders of a customer {reference}.")
+            raise forms.ValidationError(f"{cleaned['client']} has no order {reference}.")
         return cleaned
 
-    def order(self) -> Order:
-        return self._order
+    def order(self) -> Order | None:
+        """The one order found; None when several match and the person picks one of `matches`."""
+        return self._orders[0] if len(self._orders) == 1 else None
+
+    def matches(self) -> list[Order]:
+        return self._orders
 
 
 class NewReturnForm(forms.Form):
@@ -50,19 +58,36 @@ class NewReturnForm(forms.Form):
             self.fields["refund_method"].choices = [
                 (method, label) for method, label in RefundMethod.choices if method in policy.refund_methods
             ]
+        # Units of each line already on other returns (rejected, cancelled and expired ones give theirs back).
+        self.claimed = rma_selectors.units_claimed(line_ids=[line.pk for line in self.lines])
         for line in self.lines:
             self.fields[f"quantity_{line.pk}"] = forms.IntegerField(
-                min_value=0, max_value=line.quantity, initial=0, label=f"{line.sku} (of {line.quantity})"
+                min_value=0, max_value=10_000, initial=0, label=f"{line.sku} (of {line.quantity})"
             )
             self.fields[f"reason_{line.pk}"] = forms.ChoiceField(choices=Reason.choices, required=False)
             self.fields[f"serial_{line.pk}"] = forms.CharField(max_length=100, required=False)
             self.fields[f"comment_{line.pk}"] = forms.CharField(max_length=1000, required=False)
 
+    def returnable(self, line) -> int:
+        return max(line.quantity - self.claimed.get(line.pk, 0), 0)
+
     def line_rows(self) -> list[dict]:
         return [
-            {"line": line, **{name: self[f"{name}_{line.pk}"] for name in ("quantity", "reason", "serial", "comment")}}
+            {
+                "line": line, "returned": self.claimed.get(line.pk, 0), "returnable": self.returnable(line),
+                **{name: self[f"{name}_{line.pk}"] for name in ("quantity", "reason", "serial", "comment")},
+            }
             for line in self.lines
         ]
+
+    def _too_many(self, line, quantity: int) -> str:
+        returned = self.claimed.get(line.pk, 0)
+        if not returned:
+            return f"Only {line.quantity} delivered: {quantity} cannot come back."
+        if not self.returnable(line):
+            return f"All {line.quantity} delivered are already on other returns."
+        return (f"Only {self.returnable(line)} more can come back: {line.quantity} delivered, "
+                f"{returned} already on other returns.")
 
     def clean(self):
         cleaned = super().clean()
@@ -70,6 +95,9 @@ class NewReturnForm(forms.Form):
         for line in self.lines:
             quantity = cleaned.get(f"quantity_{line.pk}") or 0
             if not quantity:
+                continue
+            if quantity > self.returnable(line):
+                self.add_error(f"quantity_{line.pk}", self._too_many(line, quantity))
                 continue
             if not cleaned.get(f"reason_{line.pk}"):
                 self.add_error(f"reason_{line.pk}", "Give the reason for returning this item.")

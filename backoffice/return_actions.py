@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 from django_fsm import can_proceed
 
+from rma import selectors as rma_selectors
 from rma import services as rma_services
 from rma.models import ReturnRequest, ReturnState
 from rma.states import AWAITING_PARCEL
@@ -47,6 +48,21 @@ class TrackingForm(forms.Form):
     tracking_number = forms.CharField(max_length=100)
 
 
+class ReceiptForm(forms.Form):
+    document = forms.FileField(
+        label="Receipt document", widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
+        help_text="The customer's receipt: a PDF, or a photo of it (JPEG, PNG or WebP).",
+    )
+
+
+class CustomerToldForm(forms.Form):
+    note = forms.CharField(
+        label="How was the customer told?", max_length=2000, required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}),
+        help_text="E.g. phoned, emailed, what was agreed. Shown on the return's timeline.",
+    )
+
+
 Availability = Callable[[ReturnRequest], bool]
 
 
@@ -60,6 +76,23 @@ def in_states(states: list[str]) -> Availability:
     return lambda rma: rma.state in states
 
 
+def authorization_may_pass(rma: ReturnRequest) -> bool:
+    """Authorize is offered unless its last attempt failed for the same rules and nothing changed since."""
+    if not can_proceed(rma.authorize):
+        return False
+    review = rma_selectors.policy_review(rma=rma)
+    return review is None or not review.unchanged_since_refusal
+
+
+def customer_to_tell(rma: ReturnRequest) -> bool:
+    return rma.state == ReturnState.CLOSED and not rma_selectors.customer_was_told(rma=rma)
+
+
+def current_tracking(rma: ReturnRequest) -> dict:
+    """The carrier and tracking number the return already has (the label's, or the customer's), to confirm."""
+    return {"carrier": rma.carrier, "tracking_number": rma.tracking_number}
+
+
 @dataclass(frozen=True)
 class ReturnAction:
     name: str
@@ -70,6 +103,7 @@ class ReturnAction:
     form_class: type[forms.Form] | None = None
     dangerous: bool = False
     done: str = ""  # what the user is told on success, when "<label>: done." reads wrong
+    initial: Callable[[ReturnRequest], dict] | None = None  # the form's values taken from the return
 
     def offered_to(self, user: AbstractBaseUser, rma: ReturnRequest) -> bool:
         return user.has_perm(self.permission) and self.available(rma)
@@ -80,7 +114,7 @@ def _receive(rma: ReturnRequest, user: AbstractBaseUser, data: dict) -> object:
 
 
 ACTIONS = [
-    ReturnAction("authorize", "Authorize", "rma.authorize_return", transition_allowed("authorize"),
+    ReturnAction("authorize", "Authorize", "rma.authorize_return", authorization_may_pass,
                  lambda rma, user, data: rma_services.authorize_return(rma=rma, actor=user)),
     ReturnAction("override", "Authorize despite policy", "rma.override_policy", transition_allowed("authorize"),
                  lambda rma, user, data: rma_services.authorize_return(
@@ -88,10 +122,15 @@ ACTIONS = [
     ReturnAction("reject", "Reject", "rma.reject_return", transition_allowed("reject"),
                  lambda rma, user, data: rma_services.reject_return(rma=rma, actor=user, reason=data["reason"]),
                  RejectForm, dangerous=True),
+    ReturnAction("attach-receipt", "Attach receipt", "rma.create_return", in_states([ReturnState.REQUESTED]),
+                 lambda rma, user, data: rma_services.attach_receipt(rma=rma, actor=user, document=data["document"]),
+                 ReceiptForm, done="Receipt attached: the request may be authorized again."),
     ReturnAction("ship", "Mark in transit", "rma.set_tracking", transition_allowed("ship"),
-                 lambda rma, user, data: rma_services.mark_in_transit(rma=rma, actor=user, **data), TrackingForm),
+                 lambda rma, user, data: rma_services.mark_in_transit(rma=rma, actor=user, **data), TrackingForm,
+                 initial=current_tracking),
     ReturnAction("set-tracking", "Set tracking", "rma.set_tracking", in_states(AWAITING_PARCEL),
-                 lambda rma, user, data: rma_services.set_tracking(rma=rma, actor=user, **data), TrackingForm),
+                 lambda rma, user, data: rma_services.set_tracking(rma=rma, actor=user, **data), TrackingForm,
+                 initial=current_tracking),
     ReturnAction("receive", "Receive at dock", "rma.receive_return", transition_allowed("receive"), _receive),
     ReturnAction("receive-expired", "Receive despite expired RAN", "rma.receive_expired",
                  transition_allowed("receive_expired"),
@@ -100,6 +139,9 @@ ACTIONS = [
     ReturnAction("cancel", "Cancel", "rma.cancel_return", transition_allowed("cancel"),
                  lambda rma, user, data: rma_services.cancel_return(rma=rma, actor=user, reason=data["reason"]),
                  ReasonForm, dangerous=True),
+    ReturnAction("customer-told", "Customer told", "rma.notify_customer", customer_to_tell,
+                 lambda rma, user, data: rma_services.mark_customer_notified(rma=rma, actor=user, note=data["note"]),
+                 CustomerToldForm, done="Recorded: the customer was told. The return leaves the queue."),
     ReturnAction("note", "Add a note", "rma.add_note", lambda rma: True,
                  lambda rma, user, data: rma_services.add_note(rma=rma, actor=user, text=data["text"]), NoteForm,
                  done="Note added to the timeline."),

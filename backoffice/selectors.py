@@ -36,6 +36,7 @@ class Dashboard:
     stages: list[StageFigure]  # the whole facility
     ended: dict[str, int]
     refunds_awaiting_approval: int
+    customers_to_tell: int  # returns closed without refund whose customer nobody has told yet
     refund_totals_awaiting: list[tuple[str, Decimal]]
     overdue_returns: list[ReturnRequest]
 
@@ -84,6 +85,7 @@ def dashboard(*, now: dt.datetime | None = None, overdue_limit: int = 15, site: 
         stages=_stage_figures(stages=WAITING_FOR, site=None, **figures),
         ended={labels[s]: _count(returns, s, None) for s in ReturnState.values if s not in WAITING_FOR},
         refunds_awaiting_approval=sum(row["n"] for row in totals),
+        customers_to_tell=ReturnRequest.objects.filter(rma_selectors.customer_not_told()).count(),
         refund_totals_awaiting=[(row["currency"], row["total"]) for row in totals],
         overdue_returns=list(
             overdue.select_related("client", "customer", "warehouse").order_by("state_entered_at")[:overdue_limit]
@@ -128,15 +130,30 @@ def with_reason(returns: QuerySet[ReturnRequest], reason: str | None) -> QuerySe
     return returns.filter(pk__in=ReturnItem.objects.filter(reason=reason).values("return_request"))
 
 
+# The value of the returns list's `to_tell` filter that shows customer service's queue.
+TO_TELL = "yes"
+
+
+def to_tell_customer(returns: QuerySet[ReturnRequest], value: str | None) -> QuerySet[ReturnRequest]:
+    """With `to_tell=yes`, the returns closed without refund whose customer still has to be told why;
+    all returns otherwise."""
+    if value != TO_TELL:
+        return returns
+    return returns.filter(rma_selectors.customer_not_told())
+
+
 RETURNS_LIST = ListSpec(
     rows=_listed_returns,
     client_path="client",
     customer_path="customer",
     filter_fields=frozenset({"client", "warehouse", "state", "channel", "requested_at"}),
-    search_fields=("ran", "order__number", "customer__email", "tracking_number", "items__serial_number"),
+    search_fields=(
+        "ran", "order__number", "customer__email", "customer__name", "tracking_number", "items__serial_number",
+    ),
+    accent_insensitive=frozenset({"customer__name"}),
     ran_path="ran",
     ordering=("-requested_at",),
-    named_filters={"reason": with_reason},
+    named_filters={"reason": with_reason, "to_tell": to_tell_customer},
 )
 
 

@@ -1,7 +1,9 @@
 """The inspection station: from a scanned RAN through every unit to the confirmed dispositions.
 
-Built for the keyboard: the RAN field and then the grade have focus, letters A-F pick the grade,
-Enter saves and opens the next unit.
+Built for the keyboard (static/backoffice/station.js): the RAN field and then the grade have focus, the grade's
+letter picks it, M marks the unit missing, Enter saves and opens the next unit, from the defect category too.
+A missing unit is saved only once the inspector confirmed it (it owes no refund, and can close the return),
+and the dispositions are confirmed with Enter.
 """
 
 import time
@@ -25,6 +27,7 @@ from rma.models import ReturnItem, ReturnRequest, ReturnState
 
 MAX_PHOTOS = 10
 STARTED_SALT = "inspection-started"
+GRADE_KEYS = ", ".join(Grade.values[:-1]) + " or " + Grade.values[-1]  # "A, B, C, D or F": there is no E
 
 
 def _require(request: HttpRequest, *permissions: str) -> None:
@@ -95,12 +98,17 @@ class InspectionForm(forms.Form):
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     photos = PhotosField(required=False)
     started = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Sent by the confirmation's button: a missing unit is never recorded by one slip of the M key.
+    missing_confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("missing") and not cleaned.get("grade"):
-            self.add_error("grade", "Choose a grade (A–F), or tick missing.")
+            self.add_error("grade", f"Choose a grade: press {GRADE_KEYS}, or M if the unit was not in the parcel.")
         return cleaned
+
+    def needs_missing_confirmation(self) -> bool:
+        return self.cleaned_data["missing"] and not self.cleaned_data["missing_confirmed"]
 
     def seconds_taken(self) -> int | None:
         try:
@@ -119,7 +127,8 @@ def inspect_unit(request: HttpRequest, rma_id: int, unit_number: int) -> HttpRes
     rma = item.return_request
     form = InspectionForm(request.POST or None, request.FILES or None,
                           initial={"started": signing.dumps(time.time(), salt=STARTED_SALT)})
-    if request.method == "POST" and form.is_valid():
+    asks_to_confirm_missing = request.method == "POST" and form.is_valid() and form.needs_missing_confirmation()
+    if request.method == "POST" and form.is_valid() and not asks_to_confirm_missing:
         data = form.cleaned_data
         try:
             inspection_services.record_inspection(
@@ -137,9 +146,21 @@ def inspect_unit(request: HttpRequest, rma_id: int, unit_number: int) -> HttpRes
     units = list(rma.items.select_related("order_line", "inspection").order_by("unit_number"))
     return _render(request, "admin/station/unit.html", {
         "title": f"Inspect {rma} – unit {unit_number} of {len(units)}",
-        "rma": rma, "item": item, "form": form, "units": units,
+        "rma": rma, "item": item, "form": form, "units": units, "grade_keys": GRADE_KEYS,
         "already_inspected": hasattr(item, "inspection"),
+        "asks_to_confirm_missing": asks_to_confirm_missing,
+        "missing_warning": _missing_warning(item, units),
     })
+
+
+def _missing_warning(item: ReturnItem, units: list[ReturnItem]) -> str:
+    """What recording this unit as missing does, said before it is done."""
+    others = [unit for unit in units if unit.pk != item.pk]
+    if all(hasattr(unit, "inspection") and unit.inspection.missing for unit in others):
+        return (f"Every unit of {item.return_request} is then missing: the return closes at once, "
+                "with no refund, as an empty parcel.")
+    return (f"Unit {item.unit_number} is recorded as not in the parcel: no refund is owed for it, "
+            "and it counts as a fraud signal on the return.")
 
 
 class DispositionForm(forms.Form):
@@ -150,6 +171,7 @@ class DispositionForm(forms.Form):
 
 
 def _disposition_rows(request: HttpRequest, rma: ReturnRequest) -> list[dict]:
+    currency = rma.order.currency
     rows = []
     units = rma.items.select_related("order_line", "inspection", "disposition").order_by("unit_number")
     for item in units:
@@ -161,8 +183,10 @@ def _disposition_rows(request: HttpRequest, rma: ReturnRequest) -> list[dict]:
         recommendation = None if decided else disposition_services.recommend_disposition(item=item)
         initial = {"action": recommendation.action} if recommendation else {}
         form = DispositionForm(request.POST or None, prefix=f"unit{item.pk}", initial=initial)
+        form.fields["repair_cost_estimate"].label = f"Repair cost estimate ({currency})"
         rows.append({"item": item, "inspection": inspection, "decided": decided,
-                     "recommendation": recommendation, "form": form})
+                     "recommendation": recommendation, "form": form,
+                     "recommended_label": Action(recommendation.action).label if recommendation else ""})
     return rows
 
 

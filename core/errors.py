@@ -51,7 +51,7 @@ class PolicyViolation(DomainError):
 
     def __init__(self, failures: list[FailedRule]) -> None:
         self.failures = list(failures)
-        summary = "; ".join(failure.message for failure in self.failures)
+        summary = " ".join(failure.message for failure in self.failures)
         super().__init__(f"The request breaks the return policy: {summary}")
 
     def as_dict(self) -> dict:

@@ -26,3 +26,12 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
 
 def percent_of(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
     return quantize(Decimal(amount) * Decimal(percent) / Decimal(100), currency)
+
+
+def format_money(amount: Decimal | str | int | None, currency: str) -> str:
+    """How every screen, report and message shows money: the currency's own decimals, thousands grouped,
+    the currency after (79.40 EUR, 1,299.00 USD, 0 JPY, 12.500 KWD); "–" when there is no amount."""
+    if amount is None or amount == "":
+        return "–"
+    value = quantize(Decimal(str(amount)), currency)
+    return f"{value:,} {currency.upper()}" if currency else f"{value:,}"

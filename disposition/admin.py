@@ -8,6 +8,7 @@ from django.urls import path
 
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
+from core.money import format_money
 from disposition import models, selectors, services
 from rma import selectors as rma_selectors
 from rma.list_admin import ListedAdmin
@@ -149,9 +150,13 @@ class DispositionRuleAdmin(admin.ModelAdmin):
 @admin.register(models.Disposition)
 class DispositionAdmin(ListedAdmin, ReadOnlyAdmin):
     list_spec = selectors.DISPOSITIONS_LIST
-    list_display = ["item", "recommended_action", "action", "expected_recovery_value", "destination",
+    list_display = ["item", "recommended_action", "action", "recovery_column", "destination",
                     "decided_by", "decided_at"]
     list_filter = ["action", "item__return_request__client"]
+
+    @admin.display(description="expected recovery value", ordering="expected_recovery_value")
+    def recovery_column(self, disposition: models.Disposition) -> str:
+        return format_money(disposition.expected_recovery_value, disposition.item.order_line.order.currency)
 
 
 @admin.register(models.StockMovement)

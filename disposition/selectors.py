@@ -17,7 +17,7 @@ def disposition_mix(*, returns: QuerySet[ReturnRequest]) -> list[dict]:
 
 
 DISPOSITIONS_LIST = ListSpec(
-    rows=lambda: Disposition.objects.select_related("item__return_request", "item__order_line", "decided_by"),
+    rows=lambda: Disposition.objects.select_related("item__return_request", "item__order_line__order", "decided_by"),
     client_path="item__return_request__client",
     filter_fields=frozenset({"action", "item__return_request__client"}),
     search_fields=("item__return_request__ran", "item__order_line__sku"),

@@ -1,5 +1,7 @@
 """Finance's screens: the approval queue, one refund at a time or in bulk, and the ledger."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -12,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
-from core.money import quantize
+from core.money import format_money
 from refunds import models, selectors, services
 from rma.list_admin import ListedAdmin
 from rma.models import Client, Customer
@@ -43,15 +45,50 @@ class QueueFilter(admin.SimpleListFilter):
 
 
 class DenyForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}), max_length=2000)
+    reason = forms.CharField(label="Reason for the denial", max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}))
 
 
 class IssueForm(forms.Form):
     reference = forms.CharField(
-        required=False, max_length=200, widget=forms.TextInput(attrs={"autofocus": True}),
+        required=False, max_length=200, label="Payout reference", widget=forms.TextInput(attrs={"autofocus": True}),
         help_text="The payout's reference when it was settled in the client's payment system. "
         "Leave empty to pay store credit from our ledger.",
     )
+
+
+# What finance may issue: the queue "Approved, to issue" (approved, or failed on its way to the client's system).
+ISSUABLE = tuple(selectors.REFUND_QUEUES["approved"][1])
+
+
+class BulkIssueForm(forms.Form):
+    """One reference per refund, or one settlement batch reference for every refund left without its own."""
+
+    batch_reference = forms.CharField(
+        required=False, max_length=200, label="Settlement batch reference",
+        widget=forms.TextInput(attrs={"autofocus": True}),
+        help_text="Recorded on every refund below whose own reference is empty. Leave both empty to pay "
+        "through the refund's channel (store credit from our ledger, the client's integration).",
+    )
+
+    def __init__(self, *args, refunds: list[models.Refund], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.refunds = refunds
+        for refund in refunds:
+            self.fields[self.field_name(refund)] = forms.CharField(
+                required=False, max_length=200, label=f"Reference for {refund.return_request}",
+            )
+
+    @staticmethod
+    def field_name(refund: models.Refund) -> str:
+        return f"reference_{refund.pk}"
+
+    def rows(self) -> list[tuple[models.Refund, forms.BoundField]]:
+        return [(refund, self[self.field_name(refund)]) for refund in self.refunds]
+
+    def reference_for(self, refund: models.Refund) -> str | None:
+        own = self.cleaned_data[self.field_name(refund)].strip()
+        return own or self.cleaned_data["batch_reference"].strip() or None
 
 
 class RefundApprovalInline(admin.TabularInline):
@@ -74,13 +111,13 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
     list_filter = [QueueFilter, "method", "return_request__client"]
     list_spec = selectors.REFUNDS_LIST  # oldest first: nobody waits longest by accident
     list_per_page = 50
-    actions = ["approve_selected", "deny_selected"]
+    actions = ["approve_selected", "deny_selected", "issue_selected"]
     readonly_fields = [
-        "return_request", "amount", "bonus_amount", "currency", "method", "status", "external_reference",
+        "return_request", "amount_shown", "bonus_shown", "method", "status", "external_reference",
         "proposed_by", "proposed_at", "approved_at", "issued_by", "issued_at", "denied_by", "denied_at",
         "denial_reason",
     ]
-    exclude = ["breakdown", "is_correction", "correction_reason"]
+    exclude = ["breakdown", "is_correction", "correction_reason", "amount", "bonus_amount", "currency"]
     inlines = [RefundApprovalInline]
     change_form_template = "admin/refunds/refund/change_form.html"
 
@@ -101,22 +138,34 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
 
     @admin.display(description="amount", ordering="amount")
     def amount_column(self, refund: models.Refund) -> str:
-        bonus = f" + {quantize(refund.bonus_amount, refund.currency)} bonus" if refund.bonus_amount else ""
-        return f"{quantize(refund.amount, refund.currency)} {refund.currency}{bonus}"
+        bonus = f" + {format_money(refund.bonus_amount, refund.currency)} bonus" if refund.bonus_amount else ""
+        return f"{format_money(refund.amount, refund.currency)}{bonus}"
+
+    @admin.display(description="amount")
+    def amount_shown(self, refund: models.Refund) -> str:
+        return format_money(refund.amount, refund.currency)
+
+    @admin.display(description="store-credit bonus")
+    def bonus_shown(self, refund: models.Refund) -> str:
+        return format_money(refund.bonus_amount, refund.currency)
 
     @admin.display(description="breakdown")
     def breakdown_column(self, refund: models.Refund) -> str:
-        b = refund.breakdown
-        parts = [f"{len(b.get('units', []))} unit(s) {b.get('paid_for_units')}"]
-        if b.get("restocking_fees") not in (None, "0", "0.00"):
-            parts.append(f"− restocking {b['restocking_fees']}")
-        if b.get("return_shipping_fee") not in (None, "0", "0.00"):
-            parts.append(f"− shipping {b['return_shipping_fee']}")
+        b, currency = refund.breakdown, refund.currency
+
+        def nonzero(key: str) -> bool:
+            return Decimal(b.get(key) or 0) != 0
+
+        parts = [f"{len(b.get('units', []))} unit(s) {format_money(b.get('paid_for_units'), currency)}"]
+        if nonzero("restocking_fees"):
+            parts.append(f"− restocking {format_money(b['restocking_fees'], currency)}")
+        if nonzero("return_shipping_fee"):
+            parts.append(f"− shipping {format_money(b['return_shipping_fee'], currency)}")
         if b.get("capped"):
-            parts.append(f"capped at {b.get('cap')}")
+            parts.append(f"capped at {format_money(b.get('cap'), currency)}")
         return " ".join(parts)
 
-    @admin.display(description="inspection")
+    @admin.display(description="grades")
     def inspection_column(self, refund: models.Refund) -> str:
         grades = [
             "missing" if item.inspection.missing else item.inspection.grade
@@ -143,6 +192,9 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
 
     def has_deny_permission(self, request) -> bool:
         return request.user.has_perm("refunds.deny_refund")
+
+    def has_issue_permission(self, request) -> bool:
+        return request.user.has_perm("refunds.issue_refund")
 
     # -- bulk ----------------------------------------------------------------------------------------
 
@@ -179,6 +231,26 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
             **self.admin_site.each_context(request), "title": "Deny refunds", "form": form,
             "refunds": queryset, "opts": self.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        })
+
+    @admin.action(description="Issue selected refunds…", permissions=["issue"])
+    def issue_selected(self, request, queryset):
+        selected = list(queryset)
+        ready = [refund for refund in selected if refund.status in ISSUABLE]
+        if not ready:
+            self.message_user(request, "None of the selected refunds is approved: only approved refunds are issued.",
+                              messages.WARNING)
+            return None
+        form = BulkIssueForm(request.POST if "apply" in request.POST else None, refunds=ready)
+        if "apply" in request.POST and form.is_valid():
+            # One service call per refund, each its own transaction: a refund that fails leaves the others paid.
+            self._each(request, ready, lambda r: services.issue_refund(
+                refund=r, actor=request.user, reference=form.reference_for(r)), "issued")
+            return None
+        return TemplateResponse(request, "admin/refunds/refund/bulk_issue.html", {
+            **self.admin_site.each_context(request), "title": "Issue refunds", "form": form,
+            "not_ready": [refund for refund in selected if refund.status not in ISSUABLE],
+            "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         })
 
     # -- one refund ----------------------------------------------------------------------------------
@@ -273,10 +345,14 @@ class AdjustmentForm(forms.Form):
 class StoreCreditEntryAdmin(ReadOnlyAdmin):
     """The ledger: entries are written by refunds and by finance's adjustments, never edited."""
 
-    list_display = ["at", "customer", "amount", "currency", "kind", "refund", "created_by", "note"]
+    list_display = ["at", "customer", "amount_column", "kind", "refund", "created_by", "note"]
     list_filter = ["kind", "currency"]
     list_select_related = ["customer", "refund__return_request", "created_by"]
     search_fields = ["customer__email"]
+
+    @admin.display(description="amount", ordering="amount")
+    def amount_column(self, entry: models.StoreCreditEntry) -> str:
+        return format_money(entry.amount, entry.currency)
 
     def has_add_permission(self, request) -> bool:
         # "Add" opens the adjustment form, which goes through refunds.services.adjust_store_credit.

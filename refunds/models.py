@@ -8,6 +8,7 @@ from django.db.models import Q
 from django_fsm import FSMField, transition
 
 from core.models import AppendOnly
+from core.money import format_money
 from rma.models import RefundMethod
 
 MONEY = {"max_digits": 12, "decimal_places": 3}
@@ -80,7 +81,7 @@ class Refund(models.Model):
         indexes = [models.Index(fields=["status", "proposed_at"], name="refund_queue_idx")]
 
     def __str__(self) -> str:
-        return f"Refund {self.amount} {self.currency} for {self.return_request}"
+        return f"Refund {format_money(self.amount, self.currency)} for {self.return_request}"
 
     @transition(field=status, source=RefundStatus.PENDING_APPROVAL, target=RefundStatus.APPROVED)
     def approve(self, *, at) -> None:
@@ -159,4 +160,4 @@ class StoreCreditEntry(AppendOnly):
         indexes = [models.Index(fields=["customer", "currency"], name="credit_customer_idx")]
 
     def __str__(self) -> str:
-        return f"{self.amount:+} {self.currency} ({self.kind})"
+        return f"{'+' if self.amount > 0 else ''}{format_money(self.amount, self.currency)} ({self.kind})"

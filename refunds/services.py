@@ -12,7 +12,7 @@ from django_fsm import can_proceed
 
 from core.actors import Actor, require, user_of
 from core.errors import DomainError, InvalidInput, NotConfigured, PermissionRefused, TransitionRefused
-from core.money import ZERO, quantize
+from core.money import ZERO, format_money, quantize
 from inspection import selectors as inspection_selectors
 from refunds import calculation, issuing, payouts, selectors
 from refunds.models import CreditKind, Refund, RefundApproval, RefundStatus, StoreCreditEntry
@@ -254,7 +254,7 @@ def adjust_store_credit(
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     balance = selectors.store_credit_balance(customer=customer, currency=currency)
     if balance + amount < ZERO:
-        raise InvalidInput(f"The balance is {balance} {currency}; it cannot go below nothing.")
+        raise InvalidInput(f"The balance is {format_money(balance, currency)}; it cannot go below nothing.")
     return StoreCreditEntry.objects.create(
         customer=customer, currency=currency, amount=amount, kind=CreditKind.ADJUSTMENT, at=timezone.now(),
         created_by=user_of(actor), note=reason,

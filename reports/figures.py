@@ -7,6 +7,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from core.money import format_money
 from disposition.models import Action
 from inspection.models import DefectCategory
 from reports.charts import BarRow, Chart, horizontal_bars, stacked_columns
@@ -138,10 +139,10 @@ def _dispositions(report: Report) -> Figure:
             summary=f"Expected recovery value in {currency} per disposition action.",
             category_axis="Action", value_axis=f"Expected recovery value ({currency})", series=["Recovery value"],
             whole=False,
-            rows=[BarRow(row[0], [float(row[3 + offset])], [f"{row[3 + offset]} {currency}"])
+            rows=[BarRow(row[0], [float(row[3 + offset])], [format_money(row[3 + offset], currency)])
                   for row in rows if row[3 + offset]],
         ))
-    totals = ", ".join(f"{value} {currency}" for currency, value in report.recovery_value.items())
+    totals = ", ".join(format_money(value, currency) for currency, value in report.recovery_value.items())
     return Figure(
         "dispositions", "Disposition mix and recovery value",
         "Confirmed dispositions of the units of the period's returns, with the expected recovery value recorded "
@@ -160,7 +161,7 @@ def _refunds(report: Report) -> Figure:
             summary=f"Total of the issued refunds in {currency} per refund method.",
             category_axis="Method", value_axis=f"Refunded ({currency})", series=["Refunded"], whole=False,
             rows=[BarRow(labels[row.method], [float(row.amount)],
-                         [f"{row.amount} {currency} · {_count(row.refunds, 'refund')}"])
+                         [f"{format_money(row.amount, currency)} · {_count(row.refunds, 'refund')}"])
                   for row in report.refunds if row.currency == currency],
         )
         for currency in sorted(report.refunded)

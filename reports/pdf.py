@@ -14,6 +14,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.money import format_money
 from disposition.models import Action
 from reports.charts import PALETTE
 from reports.figures import RETURN_RATE_DEFINITION, hours, percent
@@ -36,7 +37,7 @@ def report_filename(report: MonthlyReport) -> str:
 
 
 def _money(totals: dict) -> str:
-    return ", ".join(f"{amount} {currency}" for currency, amount in totals.items()) or "none"
+    return ", ".join(format_money(amount, currency) for currency, amount in totals.items()) or "none"
 
 
 def headline(report: MonthlyReport) -> list[tuple[str, str]]:

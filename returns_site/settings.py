@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Its `unaccent` lookup on PostgreSQL (accent-insensitive search); on SQLite it adds nothing.
+    "django.contrib.postgres",
     "rest_framework",
     "import_export",
     "outbox",
@@ -103,6 +105,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 # Inspection, parcel and extra-unit photos: real images of bounded size only.
 MAX_PHOTO_BYTES = int(os.environ.get("MAX_PHOTO_BYTES", str(8 * 1024 * 1024)))
+MAX_RECEIPT_BYTES = int(os.environ.get("MAX_RECEIPT_BYTES", str(10 * 1024 * 1024)))
 
 # Celery: Redis as the broker when REDIS_URL is set; otherwise tasks run in-process (embedded default).
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -25,7 +25,7 @@ from import_export.results import Result
 
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
-from core.money import quantize
+from core.money import format_money
 from rma import models, selectors, services
 from rma.list_admin import ListedAdmin
 from rma.resources import CarrierEventResource, OrderImportResource, XLSXFormulasAsText
@@ -192,7 +192,7 @@ class OrderLineInline(admin.TabularInline):
 
     @admin.display(description="unit price")
     def price_column(self, line: models.OrderLine) -> str:
-        return f"{quantize(line.unit_price, line.order.currency)} {line.order.currency}"
+        return format_money(line.unit_price, line.order.currency)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return obj is None and super().has_add_permission(request, obj)
@@ -267,11 +267,11 @@ class OrderAdmin(ImportMixin, admin.ModelAdmin):
 
     @admin.display(description="outbound shipping paid")
     def shipping_column(self, order: models.Order) -> str:
-        return f"{quantize(order.outbound_shipping_paid, order.currency)} {order.currency}"
+        return format_money(order.outbound_shipping_paid, order.currency)
 
     @admin.display(description="refunded outside")
     def refunded_outside_column(self, order: models.Order) -> str:
-        return f"{quantize(order.refunded_outside, order.currency)} {order.currency}"
+        return format_money(order.refunded_outside, order.currency)
 
     def get_readonly_fields(self, request, obj=None):
         return ["shipping_column", "refunded_outside_column"] if obj else []
@@ -520,7 +520,7 @@ class ResolveParcelForm(forms.Form):
         (models.ParcelStatus.CONVERTED, "A return was created for it: receive it on that return"),
         (models.ParcelStatus.REFUSED, "Refuse it and send it back"),
     ])
-    reference = forms.CharField(label="RAN or order number", max_length=100, required=False)
+    reference = forms.CharField(label="RAN, order number or tracking number", max_length=100, required=False)
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                            help_text="Needed when refusing: why, and where it goes back to.")
 
@@ -529,11 +529,11 @@ class ResolveParcelForm(forms.Form):
         reference = (cleaned.get("reference") or "").strip()
         if not reference:
             if cleaned.get("resolution") in {models.ParcelStatus.MATCHED, models.ParcelStatus.CONVERTED}:
-                self.add_error("reference", "Give the RAN or the order number of the return.")
+                self.add_error("reference", "Give the RAN, the order number or the tracking number of the return.")
             return cleaned
         returns = selectors.returns_for_reference(reference=reference)
         if not returns:
-            self.add_error("reference", f"No return has the RAN or order number {reference}.")
+            self.add_error("reference", f"No return has the RAN, order number or tracking number {reference}.")
         elif len(returns) > 1:
             self.add_error("reference", f"Several returns match: {', '.join(map(str, returns))}. Give the RAN.")
         else:
@@ -568,11 +568,18 @@ class UnexpectedParcelAdmin(ResolvedOnceAdmin):
         return Truncator(parcel.dock_note).chars(80) or "–"
 
     def facts(self, parcel: models.UnexpectedParcel) -> list[tuple[str, str]]:
-        return [
+        facts = [
             ("Scanned", f"{_when(parcel.scan.scanned_at)} by {parcel.scan.actor}"),
             ("Held at", str(parcel.warehouse) if parcel.warehouse else "–"),
             ("Dock note", parcel.dock_note or "–"),
         ]
+        # A tracking number recorded after the scan names the parcel's return now: customer service sees it.
+        if parcel.status == models.ParcelStatus.OPEN:
+            named = selectors.returns_for_reference(reference=parcel.code)
+            if named:
+                facts.append(("Returns with this code",
+                              ", ".join(f"{rma} ({rma.get_state_display().lower()})" for rma in named)))
+        return facts
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         context = {"new_return_url": f"{reverse('admin:rma_returnrequest_add')}?parcel={object_id}"}

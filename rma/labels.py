@@ -24,7 +24,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from core.money import quantize
+from core.money import format_money, quantize
 from rma import ran as ran_codes
 from rma.models import ReturnRequest
 
@@ -118,7 +118,7 @@ def _return_shipping_note(rma: ReturnRequest, items: list) -> str:
     fee = quantize(policy.return_shipping_fee, currency)
     customer_pays = bool(items) and all(item.reason in policy.customer_pays_shipping_reasons for item in items)
     if customer_pays and fee > 0:
-        return f"Return shipping is paid by you: {fee} {currency} will be deducted from your refund."
+        return f"Return shipping is paid by you: {format_money(fee, currency)} will be deducted from your refund."
     return f"Return shipping is prepaid by {rma.client.name}."
 
 

@@ -20,7 +20,8 @@ from typing import Any
 from django.contrib.admin.utils import lookup_spawns_duplicates, prepare_lookup_value
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import FieldError, ValidationError
-from django.db.models import Q, QuerySet
+from django.db import connections
+from django.db.models import CharField, Func, Q, QuerySet, Value
 from django.utils.text import smart_split, unescape_string_literal
 
 from core.actors import Actor, ClientActor, CustomerActor, StaffActor, SystemActor, as_actor
@@ -80,6 +81,9 @@ class ListSpec:
     ran_path: str | None = None  # e.g. "return_request__ran": a RAN in the search finds just its rows
     customer_path: str | None = None  # where portal customers may see the list: their own rows
     named_filters: Mapping[str, NamedFilter] = field(default_factory=dict)
+    # Search fields that match whatever the accents (people's names: "zoe" finds Zoë), on PostgreSQL;
+    # elsewhere they match as the other fields do, ignoring case only.
+    accent_insensitive: frozenset[str] = frozenset()
 
 
 def list_rows(spec: ListSpec, *, viewer: Viewer, query: ListQuery) -> QuerySet:
@@ -132,8 +136,12 @@ def searched(spec: ListSpec, rows: QuerySet, term: str) -> QuerySet:
     if ran:
         return rows.filter(**{spec.ran_path: ran})
     words = [_unquoted(word) for word in smart_split(term)]
+    unaccent = connections[rows.db].vendor == "postgresql"
     matches = Q(*(
-        reduce(operator.or_, (Q(**{f"{path}__icontains": word}) for path in spec.search_fields))
+        reduce(operator.or_, (
+            _contains(path, word, unaccent=unaccent and path in spec.accent_insensitive)
+            for path in spec.search_fields
+        ))
         for word in words
     ))
     opts = rows.model._meta
@@ -141,6 +149,13 @@ def searched(spec: ListSpec, rows: QuerySet, term: str) -> QuerySet:
         # A to-many path (a return's units) would repeat a row once per match.
         return rows.filter(pk__in=rows.model._default_manager.filter(matches).values("pk"))
     return rows.filter(matches)
+
+
+def _contains(path: str, word: str, *, unaccent: bool) -> Q:
+    if not unaccent:
+        return Q(**{f"{path}__icontains": word})
+    # Both sides without accents: "Zoë" finds Zoe as "zoe" finds Zoë.
+    return Q(**{f"{path}__unaccent__icontains": Func(Value(word), function="UNACCENT", output_field=CharField())})
 
 
 def _unquoted(word: str) -> str:

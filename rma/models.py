@@ -7,7 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Replace, Upper
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from core.actors import Channel
@@ -16,6 +17,8 @@ from rma.states import MAY_BE_UNROUTED, ReturnState
 
 MONEY = {"max_digits": 12, "decimal_places": 3}
 PERCENT = {"max_digits": 5, "decimal_places": 2}
+# A return's tracking number as the dock compares it: without spaces, upper case.
+TRACKING_KEY = Upper(Replace("tracking_number", Value(" "), Value("")))
 
 
 def validate_time_zone(value: str) -> None:
@@ -452,10 +455,13 @@ class ReturnRequest(FSMModelMixin, TimeStamped):
             ("print_label", "Print return labels"),
             ("import_tracking", "Import carrier tracking events"),
             ("add_note", "Write notes on returns"),
+            ("notify_customer", "Record that a customer was told why their return closed"),
         ]
         indexes = [
             models.Index(fields=["state", "state_entered_at"], name="return_state_idx"),
             models.Index(fields=["tracking_number"], name="return_tracking_idx"),
+            # The dock looks tracking numbers up as scanned: without spaces, any case (rma.selectors.tracking_key).
+            models.Index(TRACKING_KEY, name="return_tracking_key_idx"),
             models.Index(fields=["client", "state"], name="return_client_state_idx"),
         ]
         constraints = [
@@ -576,9 +582,11 @@ class ReturnEventType(models.TextChoices):
     CLOSE_WITHOUT_REFUND = "close_without_refund", "Closed without refund"  # denied, or nothing owed
     # Changes that leave the state as it is.
     AUTHORIZATION_REFUSED = "authorization_refused", "Authorization held"  # a policy rule failed
+    RECEIPT_ATTACHED = "receipt_attached", "Receipt attached"  # a receipt document added after the request
     SET_TRACKING = "set_tracking", "Tracking set"  # carrier and tracking number recorded or corrected
     CARRIER_EVENT = "carrier_event", "Carrier scan"  # a carrier's tracking event that moved nothing
     NOTE_ADDED = "note_added", "Note added"  # a person wrote a note on the return
+    CUSTOMER_NOTIFIED = "customer_notified", "Customer told"  # customer service told the customer why it closed
     INSPECT_UNIT = "inspect_unit", "Unit inspected"  # one unit graded, or found missing
     DISPOSITION_UNIT = "disposition_unit", "Unit dispositioned"  # one unit's destination confirmed
     REFUND_PROPOSED = "refund_proposed", "Refund proposed"  # computed and queued for approval
@@ -654,8 +662,9 @@ class ScanResult(models.TextChoices):
     RECEIVED = "received"  # a valid RAN, the return is now received
     DUPLICATE = "duplicate"  # already received (or further along): nothing changed
     WRONG_STATE = "wrong_state"  # expired, cancelled or rejected: do not accept, put aside
-    MISTYPED = "mistyped"  # wrong check symbol: nothing looked up
-    UNKNOWN = "unknown"  # no such RAN: an unexpected parcel is opened
+    MISTYPED = "mistyped"  # wrong check symbol, and no return has it as its tracking number
+    AMBIGUOUS = "ambiguous"  # a tracking number several live returns share: nothing changed, no parcel opened
+    UNKNOWN = "unknown"  # no such RAN or tracking number: an unexpected parcel is opened
 
 
 class ReceivingScan(models.Model):
@@ -677,6 +686,10 @@ class ReceivingScan(models.Model):
     )
     scanned_at = models.DateTimeField()
     note = models.TextField(blank=True)
+    idempotency_key = models.UUIDField(
+        null=True, blank=True, unique=True, editable=False,
+        help_text="The dock screen's key for this scan: a retry with it records nothing new.",
+    )
 
     class Meta:
         ordering = ["-scanned_at", "-id"]

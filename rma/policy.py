@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from core.errors import FailedRule
+from core.money import quantize
 from rma.models import Order, OrderLine, ReturnItem, ReturnPolicy, ReturnRequest, WindowStart
 
 
@@ -92,7 +93,8 @@ def check_receipt(ctx: PolicyContext) -> list[FailedRule]:
         return []
     return [FailedRule(
         "receipt_required",
-        f"A receipt document is required for units above {threshold} {ctx.order.currency} ({', '.join(above)}).",
+        f"A receipt document is required for units above {quantize(threshold, ctx.order.currency)} "
+        f"{ctx.order.currency} ({', '.join(above)}).",
     )]
 
 

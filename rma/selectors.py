@@ -6,13 +6,17 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Replace, Upper
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import FailedRule
+from rma import policy as policy_rules
 from rma import ran as ran_codes
 from rma.lists import WHOLE_LIST, ListQuery, ListSpec, Viewer, list_rows
 from rma.models import (
+    TRACKING_KEY,
     CarrierEvent,
     Client,
     Order,
@@ -20,6 +24,7 @@ from rma.models import (
     ParcelStatus,
     ReceivingScan,
     ReturnEvent,
+    ReturnEventType,
     ReturnItem,
     ReturnPolicy,
     ReturnRequest,
@@ -30,7 +35,7 @@ from rma.models import (
     WarehouseAssignment,
     WarehouseRoute,
 )
-from rma.states import AWAITING_PARCEL, CLAIMING, WAITING_FOR
+from rma.states import ALL, AWAITING_PARCEL, CLAIMING, LIVE, WAITING_FOR
 
 
 def current_policy(*, client: Client) -> ReturnPolicy | None:
@@ -63,6 +68,39 @@ def assigned_warehouse(*, user: AbstractBaseUser | None) -> Warehouse | None:
     return assignment.warehouse if assignment else None
 
 
+# What people type inside an order number and the client's system does not: "ab 1001", "AB/1001" mean AB-1001.
+ORDER_NUMBER_SEPARATORS = (" ", "-", "/")
+
+
+def _without_separators(text: str) -> str:
+    for separator in ORDER_NUMBER_SEPARATORS:
+        text = text.replace(separator, "")
+    return text.upper()
+
+
+def orders_matching(*, client: Client, reference: str) -> list[Order]:
+    """The client's orders a person means by `reference`: the order with that number ignoring case and
+    separators (spaces, dashes, slashes), or every order of the customer with that email, newest first.
+
+    An order whose number is exactly the reference (any case) is the only match; several orders whose
+    numbers differ only in separators are all returned, for the person to choose.
+    """
+    reference = " ".join((reference or "").split())
+    orders = Order.objects.select_related("client", "customer").filter(client=client)
+    if "@" in reference:
+        return list(orders.filter(customer__email=reference.lower()).order_by("-ordered_at", "-pk"))
+    exact = list(orders.filter(number__iexact=reference))
+    if exact or not _without_separators(reference):
+        return exact
+    number_key = F("number")
+    for separator in ORDER_NUMBER_SEPARATORS:
+        number_key = Replace(number_key, Value(separator), Value(""))
+    return list(
+        orders.annotate(number_key=Upper(number_key)).filter(number_key=_without_separators(reference))
+        .order_by("number")
+    )
+
+
 def return_by_ran(*, code: str) -> ReturnRequest | None:
     ran = ran_codes.parse_ran(code)
     if ran is None:
@@ -71,13 +109,38 @@ def return_by_ran(*, code: str) -> ReturnRequest | None:
 
 
 def returns_for_reference(*, reference: str) -> list[ReturnRequest]:
-    """The return a RAN names, or the returns of the orders with this number (any client), newest first."""
+    """The return a RAN names; else the returns of the orders with this number (any client) and the returns
+    whose parcel has this tracking number (only the live ones when some are live, as for carrier events),
+    newest first."""
     returns = ReturnRequest.objects.select_related("client", "order").order_by("-requested_at")
     ran = ran_codes.parse_ran(reference)
     if ran:
         return list(returns.filter(ran=ran))
     number = (reference or "").strip()
-    return list(returns.filter(order__number__iexact=number)) if number else []
+    if not number:
+        return []
+    tracked = list(returns_tracked_as(code=number).values_list("pk", "state"))
+    tracked_live = [pk for pk, state in tracked if state in LIVE]
+    tracked_pks = tracked_live or [pk for pk, _ in tracked]
+    return list(returns.filter(Q(order__number__iexact=number) | Q(pk__in=tracked_pks)))
+
+
+def tracking_key(code: str) -> str:
+    """A scanned or typed tracking number as it is compared: without whitespace, upper case."""
+    return "".join((code or "").split()).upper()
+
+
+def returns_tracked_as(*, code: str, states: frozenset[str] = ALL) -> QuerySet[ReturnRequest]:
+    """Returns in `states` whose parcel's tracking number is `code` however it was typed or scanned (spaces,
+    case), oldest first. Reads the functional index return_tracking_key_idx."""
+    key = tracking_key(code)
+    if not key:
+        return ReturnRequest.objects.none()
+    return (
+        ReturnRequest.objects.annotate(tracking_key=TRACKING_KEY)
+        .filter(tracking_key=key, state__in=sorted(states))
+        .order_by("pk")
+    )
 
 
 def receipt_of(*, rma: ReturnRequest) -> ReturnEvent | None:
@@ -138,6 +201,57 @@ def customer_recent_return_count(*, rma: ReturnRequest, period_days: int) -> int
         )
         .exclude(pk=rma.pk)
         .count()
+    )
+
+
+def customer_not_told() -> Q:
+    """Returns closed without refund (a denied refund, or nothing owed: every unit missing) whose customer
+    nobody has told yet: customer service's queue."""
+    told = ReturnEvent.objects.filter(return_request=OuterRef("pk"), action=ReturnEventType.CUSTOMER_NOTIFIED)
+    return Q(state=ReturnState.CLOSED) & ~Exists(told)
+
+
+def customer_was_told(*, rma: ReturnRequest) -> bool:
+    return rma.events.filter(action=ReturnEventType.CUSTOMER_NOTIFIED).exists()
+
+
+def policy_failures(*, rma: ReturnRequest) -> list[FailedRule]:
+    """Every rule of its policy the request breaks now; empty when it may be authorized."""
+    context = policy_rules.PolicyContext(
+        rma=rma,
+        policy=rma.policy,
+        order=rma.order,
+        items=list(units_of(rma=rma)),
+        claimed_before=units_claimed_before(rma=rma),
+        customer_recent_returns=customer_recent_return_count(rma=rma, period_days=rma.policy.return_limit_period_days),
+    )
+    return policy_rules.failed_rules(context)
+
+
+@dataclass(frozen=True)
+class PolicyReview:
+    """Where a request awaiting authorization stands against its policy."""
+
+    failures: list[FailedRule]  # every rule it breaks now
+    # The last attempt to authorize it failed for exactly these rules, and nothing they read has changed since
+    # (no receipt attached, no order corrected, no other return of the customer released): trying again
+    # would fail the same way, so Authorize is not offered; a manager's override still is.
+    unchanged_since_refusal: bool
+
+
+def policy_review(*, rma: ReturnRequest) -> PolicyReview | None:
+    """How the request fares against its policy; None when it is not awaiting authorization."""
+    if rma.state != ReturnState.REQUESTED:
+        return None
+    failures = policy_failures(rma=rma)
+    refusal = (
+        rma.events.filter(action=ReturnEventType.AUTHORIZATION_REFUSED).order_by("-at", "-id")
+        .values_list("details", flat=True).first()
+    )
+    recorded = (refusal or {}).get("failed_rules")
+    return PolicyReview(
+        failures=failures,
+        unchanged_since_refusal=bool(failures) and recorded == [failure.as_dict() for failure in failures],
     )
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from core.errors import PolicyViolation
@@ -38,9 +39,12 @@ def _floor_day(staff) -> None:
     return_in_state(ReturnState.CLOSED, staff=staff)
     denied = return_in_state(ReturnState.DISPOSITIONED, staff=staff, units=1)
     refund_services.deny_refund(refund=denied.refunds.get(), actor=staff.finance, reason="Worn")
+    rma_services.mark_customer_notified(rma=denied, actor=cs, note="Phoned the customer")
     held = return_in_state(ReturnState.REQUESTED, staff=staff, accepted_reasons=["defective"], reason="changed_mind")
     with pytest.raises(PolicyViolation):
         rma_services.authorize_return(rma=held, actor=cs)
+    receipt = SimpleUploadedFile("receipt.pdf", b"%PDF-1.4 receipt", content_type="application/pdf")
+    rma_services.attach_receipt(rma=held, actor=cs, document=receipt)
 
     labelled = return_in_state(ReturnState.AUTHORIZED, staff=staff)
     rma_services.set_tracking(rma=labelled, actor=cs, carrier="DHL", tracking_number="JJD77")

@@ -16,7 +16,7 @@ from reports import exports
 from rma import selectors as rma_lists
 from rma.list_admin import ListedAdmin
 from rma.lists import ListQuery, list_rows
-from rma.models import ReturnState
+from rma.models import Customer, ReturnState
 from tests.factories import DispositionRuleFactory, client_account, client_with_policy, return_in_state
 
 # Each list's selector, and the field each of its rows names its return by (None: it has no return).
@@ -104,6 +104,22 @@ def test_search_matches_every_word_in_any_field_without_repeating_a_return(staff
     found = rows_of("returns", staff.manager, ListQuery(search=f"sn-looked {rma.order.number}"))
 
     assert list(found) == [rma]
+
+
+@pytest.mark.parametrize(("name", "typed"), [
+    ("Zoë Åberg", "zoe"),
+    ("Jan Łukasiewicz", "lukasiewicz"),
+    ("王芳", "王芳"),
+    ("Zoe Martin", "zoë"),  # accents typed where the name has none find it too
+])
+def test_a_customer_name_is_found_whatever_its_accents_or_script(staff, name, typed):
+    wanted = return_in_state(ReturnState.REQUESTED, staff=staff)
+    Customer.objects.filter(pk=wanted.customer_id).update(name=name)
+    return_in_state(ReturnState.REQUESTED, staff=staff)  # another customer's return
+
+    found = rows_of("returns", staff.manager, ListQuery(search=typed))
+
+    assert list(found) == [wanted]
 
 
 @pytest.mark.parametrize("filters", [

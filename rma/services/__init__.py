@@ -6,6 +6,7 @@
 - dock_exceptions: unexpected parcels and extra units
 - orders: client orders imported from their files, and a manager's correction of an order line
 - notes: customer service's notes on a return
+- customers: telling the customer why a return closed without refund
 - policies: versioned return policies
 - webhooks: a client's webhook URL, signing secrets and test event
 
@@ -14,6 +15,7 @@ writes a ReturnEvent in one transaction, and returns the row fresh from the data
 stages do to a return from inside their own services is in rma.later_stages, not here.
 """
 
+from rma.services.customers import mark_customer_notified
 from rma.services.dock_exceptions import (
     annotate_unexpected_parcel,
     record_extra_unit,
@@ -25,6 +27,7 @@ from rma.services.orders import correct_order_line, import_orders
 from rma.services.policies import publish_policy_version
 from rma.services.receiving import receive_expired, receive_scan
 from rma.services.requests import (
+    attach_receipt,
     authorize_return,
     cancel_return,
     create_return_request,
@@ -41,6 +44,7 @@ from rma.services.webhooks import (
 __all__ = [
     "add_note",
     "annotate_unexpected_parcel",
+    "attach_receipt",
     "authorize_return",
     "cancel_return",
     "correct_order_line",
@@ -48,6 +52,7 @@ __all__ = [
     "expire_authorizations",
     "generate_webhook_secret",
     "import_orders",
+    "mark_customer_notified",
     "mark_in_transit",
     "publish_policy_version",
     "receive_expired",

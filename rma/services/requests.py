@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.actors import Actor, ClientActor, CustomerActor, StaffActor, SystemActor, require, user_of
-from core.errors import DomainError, InvalidInput, NotConfigured, PermissionRefused, PolicyViolation
-from rma import policy as policy_rules
+from core.documents import validate_receipt_document
+from core.errors import DomainError, InvalidInput, NotConfigured, PermissionRefused, PolicyViolation, TransitionRefused
 from rma import ran as ran_codes
 from rma import selectors
 from rma.models import (
@@ -21,6 +21,7 @@ from rma.models import (
     ReturnEventType,
     ReturnItem,
     ReturnRequest,
+    ReturnState,
     Warehouse,
 )
 from rma.services._common import locked
@@ -116,6 +117,7 @@ def create_return_request(
         refund_method=refund_method, notes=notes, created_by=user_of(actor), requested_at=now, state_entered_at=now,
     )
     if receipt_document:
+        validate_receipt_document(receipt_document)
         rma.receipt_document = receipt_document
     rma.save()
     ReturnItem.objects.bulk_create(
@@ -126,7 +128,7 @@ def create_return_request(
         details={"units": len(units), "channel": channel},
     )
     if policy.auto_authorize:
-        failures = _policy_failures(rma)
+        failures = selectors.policy_failures(rma=rma)
         if failures:
             _hold_for_review(rma=rma, failures=failures, actor=AUTO_AUTHORIZATION)
         else:
@@ -134,19 +136,31 @@ def create_return_request(
     return locked(rma)
 
 
-def _policy_failures(rma: ReturnRequest) -> list:
-    items = list(selectors.units_of(rma=rma))
-    context = policy_rules.PolicyContext(
-        rma=rma,
-        policy=rma.policy,
-        order=rma.order,
-        items=items,
-        claimed_before=selectors.units_claimed_before(rma=rma),
-        customer_recent_returns=selectors.customer_recent_return_count(
-            rma=rma, period_days=rma.policy.return_limit_period_days
-        ),
+@transaction.atomic
+def attach_receipt(*, rma: ReturnRequest, actor: Actor, document) -> ReturnRequest:
+    """Attach the customer's receipt document to a request awaiting authorization, or replace the one it has.
+
+    A request held for a missing receipt may then be authorized; the document is checked by its content.
+    """
+    actor = require(actor, "rma.create_return", action="attach receipts to returns", on=rma)
+    if not document:
+        raise InvalidInput("Choose the receipt document to attach.")
+    validate_receipt_document(document)
+    rma = locked(rma)
+    if rma.state != ReturnState.REQUESTED:
+        raise TransitionRefused(
+            f"Return {rma} is {rma.get_state_display().lower()}: a receipt is attached while the request "
+            "waits for authorization."
+        )
+    replaced = bool(rma.receipt_document)
+    rma.receipt_document = document
+    rma.save(update_fields=["receipt_document", "updated_at"])
+    record_event(
+        rma=rma, action=ReturnEventType.RECEIPT_ATTACHED, actor=actor,
+        note="Receipt document replaced." if replaced else "Receipt document attached.",
+        details={"replaced": replaced},
     )
-    return policy_rules.failed_rules(context)
+    return locked(rma)
 
 
 def _unused_ran() -> str:
@@ -181,7 +195,7 @@ def _authorize(*, rma: ReturnRequest, actor: Actor, note: str = "", details: dic
 def _hold_for_review(*, rma: ReturnRequest, failures: list, actor: Actor) -> None:
     record_event(
         rma=rma, action=ReturnEventType.AUTHORIZATION_REFUSED, actor=actor,
-        note="Held for customer service: " + "; ".join(f.message for f in failures),
+        note="Held for customer service: " + " ".join(f.message for f in failures),
         details={"failed_rules": [f.as_dict() for f in failures]},
     )
 
@@ -199,7 +213,7 @@ def authorize_return(*, rma: ReturnRequest, actor: Actor, override_reason: str =
     with transaction.atomic():
         rma = locked(rma)
         ensure_transition_allowed(rma=rma, transition="authorize")
-        failures = _policy_failures(rma)
+        failures = selectors.policy_failures(rma=rma)
         if not failures:
             _authorize(rma=rma, actor=actor)
             return rma

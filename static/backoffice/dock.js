@@ -1,7 +1,10 @@
 // The dock screen. A barcode scanner types a code and Enter into one field that always has the focus.
 // Scans can come faster than answers: each one is queued at once and the queue is sent one scan at a
 // time, in order, so none is lost or reordered and the field never waits. A lost connection keeps the
-// queue and retries; a refused scan is marked in the list, to scan again.
+// queue and retries; each scan carries its own key, sent again on every retry, so a scan the server
+// recorded before the answer was lost is never recorded twice. A refused scan is marked in the list,
+// to scan again. Every answer sounds too (the operator looks at the parcel, not the screen): a rising
+// chirp for a parcel received, a low buzz for anything else; #dock-result's data-tone says which.
 (() => {
   const form = document.getElementById("dock-form");
   if (!form) return;
@@ -12,8 +15,58 @@
   const followUps = [...document.querySelectorAll("form.dock-follow-up")];
   const csrfToken = form.querySelector("[name=csrfmiddlewaretoken]").value;
   const RETRY_MS = 2000;
+  const TIMEOUT_MS = 15000;
+  // The server is restarting or a proxy cannot reach it: the scan may or may not be recorded, send it again.
+  const TRANSIENT = new Set([502, 503, 504]);
   const queue = [];
   let sending = false;
+
+  // crypto.randomUUID needs a secure context; the dock may be served over plain http on the site's network.
+  function newKey() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+    bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
+    const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  // Tones are synthesised with the Web Audio API. Browsers let a page sound only after a key or a click,
+  // and a scanner types keys: the first one opens the audio.
+  const TONES = {
+    success: { type: "sine", notes: [[880, 0, 0.09], [1320, 0.1, 0.14]], volume: 0.25 },
+    alert: { type: "square", notes: [[196, 0, 0.16], [196, 0.23, 0.16], [147, 0.46, 0.28]], volume: 0.2 },
+  };
+  let audio = null;
+
+  function openAudio() {
+    const AudioContext = window.AudioContext || window.webkitAudioContext;
+    if (!audio && AudioContext) audio = new AudioContext();
+    if (audio && audio.state === "suspended") audio.resume();
+  }
+  document.addEventListener("keydown", openAudio);
+  document.addEventListener("pointerdown", openAudio);
+
+  function play(name) {
+    result.dataset.tone = name;
+    if (!audio) return;
+    const tone = TONES[name];
+    const start = audio.currentTime + 0.01;
+    for (const [hz, at, length] of tone.notes) {
+      const oscillator = audio.createOscillator();
+      const gain = audio.createGain();
+      oscillator.type = tone.type;
+      oscillator.frequency.value = hz;
+      // A few milliseconds of ramp at each end: no click.
+      gain.gain.setValueAtTime(0, start + at);
+      gain.gain.linearRampToValueAtTime(tone.volume, start + at + 0.01);
+      gain.gain.setValueAtTime(tone.volume, start + at + length - 0.02);
+      gain.gain.linearRampToValueAtTime(0, start + at + length);
+      oscillator.connect(gain).connect(audio.destination);
+      oscillator.start(start + at);
+      oscillator.stop(start + at + length);
+    }
+  }
 
   const inFollowUp = (element) => followUps.some((followUp) => followUp.contains(element));
 
@@ -37,10 +90,11 @@
     }
   });
 
-  function post(url, body) {
+  function post(url, body, signal) {
     return fetch(url, {
       method: "POST",
       body,
+      signal,
       credentials: "same-origin",
       headers: { "X-CSRFToken": csrfToken, Accept: "application/json" },
     });
@@ -109,22 +163,31 @@
     sending = true;
     showStatus();
     const scan = queue[0];
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), TIMEOUT_MS);
     let response;
+    let answer;
     try {
-      response = await post(form.dataset.endpoint, new URLSearchParams({ code: scan.code }));
+      const body = new URLSearchParams({ code: scan.code, idempotency_key: scan.key });
+      response = await post(form.dataset.endpoint, body, timeout.signal);
+      if (TRANSIENT.has(response.status)) throw new Error(`The server answered ${response.status}.`);
+      answer = await answerOf(response);
     } catch {
       sending = false;
       status.textContent = `Connection lost: ${queue.length} scan(s) kept, retrying…`;
       setTimeout(sendNext, RETRY_MS);
       return;
+    } finally {
+      clearTimeout(timer);
     }
-    const answer = await answerOf(response);
     queue.shift();
     if (response.ok) {
       fillRow(scan.row, answer);
       showOutcome(answer);
+      play(answer.tone);
     } else {
       failRow(scan.row, answer.message);
+      play("alert");
     }
     sending = false;
     showStatus();
@@ -136,7 +199,7 @@
     const code = input.value.trim();
     input.value = "";
     if (!code) return;
-    queue.push({ code, row: addRow(code) });
+    queue.push({ code, key: newKey(), row: addRow(code) });
     showStatus();
     sendNext();
   });

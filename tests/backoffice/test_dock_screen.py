@@ -1,6 +1,7 @@
 """The dock screen: every scan outcome through the JSON endpoint, the HTML fallback, and the forms under the answer."""
 
 import io
+import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,6 +12,7 @@ from django.urls import reverse
 from PIL import Image
 
 from rma import ran as ran_codes
+from rma import services as rma_services
 from rma.models import ParcelStatus, ReceivingScan, ReturnRequest, ReturnState, ScanResult, UnexpectedParcel
 from rma.selectors import DockFigures
 from tests.factories import (
@@ -27,7 +29,7 @@ SCAN = reverse("admin:dock_scan")
 OUTCOME_KEYS = {
     "scan_id", "code", "result", "result_label", "scanned_at", "time", "ran", "summary", "headline", "detail",
     "client", "units", "wrong_site", "routed_to", "where", "received_at", "received_by", "return_url",
-    "receive_expired_url", "note_url", "extra_unit_url",
+    "receive_expired_url", "note_url", "extra_unit_url", "tone",
 }
 
 
@@ -186,7 +188,7 @@ def test_the_dock_is_not_offered_the_expired_receipt(dock, staff):
 # -- mistyped --------------------------------------------------------------------------------------
 
 
-def test_one_symbol_changed_is_mistyped_and_looks_nothing_up(dock, staff):
+def test_one_symbol_changed_is_mistyped_and_looks_no_ran_up(dock, staff):
     rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
     typo = one_symbol_changed(rma.ran)
 
@@ -195,7 +197,7 @@ def test_one_symbol_changed_is_mistyped_and_looks_nothing_up(dock, staff):
 
     assert (answer["result"], answer["ran"], answer["code"]) == (ScanResult.MISTYPED, None, typo)
     assert answer["headline"] == "Check character wrong: scan again"
-    assert [q["sql"] for q in queries.captured_queries if '"rma_returnrequest"' in q["sql"]] == []
+    assert [q["sql"] for q in queries.captured_queries if '"rma_returnrequest"."ran" =' in q["sql"]] == []
     assert fresh(rma).state == ReturnState.AUTHORIZED and not UnexpectedParcel.objects.exists()
 
 
@@ -373,6 +375,86 @@ def test_a_ran_typed_loosely_is_received(dock, staff):
     typed = ran_codes.normalize(rma.ran).lower()
 
     assert scan(dock, typed).json()["result"] == ScanResult.RECEIVED
+
+
+# -- the carrier's tracking number -----------------------------------------------------------------
+
+UPS = "1Z999AA10123456784"
+
+
+def tracked(state: str, staff) -> ReturnRequest:
+    return rma_services.set_tracking(rma=return_in_state(state, staff=staff), actor=staff.customer_service,
+                                     carrier="UPS", tracking_number=UPS)
+
+
+def test_the_carriers_barcode_receives_its_return_and_the_dock_is_told_which(dock, staff):
+    rma = tracked(ReturnState.IN_TRANSIT, staff)
+
+    answer = scan(dock, UPS.lower()).json()
+
+    assert (answer["result"], answer["ran"], answer["tone"]) == (ScanResult.RECEIVED, rma.ran, "success")
+    assert answer["detail"].endswith(f"Found by the carrier's tracking number {UPS.lower()}.")
+    assert answer["summary"].startswith(f"{rma.ran} by tracking number")
+    assert fresh(rma).state == ReturnState.RECEIVED
+
+
+def test_a_tracking_number_of_several_returns_asks_for_the_ran_label(dock, staff):
+    first, second = tracked(ReturnState.IN_TRANSIT, staff), tracked(ReturnState.AUTHORIZED, staff)
+
+    answer = scan(dock, UPS).json()
+
+    assert (answer["result"], answer["ran"], answer["note_url"], answer["tone"]) == (
+        ScanResult.AMBIGUOUS, None, None, "alert"
+    )
+    assert answer["headline"] == "Several returns have this tracking number: scan the RAN label"
+    assert first.ran in answer["detail"] and second.ran in answer["detail"]
+    assert {fresh(first).state, fresh(second).state} == {ReturnState.IN_TRANSIT, ReturnState.AUTHORIZED}
+
+
+def test_only_a_received_parcel_sounds_the_success_tone(dock, staff):
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+    cancelled = return_in_state(ReturnState.CANCELLED, staff=staff)
+
+    codes = [rma.ran, rma.ran, one_symbol_changed(rma.ran), cancelled.ran, "NO-SUCH-CODE"]
+    answers = [scan(dock, code).json() for code in codes]
+
+    assert [(answer["result"], answer["tone"]) for answer in answers] == [
+        ("received", "success"), ("duplicate", "alert"), ("mistyped", "alert"), ("wrong_state", "alert"),
+        ("unknown", "alert"),
+    ]
+
+
+# -- the same scan sent again ------------------------------------------------------------------------
+
+
+def test_a_scan_sent_again_with_its_key_gets_the_first_answer_and_records_nothing(dock, staff):
+    key = str(uuid.uuid4())
+
+    first = dock.post(SCAN, {"code": "NO-SUCH-CODE", "idempotency_key": key}).json()
+    again = dock.post(SCAN, {"code": "NO-SUCH-CODE", "idempotency_key": key}).json()
+
+    assert again == first and first["result"] == ScanResult.UNKNOWN
+    assert (ReceivingScan.objects.count(), UnexpectedParcel.objects.count()) == (1, 1)
+
+
+def test_a_scan_key_that_is_no_uuid_is_a_clear_json_error(dock):
+    response = dock.post(SCAN, {"code": "NO-SUCH-CODE", "idempotency_key": "1"})
+
+    assert response.status_code == 400 and "not a UUID" in response.json()["message"]
+    assert not ReceivingScan.objects.exists()
+
+
+def test_without_javascript_a_resubmitted_form_records_the_scan_once(dock, staff):
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+    page = dock.get(SCREEN)
+    key = str(page.context["scan_key"])
+    assert f'name="idempotency_key" value="{key}"' in page.content.decode()
+
+    for _ in range(2):
+        dock.post(SCREEN, {"code": rma.ran, "idempotency_key": key})
+
+    assert list(ReceivingScan.objects.values_list("result", flat=True)) == [ScanResult.RECEIVED]
+    assert dock.get(SCREEN).context["scan_key"] != key
 
 
 # -- the site --------------------------------------------------------------------------------------

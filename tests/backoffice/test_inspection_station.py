@@ -66,7 +66,9 @@ def test_save_and_next_walks_every_unit_then_shows_the_dispositions(inspector, s
     assert ReturnRequest.objects.get(pk=rma.pk).state == ReturnState.INSPECTED
     rows = [row for row in second.context["rows"] if row.get("recommendation")]
     assert [row["recommendation"].action for row in rows] == ["restock", "refurbish"]
-    assert "50.00" in second.content.decode() and "30.00" in second.content.decode()
+    page = second.content.decode()
+    assert "<strong>Restock</strong>" in page and "<strong>Refurbish</strong>" in page  # names, not codes
+    assert "50.00 EUR" in page and "30.00 EUR" in page
 
 
 def test_the_time_taken_is_recorded_from_the_signed_start(inspector, staff):
@@ -81,10 +83,50 @@ def test_the_time_taken_is_recorded_from_the_signed_start(inspector, staff):
 def test_a_missing_unit_needs_no_grade(inspector, staff):
     rma = return_in_state(ReturnState.RECEIVED, staff=staff, units=1)
 
-    inspector.post(unit_url(rma, 1), {"missing": "on"})
+    inspector.post(unit_url(rma, 1), {"missing": "on", "missing_confirmed": "on"})
 
     inspection = Inspection.objects.get(item__return_request=rma)
     assert inspection.missing and not inspection.matches_request
+
+
+def test_a_missing_unit_is_saved_only_once_the_inspector_confirms_it(inspector, staff):
+    rma = return_in_state(ReturnState.RECEIVED, staff=staff, units=2)
+
+    asked = inspector.post(unit_url(rma, 1), {"missing": "on", "notes": "Box taped twice"})
+    confirmed = inspector.post(unit_url(rma, 1), {"missing": "on", "notes": "Box taped twice",
+                                                  "missing_confirmed": "on"})
+
+    assert asked.status_code == 200 and asked.context["asks_to_confirm_missing"]
+    page = asked.content.decode()
+    assert "Unit 1 was not in the parcel?" in page and "no refund is owed for it" in page
+    assert 'id="confirm-missing"' in page and "Box taped twice" in page  # what was typed is kept
+    assert confirmed.status_code == 302
+    assert Inspection.objects.get(item__return_request=rma).missing
+
+
+def test_the_confirmation_says_when_a_missing_unit_closes_the_return(inspector, staff):
+    rma = return_in_state(ReturnState.RECEIVED, staff=staff, units=2)
+    inspector.post(unit_url(rma, 1), {"missing": "on", "missing_confirmed": "on"})
+
+    asked = inspector.post(unit_url(rma, 2), {"missing": "on"})
+    closed = inspector.post(unit_url(rma, 2), {"missing": "on", "missing_confirmed": "on"}, follow=True)
+
+    assert "the return closes at once, with no refund" in asked.content.decode()
+    assert ReturnRequest.objects.get(pk=rma.pk).state == ReturnState.CLOSED
+    assert closed.redirect_chain[-1][0] == dispositions_url(rma)
+    assert 'id="next-return" autofocus' in closed.content.decode()
+
+
+def test_the_grade_hint_and_its_error_name_the_grades_there_are(inspector, staff):
+    rma = return_in_state(ReturnState.RECEIVED, staff=staff, units=1)
+
+    hint = inspector.get(unit_url(rma, 1)).content.decode()
+    refused = inspector.post(unit_url(rma, 1), {"matches_request": "on"})
+
+    assert "press A, B, C, D or F" in hint and "A–F" not in hint
+    assert refused.context["form"].errors["grade"] == [
+        "Choose a grade: press A, B, C, D or F, or M if the unit was not in the parcel."
+    ]
 
 
 def test_a_unit_without_grade_is_refused_and_nothing_saved(inspector, staff):

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from rma import services as rma_services
 from rma.models import ReturnEvent, ReturnRequest, ReturnState
 from tests.factories import client_with_policy, order_for, requested_return, return_in_state
 
@@ -34,8 +35,8 @@ def test_page_shows_units_inspection_disposition_refund_and_timeline(client, sta
 
 
 @pytest.mark.parametrize(("group", "state", "expected"), [
-    ("customer_service", ReturnState.REQUESTED, ["authorize", "reject", "cancel"]),
-    ("manager", ReturnState.REQUESTED, ["authorize", "override", "reject", "cancel"]),
+    ("customer_service", ReturnState.REQUESTED, ["authorize", "reject", "attach-receipt", "cancel"]),
+    ("manager", ReturnState.REQUESTED, ["authorize", "override", "reject", "attach-receipt", "cancel"]),
     ("customer_service", ReturnState.AUTHORIZED, ["ship", "set-tracking", "cancel"]),
     ("customer_service", ReturnState.IN_TRANSIT, ["set-tracking"]),
     ("manager", ReturnState.IN_TRANSIT, ["set-tracking", "receive"]),
@@ -48,6 +49,8 @@ def test_page_shows_units_inspection_disposition_refund_and_timeline(client, sta
     ("manager", ReturnState.EXPIRED, ["receive-expired"]),
     ("customer_service", ReturnState.EXPIRED, []),
     ("customer_service", ReturnState.REFUNDED, []),
+    ("customer_service", ReturnState.CLOSED, ["customer-told"]),
+    ("finance", ReturnState.CLOSED, []),
 ])
 def test_only_the_transitions_the_user_may_run_now_are_offered(client, staff, group, state, expected):
     rma = return_in_state(state, staff=staff)
@@ -108,6 +111,17 @@ def test_mark_in_transit_records_carrier_and_tracking(client, staff):
 
     rma = ReturnRequest.objects.get(pk=rma.pk)
     assert (rma.state, rma.carrier, rma.tracking_number) == (ReturnState.IN_TRANSIT, "UPS", "1Z999")
+
+
+@pytest.mark.parametrize("action", ["ship", "set-tracking"])
+def test_the_tracking_forms_start_with_the_carrier_and_tracking_already_set(client, staff, action):
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+    rma_services.set_tracking(rma=rma, actor=staff.customer_service, carrier="DHL", tracking_number="JJD0042")
+    client.force_login(staff.customer_service)
+
+    form = client.get(act(rma, action)).context["form"]
+
+    assert (form["carrier"].value(), form["tracking_number"].value()) == ("DHL", "JJD0042")
 
 
 def test_set_tracking_records_carrier_and_tracking_without_moving_the_return(client, staff):

@@ -1,5 +1,7 @@
 """Finance's queue: what waits, oldest first, with what finance weighs; approve, deny, issue."""
 
+from html.parser import HTMLParser
+
 import pytest
 import time_machine
 from django.urls import reverse
@@ -7,6 +9,7 @@ from django.utils import timezone
 
 from inspection import services as inspection_services
 from inspection.models import Inspection
+from refunds import services as refund_services
 from refunds.models import Refund, RefundStatus
 from rma.models import ReturnRequest, ReturnState
 from tests.factories import disposition_all, requested_return, return_in_state
@@ -149,3 +152,103 @@ def test_queue_runs_a_constant_number_of_queries(finance, staff, refunds, django
         response = finance.get(QUEUE)
 
     assert response.context["cl"].result_count == refunds
+
+
+def approved_refund(staff) -> Refund:
+    refund = pending_refund(staff)
+    return refund_services.approve_refund(refund=refund, actor=staff.finance)
+
+
+def issue_selected(finance, refunds, queue="approved", **fields):
+    """Run the action from the queue "Approved, to issue" (or another), as finance does."""
+    selected = {"action": "issue_selected", "_selected_action": [refund.pk for refund in refunds]}
+    return finance.post(f"{QUEUE}?queue={queue}", {**selected, **fields}, follow=True)
+
+
+def test_bulk_issue_asks_for_a_reference_for_each_approved_refund(finance, staff):
+    first, second, waiting = approved_refund(staff), approved_refund(staff), pending_refund(staff)
+
+    response = issue_selected(finance, [first, second, waiting], queue="all")
+
+    form = response.context["form"]
+    assert [refund for refund, _ in form.rows()] == [first, second]
+    assert {"batch_reference", f"reference_{first.pk}", f"reference_{second.pk}"} == set(form.fields)
+    page = response.content.decode()
+    assert "100.00 EUR" in page and str(waiting.return_request) in page and "pending approval" in page
+    assert Refund.objects.filter(status=RefundStatus.ISSUED).count() == 0
+
+
+def test_bulk_issue_records_each_own_reference_or_else_the_batch_reference(finance, staff):
+    first, second, third = approved_refund(staff), approved_refund(staff), approved_refund(staff)
+
+    issue_selected(finance, [first, second, third], apply="1", batch_reference=" SETTLE-2026-11 ",
+                   **{f"reference_{first.pk}": "PSP-1"})
+
+    refunds = {refund.pk: refund for refund in Refund.objects.all()}
+    assert {pk: (r.status, r.external_reference) for pk, r in refunds.items()} == {
+        first.pk: ("issued", "PSP-1"), second.pk: ("issued", "SETTLE-2026-11"), third.pk: ("issued", "SETTLE-2026-11"),
+    }
+    assert set(ReturnRequest.objects.values_list("state", flat=True)) == {ReturnState.REFUNDED}
+
+
+def test_bulk_issue_reports_which_refund_failed_and_why_and_issues_the_others(finance, staff):
+    paid, unpayable = approved_refund(staff), approved_refund(staff)
+
+    response = issue_selected(finance, [paid, unpayable], apply="1", **{f"reference_{paid.pk}": "PSP-7"})
+
+    shown = [str(message) for message in response.context["messages"]]
+    assert any(str(unpayable.return_request) in m and "not configured" in m for m in shown)
+    assert "1 refund(s) issued." in shown
+    assert Refund.objects.get(pk=paid.pk).status == RefundStatus.ISSUED
+    assert Refund.objects.get(pk=unpayable.pk).status == RefundStatus.APPROVED
+
+
+def test_bulk_issue_of_refunds_none_of_them_approved_issues_nothing(finance, staff):
+    waiting = pending_refund(staff)
+
+    response = issue_selected(finance, [waiting], queue="pending", apply="1", batch_reference="SETTLE-1")
+
+    assert "only approved refunds are issued" in response.content.decode()
+    assert Refund.objects.get(pk=waiting.pk).status == RefundStatus.PENDING_APPROVAL
+
+
+@pytest.mark.parametrize("group", ["customer_service", "inspector"])
+def test_other_roles_cannot_issue_in_bulk(client, staff, group):
+    refund = approved_refund(staff)
+    client.force_login(getattr(staff, group))
+
+    response = client.post(f"{QUEUE}?queue=approved", {
+        "action": "issue_selected", "_selected_action": [refund.pk], "apply": "1", "batch_reference": "SETTLE-1",
+    })
+
+    assert response.status_code == 403
+    assert Refund.objects.get(pk=refund.pk).status == RefundStatus.APPROVED
+
+
+class FormFields(HTMLParser):
+    """The ids of the fields a person fills in, and the ids the page's labels point at."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: set[str] = set()
+        self.labelled: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "label" and attrs.get("for"):
+            self.labelled.add(attrs["for"])
+        filled_in = tag in ("textarea", "select") or (
+            tag == "input" and attrs.get("type", "text") not in ("hidden", "submit", "button", "checkbox"))
+        if filled_in:
+            self.fields.add(attrs.get("id") or f"<{tag} name={attrs.get('name')} without an id>")
+
+
+@pytest.mark.parametrize("approved", [False, True])
+def test_every_field_on_the_refund_page_has_a_label(finance, staff, approved):
+    refund = approved_refund(staff) if approved else pending_refund(staff)
+    parser = FormFields()
+
+    parser.feed(finance.get(refund_page(refund)).content.decode())
+
+    assert parser.fields >= ({"id_reason", "id_reference"} if approved else {"id_reason"})
+    assert parser.fields - parser.labelled == set()

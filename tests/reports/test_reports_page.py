@@ -81,7 +81,7 @@ def test_the_headline_sums_the_period(manager, data):
 
     page = response.content.decode()
     assert response.context["rate"] == "35.3"  # 6 of 17 units
-    assert "140.00 EUR" in page and "1000.00 USD" in page and "52.00 EUR" in page
+    assert "140.00 EUR" in page and "1,000.00 USD" in page and "52.00 EUR" in page
     assert response.context["hours_to_refund"] == "56.0"  # 51, 56 and 100 hours
 
 

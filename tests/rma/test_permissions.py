@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from core.actors import Actor, CustomerActor, SystemActor
@@ -133,6 +134,10 @@ def _with_unclaimed_order(staff: Staff) -> ReturnRequest:
 
 def _unclaimed_line(rma: ReturnRequest) -> OrderLine:
     return OrderLine.objects.get(order__client=rma.client, order__number="UNCLAIMED-1")
+
+
+def _receipt() -> SimpleUploadedFile:
+    return SimpleUploadedFile("receipt.pdf", b"%PDF-1.4 receipt", content_type="application/pdf")
 
 
 def _past_expiry(staff: Staff) -> ReturnRequest:
@@ -267,6 +272,18 @@ ACTIONS = {
         call=lambda rma, actor: rma_services.send_test_webhook(client=rma.client, actor=actor),
         done=lambda rma: Message.objects.filter(type="webhook.test").exists(),
         may=frozenset({"manager"}),
+    ),
+    "attach_receipt": Action(
+        given=_in_state(ReturnState.REQUESTED),
+        call=lambda rma, actor: rma_services.attach_receipt(rma=rma, actor=actor, document=_receipt()),
+        done=lambda rma: bool(fresh(rma).receipt_document),
+        may=frozenset({"customer_service", "manager", "client_account", "customer"}),
+    ),
+    "mark_customer_notified": Action(
+        given=_in_state(ReturnState.CLOSED),
+        call=lambda rma, actor: rma_services.mark_customer_notified(rma=rma, actor=actor, note="Emailed"),
+        done=lambda rma: rma.events.filter(action="customer_notified").exists(),
+        may=frozenset({"customer_service", "manager"}),
     ),
     "add_note": Action(
         given=_in_state(ReturnState.RECEIVED),

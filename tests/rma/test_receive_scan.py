@@ -1,6 +1,7 @@
 """receive_scan: every outcome of a dock scan; receive_expired: a manager's exception for an expired RAN."""
 
 import threading
+import uuid
 
 import pytest
 from django.contrib.auth.models import User
@@ -125,14 +126,14 @@ def test_scan_with_one_symbol_changed_is_mistyped(staff):
     assert (scan.result, scan.return_request) == (ScanResult.MISTYPED, None)
 
 
-def test_mistyped_scan_looks_up_no_return(staff):
+def test_mistyped_scan_looks_up_no_ran_only_tracking_numbers(staff):
     rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
     typo = one_symbol_changed(rma.ran)
 
     with CaptureQueriesContext(connection) as queries:
         rma_services.receive_scan(code=typo, actor=staff.dock)
 
-    assert [q["sql"] for q in queries.captured_queries if '"rma_returnrequest"' in q["sql"]] == []
+    assert [q["sql"] for q in queries.captured_queries if '"rma_returnrequest"."ran" =' in q["sql"]] == []
 
 
 def test_mistyped_scan_changes_nothing_and_opens_no_parcel(staff):
@@ -168,6 +169,153 @@ def test_scan_of_an_unknown_code_opens_an_unexpected_parcel(code, staff):
     assert scan.result == ScanResult.UNKNOWN
     parcel = UnexpectedParcel.objects.get(scan=scan)
     assert (parcel.code, parcel.status, parcel.return_request) == (code, ParcelStatus.OPEN, None)
+
+
+# -- the carrier's tracking number -----------------------------------------------------------------
+
+UPS = "1Z999AA10123456784"
+
+
+def tracked(state: str, staff: Staff, tracking_number: str = UPS) -> ReturnRequest:
+    """A return on its way whose parcel has `tracking_number`, as customer service records it."""
+    rma = return_in_state(state, staff=staff)
+    return rma_services.set_tracking(rma=rma, actor=staff.customer_service, carrier="UPS",
+                                     tracking_number=tracking_number)
+
+
+@pytest.mark.parametrize("state", [ReturnState.AUTHORIZED, ReturnState.IN_TRANSIT])
+def test_the_carriers_tracking_number_receives_its_return_like_its_ran(state, staff):
+    rma = tracked(state, staff)
+
+    scan = rma_services.receive_scan(code=UPS, actor=staff.dock)
+
+    assert (scan.result, scan.return_request, scan.code, scan.normalized_code) == (
+        ScanResult.RECEIVED, rma, UPS, rma.ran
+    )
+    assert fresh(rma).state == ReturnState.RECEIVED
+    event = rma.events.get(action="receive")
+    assert (event.actor, event.details["code"]) == (staff.dock, UPS)
+    assert not UnexpectedParcel.objects.exists()
+
+
+@pytest.mark.parametrize(("recorded", "scanned"), [
+    (UPS, UPS.lower()),
+    (UPS, f"  {UPS}\t"),
+    (UPS, "1Z 999 AA1 01 2345 6784"),
+    ("1z 999 aa1 01 2345 6784", UPS),
+])
+def test_a_tracking_number_is_matched_whatever_its_case_and_spaces(recorded, scanned, staff):
+    rma = tracked(ReturnState.IN_TRANSIT, staff, tracking_number=recorded)
+
+    scan = rma_services.receive_scan(code=scanned, actor=staff.dock)
+
+    assert (scan.result, scan.return_request) == (ScanResult.RECEIVED, rma)
+
+
+def test_a_second_scan_of_the_tracking_number_is_a_duplicate(staff):
+    rma = tracked(ReturnState.IN_TRANSIT, staff)
+    rma_services.receive_scan(code=UPS, actor=staff.dock)
+
+    scan = rma_services.receive_scan(code=UPS, actor=staff.dock)
+
+    assert (scan.result, scan.return_request) == (ScanResult.DUPLICATE, rma)
+    assert rma.events.filter(action="receive").count() == 1
+
+
+def test_a_ran_shaped_tracking_number_with_a_wrong_check_symbol_is_read_as_tracking_not_mistyped(staff):
+    code = one_symbol_changed(never_issued_ran()).replace("-", "")[2:]
+    rma = tracked(ReturnState.IN_TRANSIT, staff, tracking_number=code)
+
+    scan = rma_services.receive_scan(code=code, actor=staff.dock)
+
+    assert (scan.result, scan.return_request) == (ScanResult.RECEIVED, rma)
+
+
+def test_a_tracking_number_several_live_returns_share_is_ambiguous_and_changes_nothing(staff):
+    first, second = tracked(ReturnState.IN_TRANSIT, staff), tracked(ReturnState.AUTHORIZED, staff)
+    events_before = first.events.count() + second.events.count()
+
+    scan = rma_services.receive_scan(code=UPS, actor=staff.dock)
+
+    assert (scan.result, scan.return_request) == (ScanResult.AMBIGUOUS, None)
+    assert first.ran in scan.note and second.ran in scan.note
+    assert (fresh(first).state, fresh(second).state) == (ReturnState.IN_TRANSIT, ReturnState.AUTHORIZED)
+    assert first.events.count() + second.events.count() == events_before
+    assert not UnexpectedParcel.objects.exists()
+
+
+def test_an_ended_return_does_not_compete_with_a_live_one_for_its_tracking_number(staff):
+    cancelled = tracked(ReturnState.AUTHORIZED, staff)
+    rma_services.cancel_return(rma=cancelled, actor=staff.customer_service, reason="Customer kept it")
+    live = tracked(ReturnState.IN_TRANSIT, staff)
+
+    scan = rma_services.receive_scan(code=UPS, actor=staff.dock)
+
+    assert (scan.result, scan.return_request) == (ScanResult.RECEIVED, live)
+
+
+def test_a_tracking_number_only_an_ended_return_has_opens_an_unexpected_parcel(staff):
+    cancelled = tracked(ReturnState.AUTHORIZED, staff)
+    rma_services.cancel_return(rma=cancelled, actor=staff.customer_service, reason="Customer kept it")
+
+    scan = rma_services.receive_scan(code=UPS, actor=staff.dock)
+
+    assert (scan.result, scan.unexpected_parcel.code) == (ScanResult.UNKNOWN, UPS)
+    assert fresh(cancelled).state == ReturnState.CANCELLED
+
+
+# -- the same scan sent again (the dock screen's retry) --------------------------------------------
+
+
+def test_a_scan_sent_again_with_its_key_is_recorded_once(staff):
+    rma = return_in_state(ReturnState.IN_TRANSIT, staff=staff)
+    key = uuid.uuid4()
+
+    first = rma_services.receive_scan(code=rma.ran, actor=staff.dock, idempotency_key=key)
+    again = rma_services.receive_scan(code=rma.ran, actor=staff.dock, idempotency_key=str(key))
+
+    assert (again.pk, again.result) == (first.pk, ScanResult.RECEIVED)
+    assert ReceivingScan.objects.filter(return_request=rma).count() == 1
+    assert rma.events.filter(action="receive").count() == 1
+
+
+def test_an_unknown_parcel_sent_again_with_its_key_opens_one_parcel(staff):
+    key = uuid.uuid4()
+
+    first = rma_services.receive_scan(code=UPS, actor=staff.dock, idempotency_key=key)
+    again = rma_services.receive_scan(code=UPS, actor=staff.dock, idempotency_key=key)
+
+    assert again.pk == first.pk
+    assert (ReceivingScan.objects.count(), UnexpectedParcel.objects.count()) == (1, 1)
+
+
+def test_scans_without_a_key_are_each_recorded(staff):
+    rma = return_in_state(ReturnState.IN_TRANSIT, staff=staff)
+
+    results = [rma_services.receive_scan(code=rma.ran, actor=staff.dock).result for _ in range(2)]
+
+    assert results == [ScanResult.RECEIVED, ScanResult.DUPLICATE]
+
+
+@pytest.mark.parametrize("other", ["code", "dock"])
+def test_a_key_sent_with_another_code_or_by_another_user_is_refused(other, staff):
+    rma = return_in_state(ReturnState.IN_TRANSIT, staff=staff)
+    key = uuid.uuid4()
+    rma_services.receive_scan(code=UPS, actor=staff.dock, idempotency_key=key)
+    code, actor = (rma.ran, staff.dock) if other == "code" else (UPS, user_in("dock"))
+
+    with pytest.raises(InvalidInput, match="another scan"):
+        rma_services.receive_scan(code=code, actor=actor, idempotency_key=key)
+
+    assert ReceivingScan.objects.count() == 1 and fresh(rma).state == ReturnState.IN_TRANSIT
+
+
+@pytest.mark.parametrize("key", ["not-a-uuid", "1" * 300])
+def test_a_key_that_is_not_a_uuid_is_refused_and_not_logged(key, staff):
+    with pytest.raises(InvalidInput, match="not a UUID"):
+        rma_services.receive_scan(code=UPS, actor=staff.dock, idempotency_key=key)
+
+    assert not ReceivingScan.objects.exists()
 
 
 # -- empty -----------------------------------------------------------------------------------------
@@ -234,18 +382,21 @@ def test_dock_cannot_receive_an_expired_return(staff):
 # -- two docks, one parcel -------------------------------------------------------------------------
 
 
-def scan_at_once_from_two_docks(code: str) -> list[str]:
-    """Two dock sessions scan `code` at the same moment, each on its own database connection."""
-    docks = [user_in("dock").pk, user_in("dock").pk]
+def scan_at_once_from_two_docks(code: str, *, one_dock_retrying: bool = False) -> list[ReceivingScan]:
+    """Two dock sessions scan `code` at the same moment, each on its own database connection; or, with
+    `one_dock_retrying`, one dock's page sends the same scan (one key) twice at once."""
+    dock = user_in("dock").pk
+    docks = [dock, dock] if one_dock_retrying else [dock, user_in("dock").pk]
+    key = uuid.uuid4() if one_dock_retrying else None
     start = threading.Barrier(len(docks))
-    results: list[str] = []
+    results: list[ReceivingScan] = []
     failures: list[BaseException] = []
 
     def scan(dock_pk: int) -> None:
         try:
             actor = User.objects.get(pk=dock_pk)
             start.wait(timeout=10)
-            results.append(rma_services.receive_scan(code=code, actor=actor).result)
+            results.append(rma_services.receive_scan(code=code, actor=actor, idempotency_key=key))
         except BaseException as failure:  # reported by the test, not lost in the thread
             failures.append(failure)
         finally:
@@ -266,7 +417,7 @@ def test_same_parcel_scanned_at_two_docks_at_once_is_received_once(postgres_only
 
     results = scan_at_once_from_two_docks(rma.ran)
 
-    assert sorted(results) == [ScanResult.DUPLICATE, ScanResult.RECEIVED]
+    assert sorted(scan.result for scan in results) == [ScanResult.DUPLICATE, ScanResult.RECEIVED]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -275,4 +426,16 @@ def test_same_parcel_scanned_at_two_docks_at_once_writes_one_receive_event(postg
 
     scan_at_once_from_two_docks(rma.ran)
 
+    assert rma.events.filter(action="receive").count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_scan_sent_twice_at_once_with_one_key_is_recorded_once(postgres_only):
+    rma = return_in_state(ReturnState.IN_TRANSIT, staff=Staff())
+
+    results = scan_at_once_from_two_docks(rma.ran, one_dock_retrying=True)
+
+    assert [scan.result for scan in results] == [ScanResult.RECEIVED, ScanResult.RECEIVED]
+    assert results[0].pk == results[1].pk
+    assert ReceivingScan.objects.filter(return_request=rma).count() == 1
     assert rma.events.filter(action="receive").count() == 1

@@ -289,6 +289,38 @@ def test_a_return_is_found_by_its_ran_however_typed_or_by_its_order_number(staff
     assert ReturnRequest.objects.count() == 2
 
 
+def tracked(state: str, staff, tracking_number: str = CARRIER_CODE) -> ReturnRequest:
+    rma = return_in_state(state, staff=staff)
+    return rma_services.set_tracking(rma=rma, actor=staff.customer_service, carrier="DHL",
+                                     tracking_number=tracking_number)
+
+
+def test_a_return_is_found_by_its_tracking_number_however_typed(staff):
+    rma = tracked(ReturnState.AUTHORIZED, staff, tracking_number="JJD 0146 0000 6837 452911")
+
+    assert rma_selectors.returns_for_reference(reference=f" {CARRIER_CODE.lower()} ") == [rma]
+
+
+def test_a_live_return_wins_its_tracking_number_over_an_ended_one(staff):
+    cancelled = tracked(ReturnState.AUTHORIZED, staff)
+    rma_services.cancel_return(rma=cancelled, actor=staff.customer_service, reason="Customer kept it")
+    live = tracked(ReturnState.IN_TRANSIT, staff)
+
+    assert rma_selectors.returns_for_reference(reference=CARRIER_CODE) == [live]
+
+
+def test_a_parcel_is_matched_by_the_tracking_number_recorded_after_it_was_scanned(staff):
+    parcel = unexpected_parcel(staff)
+    rma = tracked(ReturnState.AUTHORIZED, staff)
+    (found,) = rma_selectors.returns_for_reference(reference=parcel.code)
+
+    rma_services.resolve_unexpected_parcel(parcel=parcel, actor=staff.customer_service, resolution="matched",
+                                           rma=found)
+
+    assert (fresh(parcel).status, fresh(parcel).return_request) == (ParcelStatus.MATCHED, rma)
+    assert fresh(rma).state == ReturnState.RECEIVED
+
+
 # -- the queue customer service works through ------------------------------------------------------
 
 QUEUE = reverse("admin:rma_unexpectedparcel_changelist")
@@ -341,6 +373,18 @@ def test_customer_service_matches_a_parcel_by_order_number_from_its_page(client,
     assert "matched" in response.content.decode()
 
 
+def test_customer_service_sees_and_matches_a_parcel_by_its_tracking_number_from_its_page(client, staff):
+    parcel = unexpected_parcel(staff)
+    rma = tracked(ReturnState.IN_TRANSIT, staff)
+    client.force_login(staff.customer_service)
+
+    assert f"{rma.ran} (in transit)" in client.get(page_of(parcel)).content.decode()
+    client.post(resolve_url(parcel), {"resolution": "matched", "reference": CARRIER_CODE.lower(), "note": ""})
+
+    assert (fresh(parcel).status, fresh(parcel).return_request) == (ParcelStatus.MATCHED, rma)
+    assert fresh(rma).state == ReturnState.RECEIVED
+
+
 def test_a_parcel_matched_without_a_return_is_shown_again_with_the_reason(client, staff):
     parcel = unexpected_parcel(staff)
     client.force_login(staff.customer_service)
@@ -348,7 +392,7 @@ def test_a_parcel_matched_without_a_return_is_shown_again_with_the_reason(client
     response = client.post(resolve_url(parcel), {"resolution": "matched", "reference": "", "note": ""})
 
     assert response.status_code == 200
-    assert "Give the RAN or the order number" in response.content.decode()
+    assert "Give the RAN, the order number or the tracking number" in response.content.decode()
     assert fresh(parcel).status == ParcelStatus.OPEN
 
 

@@ -27,7 +27,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("backoffice", "0008_warehouse_permissions"),
+        ("backoffice", "0009_notify_customer_permission"),
         ("outbox", "0001_initial"),
     ]
 
