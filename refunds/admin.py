@@ -58,7 +58,7 @@ class IssueForm(forms.Form):
 
 
 # What finance may issue: the queue "Approved, to issue" (approved, or failed on its way to the client's system).
-ISSUABLE = tuple(selectors.REFUND_QUEUES["approved"][1])
+ISSUABLE = (*selectors.REFUND_QUEUES["approved"][1], models.RefundStatus.REQUESTED)
 
 
 class BulkIssueForm(forms.Form):
@@ -270,7 +270,7 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
         states = {
             "approve": [models.RefundStatus.PENDING_APPROVAL],
             "deny": [models.RefundStatus.PENDING_APPROVAL, models.RefundStatus.APPROVED],
-            "issue": [models.RefundStatus.APPROVED, models.RefundStatus.FAILED],
+            "issue": [models.RefundStatus.APPROVED, models.RefundStatus.REQUESTED, models.RefundStatus.FAILED],
         }
         return [
             (name, label) for name, (label, permission, _) in self.ONE_AT_A_TIME.items()
@@ -311,12 +311,19 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
                                                    reference=data.get("reference") or None),
         }[action]
         try:
-            run()
+            result = run()
         except DomainError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
-            self.message_user(request, f"{label}: done for {refund.return_request}.", messages.SUCCESS)
+            self.message_user(request, done_message(label, result), messages.SUCCESS)
         return HttpResponseRedirect(back)
+
+
+def done_message(label: str, refund: models.Refund) -> str:
+    if label == "Issue" and refund.status != models.RefundStatus.ISSUED:
+        return (f"Sent to {refund.return_request.client}'s payment system as refund.requested: it is issued "
+                "when their system confirms the payout.")
+    return f"{label}: done for {refund.return_request}."
 
 
 class AdjustmentForm(forms.Form):

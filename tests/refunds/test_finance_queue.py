@@ -197,7 +197,7 @@ def test_bulk_issue_reports_which_refund_failed_and_why_and_issues_the_others(fi
     response = issue_selected(finance, [paid, unpayable], apply="1", **{f"reference_{paid.pk}": "PSP-7"})
 
     shown = [str(message) for message in response.context["messages"]]
-    assert any(str(unpayable.return_request) in m and "not configured" in m for m in shown)
+    assert any(str(unpayable.return_request) in m and "takes no refund requests" in m for m in shown)
     assert "1 refund(s) issued." in shown
     assert Refund.objects.get(pk=paid.pk).status == RefundStatus.ISSUED
     assert Refund.objects.get(pk=unpayable.pk).status == RefundStatus.APPROVED
