@@ -218,6 +218,11 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
     @admin.action(description="Approve selected refunds", permissions=["approve"])
     def approve_selected(self, request, queryset):
         self._each(request, queryset, lambda r: services.approve_refund(refund=r, actor=request.user), "approved")
+        waiting = [str(refund.return_request) for refund in queryset.filter(status=models.RefundStatus.PENDING_APPROVAL)
+                   if refund.approvals.filter(approver=request.user).exists()]
+        if waiting:
+            self.message_user(request, f"Still waiting for a manager's second approval: {', '.join(waiting)}.",
+                              messages.WARNING)
 
     @admin.action(description="Deny selected refunds…", permissions=["deny"])
     def deny_selected(self, request, queryset):

@@ -67,6 +67,7 @@ class Refund(models.Model):
         permissions = [
             ("propose_refund", "Propose refunds"),
             ("approve_refund", "Approve refunds"),
+            ("second_approve_refund", "Give the second approval of refunds above the policy's threshold"),
             ("deny_refund", "Deny refunds"),
             ("issue_refund", "Issue refunds"),
             ("complete_refund", "Complete refunds the client's payment system paid"),

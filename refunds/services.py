@@ -109,8 +109,9 @@ def _locked(refund: Refund) -> tuple[ReturnRequest, Refund]:
 
 
 def approvals_required(*, refund: Refund) -> int:
-    """How many different people must approve; the second-approver threshold comes later."""
-    return 1
+    """How many different people must approve: two above the policy's threshold (the second a manager's)."""
+    threshold = refund.return_request.policy.second_approval_above
+    return 2 if threshold is not None and refund.amount > threshold else 1
 
 
 @transaction.atomic
@@ -125,6 +126,11 @@ def approve_refund(*, refund: Refund, actor: Actor) -> Refund:
         raise PermissionRefused("You proposed this refund; another person must approve it.")
     if refund.approvals.filter(approver=approver).exists():
         raise DomainError("You have already approved this refund.", code="already_approved")
+    if refund.approvals.exists() and not actor.may("refunds.second_approve_refund"):
+        raise PermissionRefused(
+            f"This refund is above {format_money(rma.policy.second_approval_above, refund.currency)}: "
+            "its second approval must be a manager's."
+        )
     now = timezone.now()
     RefundApproval.objects.create(refund=refund, approver=approver, at=now)
     if refund.approvals.count() >= approvals_required(refund=refund):

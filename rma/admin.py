@@ -36,7 +36,8 @@ POLICY_TERMS = [
     "window_days", "window_starts_from", "final_sale_skus", "final_sale_categories", "accepted_reasons",
     "restocking_fee_percent", "restocking_fee_reasons", "return_shipping_fee", "customer_pays_shipping_reasons",
     "auto_authorize", "ran_validity_days", "refund_methods", "store_credit_bonus_percent",
-    "max_returns_per_customer", "return_limit_period_days", "receipt_required_above", "packing_instructions",
+    "max_returns_per_customer", "return_limit_period_days", "receipt_required_above", "second_approval_above",
+    "packing_instructions",
 ]
 
 

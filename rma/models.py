@@ -264,6 +264,10 @@ class ReturnPolicy(models.Model):
         **MONEY, null=True, blank=True, validators=[MinValueValidator(0)],
         help_text="A unit priced above this needs a receipt document; empty: never.",
     )
+    second_approval_above = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text="A refund above this amount needs a second approval, by a manager; empty: one approval is enough.",
+    )
     packing_instructions = models.TextField(blank=True)
 
     class Meta:
