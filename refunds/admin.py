@@ -1,5 +1,6 @@
 """Finance's screens: the approval queue, one refund at a time or in bulk, and the ledger."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django import forms
@@ -267,9 +268,24 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
     }
 
     def get_urls(self):
-        own = [path("<path:object_id>/act/<slug:action>/", self.admin_site.admin_view(self.action_view),
-                    name="refunds_refund_act")]
+        view = self.admin_site.admin_view
+        own = [
+            path("totals/", view(self.totals_view), name="refunds_refund_totals"),
+            path("<path:object_id>/act/<slug:action>/", view(self.action_view), name="refunds_refund_act"),
+        ]
         return own + super().get_urls()
+
+    def totals_view(self, request: HttpRequest) -> HttpResponse:
+        """Refunds approved and issued per client and day, in the facility's time zone."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = TotalsForm(request.GET or None)
+        since, until = form.period()
+        return TemplateResponse(request, "admin/refunds/refund/totals.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "title": "Refunds per client and day",
+            "form": form, "since": since, "until": until,
+            "totals": selectors.daily_totals(since=since, until=until, tzinfo=timezone.get_current_timezone()),
+        })
 
     def offered(self, request, refund: models.Refund) -> list[tuple[str, str]]:
         states = {
@@ -329,6 +345,29 @@ def done_message(label: str, refund: models.Refund) -> str:
         return (f"Sent to {refund.return_request.client}'s payment system as refund.requested: it is issued "
                 "when their system confirms the payout.")
     return f"{label}: done for {refund.return_request}."
+
+
+class TotalsForm(forms.Form):
+    """The days the totals cover: the last two weeks unless given, at most a year."""
+
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    LONGEST = dt.timedelta(days=366)
+    DEFAULT = dt.timedelta(days=13)
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and not dt.timedelta(0) <= until - since <= self.LONGEST:
+            raise forms.ValidationError("Pick a period of up to a year, its first day before its last.")
+        return data
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        until = data.get("until") or today
+        since = data.get("since") or until - self.DEFAULT
+        return max(since, until - self.LONGEST), until
 
 
 class AdjustmentForm(forms.Form):
