@@ -18,7 +18,7 @@ from core.errors import DomainError
 from core.money import format_money
 from refunds import models, selectors, services
 from rma.list_admin import ListedAdmin
-from rma.models import Client, Customer
+from rma.models import Client, Customer, RefundMethod
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -55,6 +55,13 @@ class IssueForm(forms.Form):
         required=False, max_length=200, label="Payout reference", widget=forms.TextInput(attrs={"autofocus": True}),
         help_text="The payout's reference when it was settled in the client's payment system. "
         "Leave empty to pay store credit from our ledger.",
+    )
+
+
+class ConsentForm(forms.Form):
+    consent = forms.CharField(
+        label="Customer's consent", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="How and when the customer agreed to store credit, e.g. 'On the phone, 2 Dec, 14:10'.",
     )
 
 
@@ -265,6 +272,7 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
         "approve": ("Approve", "refunds.approve_refund", None),
         "deny": ("Deny", "refunds.deny_refund", DenyForm),
         "issue": ("Issue", "refunds.issue_refund", IssueForm),
+        "switch": ("Switch to store credit", "refunds.switch_refund_method", ConsentForm),
     }
 
     def get_urls(self):
@@ -292,6 +300,7 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
             "approve": [models.RefundStatus.PENDING_APPROVAL],
             "deny": [models.RefundStatus.PENDING_APPROVAL, models.RefundStatus.APPROVED],
             "issue": [models.RefundStatus.APPROVED, models.RefundStatus.REQUESTED, models.RefundStatus.FAILED],
+            "switch": list(services.SWITCHABLE) if refund.method != RefundMethod.STORE_CREDIT else [],
         }
         return [
             (name, label) for name, (label, permission, _) in self.ONE_AT_A_TIME.items()
@@ -308,6 +317,7 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
                 "offered": self.offered(request, refund),
                 "issue_form": IssueForm(),
                 "deny_form": DenyForm(),
+                "consent_form": ConsentForm(),
             })
         return super().change_view(request, object_id, form_url, context)
 
@@ -330,6 +340,8 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
             "deny": lambda: services.deny_refund(refund=refund, actor=request.user, reason=data["reason"]),
             "issue": lambda: services.issue_refund(refund=refund, actor=request.user,
                                                    reference=data.get("reference") or None),
+            "switch": lambda: services.switch_refund_to_store_credit(refund=refund, actor=request.user,
+                                                                     consent=data["consent"]),
         }[action]
         try:
             result = run()

@@ -71,6 +71,7 @@ class Refund(models.Model):
             ("deny_refund", "Deny refunds"),
             ("issue_refund", "Issue refunds"),
             ("complete_refund", "Complete refunds the client's payment system paid"),
+            ("switch_refund_method", "Switch a refund to store credit with the customer's consent"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="refund_amount_non_negative"),

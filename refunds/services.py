@@ -86,6 +86,9 @@ def propose_refund(*, rma: ReturnRequest, actor: Actor) -> Refund | None:
     if existing is not None:
         return existing
     later_stages.ensure_transition_allowed(rma=rma, transition="refund")
+    if rma.order.charged_back_at:
+        later_stages.close_without_refund(rma=rma, actor=actor, reason=_charged_back_reason(rma))
+        return None
     computation = compute_refund_for(rma=rma)
     if computation.nothing_owed:
         later_stages.close_without_refund(rma=rma, actor=actor, reason=_nothing_owed_reason(computation))
@@ -108,6 +111,17 @@ def _locked(refund: Refund) -> tuple[ReturnRequest, Refund]:
     return rma, Refund.objects.select_for_update().get(pk=refund.pk)
 
 
+def _charged_back_reason(rma: ReturnRequest) -> str:
+    order = rma.order
+    return (f"The client reported order {order.number} charged back on {order.charged_back_at:%Y-%m-%d}: "
+            f"the customer's bank returned the payment, so no refund is owed ({order.charged_back_note}).")
+
+
+def _refuse_if_charged_back(rma: ReturnRequest) -> None:
+    if rma.order.charged_back_at:
+        raise DomainError(_charged_back_reason(rma), code="charged_back")
+
+
 def approvals_required(*, refund: Refund) -> int:
     """How many different people must approve: two above the policy's threshold (the second a manager's)."""
     threshold = refund.return_request.policy.second_approval_above
@@ -120,6 +134,7 @@ def approve_refund(*, refund: Refund, actor: Actor) -> Refund:
     actor = require(actor, "refunds.approve_refund", action="approve refunds", on=refund)
     approver = user_of(actor)
     rma, refund = _locked(refund)
+    _refuse_if_charged_back(rma)
     if not can_proceed(refund.approve):
         raise TransitionRefused(f"This refund is {refund.get_status_display().lower()}; it cannot be approved.")
     if refund.proposed_by_id == approver.pk:
@@ -205,6 +220,7 @@ def issue_refund(*, refund: Refund, actor: Actor, reference: str | None = None) 
     rma, refund = _locked(refund)
     if refund.status == RefundStatus.ISSUED:
         return refund
+    _refuse_if_charged_back(rma)
     if not can_proceed(refund.issue):
         raise TransitionRefused(f"This refund is {refund.get_status_display().lower()}; it must be approved first.")
     later_stages.ensure_transition_allowed(rma=rma, transition="refund")
@@ -229,6 +245,38 @@ def complete_refund(*, refund: Refund, actor: Actor, reference: str) -> Refund:
     if not can_proceed(refund.issue):
         raise TransitionRefused(f"This refund is {refund.get_status_display().lower()}; it cannot be completed.")
     return issuing.settle(rma=rma, refund=refund, actor=actor, reference=reference)
+
+
+# Where a refund may still change its method: not once the client's system has it, nor once it is over.
+SWITCHABLE = (RefundStatus.PENDING_APPROVAL, RefundStatus.APPROVED, RefundStatus.FAILED)
+LONGEST_CONSENT = 1000
+
+
+@transaction.atomic
+def switch_refund_to_store_credit(*, refund: Refund, actor: Actor, consent: str) -> Refund:
+    """The original payment cannot take the refund (card expired, the client's system refused): pay it as
+    store credit instead, with the customer's consent (how and when they gave it) on the return's timeline.
+    """
+    actor = require(actor, "refunds.switch_refund_method", action="switch refunds to store credit", on=refund)
+    consent = (consent or "").strip()
+    if not consent or len(consent) > LONGEST_CONSENT:
+        raise InvalidInput(f"Record how the customer agreed, in at most {LONGEST_CONSENT} characters.")
+    rma, refund = _locked(refund)
+    if refund.method == RefundMethod.STORE_CREDIT:
+        raise InvalidInput("This refund is paid as store credit already.")
+    if refund.status not in SWITCHABLE:
+        raise TransitionRefused(f"This refund is {refund.get_status_display().lower()}; its method cannot change.")
+    _refuse_if_charged_back(rma)
+    previous = refund.method
+    refund.method = RefundMethod.STORE_CREDIT
+    if refund.status == RefundStatus.FAILED:
+        refund.retry()  # approved again: finance issues it from the ledger
+    refund.save(update_fields=["method", "status"])
+    later_stages.record_event(
+        rma=rma, action=ReturnEventType.REFUND_METHOD_SWITCHED, actor=actor, note=consent,
+        details={"refund": refund.pk, "from_method": previous, "to_method": refund.method},
+    )
+    return refund
 
 
 # Beyond any real correction, and within what the ledger's amount column holds.

@@ -13,6 +13,7 @@ from core.errors import PolicyViolation
 from outbox import delivery, signing
 from outbox.models import Message
 from refunds import services as refund_services
+from refunds.models import Refund
 from rma import services as rma_services
 from rma.models import Client, ReturnEvent, ReturnEventType, ReturnState
 from tests.factories import client_with_policy, order_for, return_in_state
@@ -81,6 +82,11 @@ def _payouts_through_the_clients_system(staff, receiver: Receiver) -> None:
     delivery.deliver(message_pk=taken.pk)
     Message.objects.filter(pk=lost.pk).update(attempts=delivery.MAX_ATTEMPTS - 1)
     delivery.deliver(message_pk=lost.pk)
+    refund_services.switch_refund_to_store_credit(refund=Refund.objects.get(pk=lost.payload["data"]["refund_id"]),
+                                                  actor=staff.customer_service,
+                                                  consent="Agreed on the phone")
+    charged_back = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+    rma_services.mark_order_charged_back(order=charged_back.order, actor=staff.manager, note="Bank reversal")
 
 
 @pytest.fixture

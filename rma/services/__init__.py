@@ -8,6 +8,7 @@
 - notes: customer service's notes on a return
 - customers: telling the customer why a return closed without refund
 - policies: versioned return policies
+- chargebacks: an order whose payment the customer's bank took back
 - webhooks: a client's webhook URL, signing secrets and test event
 
 Each service checks the actor (core.actors), locks the return row, checks the state, changes it and
@@ -15,6 +16,7 @@ writes a ReturnEvent in one transaction, and returns the row fresh from the data
 stages do to a return from inside their own services is in rma.later_stages, not here.
 """
 
+from rma.services.chargebacks import mark_order_charged_back
 from rma.services.customers import mark_customer_notified
 from rma.services.dock_exceptions import (
     annotate_unexpected_parcel,
@@ -54,6 +56,7 @@ __all__ = [
     "import_orders",
     "mark_customer_notified",
     "mark_in_transit",
+    "mark_order_charged_back",
     "publish_policy_version",
     "receive_expired",
     "receive_scan",

@@ -285,6 +285,12 @@ ACTIONS = {
         done=lambda rma: rma.events.filter(action="customer_notified").exists(),
         may=frozenset({"customer_service", "manager"}),
     ),
+    "mark_order_charged_back": Action(
+        given=_in_state(ReturnState.AUTHORIZED),
+        call=lambda rma, actor: rma_services.mark_order_charged_back(order=rma.order, actor=actor, note="CB-1"),
+        done=lambda rma: fresh(rma).order.charged_back_at is not None,
+        may=frozenset({"manager", "client_account"}),
+    ),
     "add_note": Action(
         given=_in_state(ReturnState.RECEIVED),
         call=lambda rma, actor: rma_services.add_note(rma=rma, actor=actor, text="Customer called about the box"),
