@@ -299,6 +299,24 @@ def returns_for_labels(*, pks: Sequence[int]) -> list[ReturnRequest]:
     return [found[pk] for pk in dict.fromkeys(pks) if pk in found]
 
 
+@dataclass(frozen=True)
+class RanValidity:
+    expired: bool
+    at: dt.datetime  # until when the RAN is valid, or since when it is not
+
+
+def ran_validity(*, rma: ReturnRequest, now: dt.datetime | None = None) -> RanValidity:
+    """Until when a return's RAN is valid, or since when it no longer is.
+
+    A return that expired is expired since then, even if that was before the date its RAN was to last
+    to (expire_authorizations may be run for a later moment): it never reads as valid until a date to come.
+    """
+    now = now or timezone.now()
+    if rma.state == ReturnState.EXPIRED:
+        return RanValidity(expired=True, at=min(rma.authorization_expires_at, rma.expired_at))
+    return RanValidity(expired=rma.authorization_expires_at < now, at=rma.authorization_expires_at)
+
+
 # -- the customer's label link -------------------------------------------------------------------
 # A signed token, not a login: customer service mails the link. Its own salt, so no other signed
 # value of the site can pass for it.
