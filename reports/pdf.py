@@ -85,7 +85,7 @@ class _Typeset:
 
 def _bar_chart(labels: list[str], values: list[float], label_format: str, *, font: str) -> Drawing:
     height = 16 * len(labels) + 24
-    drawing = Drawing(WIDTH, height)
+    drawing = Drawing(WIDTH, height, initialFontName=font)  # else the drawing starts in Helvetica
     chart = HorizontalBarChart()
     chart.x, chart.y, chart.width, chart.height = 60 * mm, 16, WIDTH - 90 * mm, height - 22
     chart.data = [values]
@@ -108,7 +108,7 @@ def _bar_chart(labels: list[str], values: list[float], label_format: str, *, fon
 
 
 def _pie(labels: list[str], values: list[int], *, font: str) -> Drawing:
-    drawing = Drawing(WIDTH, 62 * mm)
+    drawing = Drawing(WIDTH, 62 * mm, initialFontName=font)
     pie = Pie()
     pie.x, pie.y, pie.width, pie.height = 45 * mm, 6 * mm, 50 * mm, 50 * mm
     pie.data, pie.labels = values, labels
@@ -158,7 +158,7 @@ def _top_skus(report: MonthlyReport, typeset: _Typeset) -> list:
         rows.append([typeset.paragraph(rate.sku, "cell"), typeset.paragraph(rate.description, "cell"),
                      str(rate.units), str(rate.units_sold),
                      f"{percent(rate.rate)}%" if rate.rate is not None else "–", typeset.paragraph(reasons, "cell")])
-    widths = [34 * mm, 46 * mm, 16 * mm, 12 * mm, 14 * mm, WIDTH - 122 * mm]
+    widths = [32 * mm, 46 * mm, 19 * mm, 12 * mm, 14 * mm, WIDTH - 123 * mm]
     return [Table(rows, colWidths=widths, style=typeset.grid, repeatRows=1)]
 
 
@@ -171,6 +171,8 @@ def monthly_report_pdf(report: MonthlyReport) -> bytes:
     document = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
         title=f"{title}: {report.client.name}", author="Returns back office", pageCompression=1,
+        # The canvas's initial font too, or every page names Helvetica, which is never embedded.
+        initialFontName=typeset.fonts.regular,
     )
     story = [
         typeset.paragraph(title, "Title"),
