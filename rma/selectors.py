@@ -30,7 +30,7 @@ from rma.models import (
     WarehouseAssignment,
     WarehouseRoute,
 )
-from rma.states import AWAITING_PARCEL, CLAIMING, WAITING_FOR
+from rma.states import AWAITING_PARCEL, CLAIMING, ENDED, WAITING_FOR
 
 
 def current_policy(*, client: Client) -> ReturnPolicy | None:
@@ -315,6 +315,26 @@ def ran_validity(*, rma: ReturnRequest, now: dt.datetime | None = None) -> RanVa
     if rma.state == ReturnState.EXPIRED:
         return RanValidity(expired=True, at=min(rma.authorization_expires_at, rma.expired_at))
     return RanValidity(expired=rma.authorization_expires_at < now, at=rma.authorization_expires_at)
+
+
+@dataclass(frozen=True)
+class LabelBatch:
+    """The returns asked to be printed, as returns_for_labels loads them, sorted by whether a label prints."""
+
+    printable: list[ReturnRequest]
+    without_ran: list[ReturnRequest]
+    # Closed, refunded, cancelled or expired: a label would send a parcel no one waits for.
+    ended: list[ReturnRequest]
+
+
+def label_batch(*, pks: Sequence[int]) -> LabelBatch:
+    """The labels to print for `pks`, in their order, and the returns left out."""
+    returns = returns_for_labels(pks=pks)
+    return LabelBatch(
+        printable=[rma for rma in returns if rma.ran and rma.state not in ENDED],
+        without_ran=[rma for rma in returns if not rma.ran],
+        ended=[rma for rma in returns if rma.ran and rma.state in ENDED],
+    )
 
 
 # -- the customer's label link -------------------------------------------------------------------
