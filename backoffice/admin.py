@@ -323,13 +323,14 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
                 (text, reverse("admin:rma_returnrequest_label", args=[rma.pk, label_format]), label_format != "zpl")
                 for label_format, text in LABEL_FORMATS.items()
             ],
-
             # Bars only, from a RAN checked to be well formed: nothing a person typed reaches the markup.
             "ran_barcode": mark_safe(labels.ran_barcode_svg(rma.ran)),
         }
-        if rma.state in AWAITING_PARCEL and rma_selectors.label_link_valid_until(rma=rma) >= timezone.now():
+        # A RAN past its validity that the hourly job has not expired yet gets no link: it would be gone at once.
+        link_until = rma_selectors.label_link_valid_until(rma=rma) if rma.state in AWAITING_PARCEL else None
+        if link_until and link_until >= timezone.now():
             context["customer_label_url"] = request.build_absolute_uri(rma_selectors.label_url_for(rma))
-            context["customer_label_valid_until"] = rma_selectors.label_link_valid_until(rma=rma)
+            context["customer_label_valid_until"] = link_until
             context["customer_label_paper"] = LABEL_FORMATS[labels.home_paper(rma)]
             context["customer_country"] = rma.ship_from().country
         return context

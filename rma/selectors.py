@@ -312,9 +312,10 @@ def ran_validity(*, rma: ReturnRequest, now: dt.datetime | None = None) -> RanVa
     to (expire_authorizations may be run for a later moment): it never reads as valid until a date to come.
     """
     now = now or timezone.now()
+    until = rma.authorization_expires_at
     if rma.state == ReturnState.EXPIRED:
-        return RanValidity(expired=True, at=min(rma.authorization_expires_at, rma.expired_at))
-    return RanValidity(expired=rma.authorization_expires_at < now, at=rma.authorization_expires_at)
+        return RanValidity(expired=True, at=min(until, rma.expired_at or until))
+    return RanValidity(expired=until < now, at=until)
 
 
 @dataclass(frozen=True)
