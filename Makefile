@@ -1,4 +1,5 @@
-# make run   install into .venv, then start the back office with demo data on the embedded SQLite file
+# make run   install into .venv and the PDF fonts (apt, as root), then start the back office with demo data
+#            on the embedded SQLite file
 # make test  install the dev tools, make sure PostgreSQL and Redis are up, then ruff and the whole pytest suite
 # make lint  ruff only
 # make screenshots  the README's pictures of the main screens, in headless Chromium
@@ -14,6 +15,7 @@ RUN_ENV := env -u DATABASE_URL DEBUG=$${DEBUG:-true} OUTBOX_ALLOW_PRIVATE_URLS=$
 .PHONY: run test lint screenshots
 
 run: $(VENV)/.installed
+	scripts/install_system_tools.sh --fonts
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000

@@ -239,17 +239,19 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
         else:
             ticked = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
             order = [allowed[value] for value in dict.fromkeys(ticked) if value in allowed]
-        returns = rma_selectors.returns_for_labels(pks=order)
-        without_ran = [rma for rma in returns if not rma.ran]
-        if without_ran:
-            names = ", ".join(str(rma) for rma in without_ran)
+        batch = rma_selectors.label_batch(pks=order)
+        if batch.without_ran:
+            names = ", ".join(str(rma) for rma in batch.without_ran)
             self.message_user(request, f"Skipped, no RAN yet (authorize first): {names}.", messages.WARNING)
-        to_print = [rma for rma in returns if rma.ran]
-        if not to_print:
-            self.message_user(request, "None of the selected returns has a RAN yet: no labels printed.",
-                              messages.ERROR)
+        if batch.ended:
+            names = ", ".join(f"{rma} ({rma.get_state_display().lower()})" for rma in batch.ended)
+            self.message_user(request, f"Skipped, the return is over and its label no longer serves: {names}.",
+                              messages.WARNING)
+        if not batch.printable:
+            why = "has a RAN yet" if not batch.ended else "has a label to print"
+            self.message_user(request, f"None of the selected returns {why}: no labels printed.", messages.ERROR)
             return None
-        return label_download(labels.render_labels_pdf(to_print), filename="return-labels.pdf")
+        return label_download(labels.render_labels_pdf(batch.printable), filename="return-labels.pdf")
 
     # -- the whole return on one page --------------------------------------------------------------
 
@@ -285,6 +287,7 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
                 user=request.user, rma=rma, refund_id=open_refund.pk if open_refund else None
             ),
             "time_in_state": duration_text(timezone.now() - rma.state_entered_at),
+            "ran_validity": rma_selectors.ran_validity(rma=rma) if rma.authorization_expires_at else None,
             **self._label_context(request, rma),
             "title": f"Return {rma}",
             "subtitle": None,
@@ -353,15 +356,19 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
             return {}
         context = {
             "label_links": [
-                (text, reverse("admin:rma_returnrequest_label", args=[rma.pk, label_format]))
+                (text, reverse("admin:rma_returnrequest_label", args=[rma.pk, label_format]), label_format != "zpl")
                 for label_format, text in LABEL_FORMATS.items()
             ],
             # Bars only, from a RAN checked to be well formed: nothing a person typed reaches the markup.
             "ran_barcode": mark_safe(labels.ran_barcode_svg(rma.ran)),
         }
-        if rma.state in AWAITING_PARCEL:
+        # A RAN past its validity that the hourly job has not expired yet gets no link: it would be gone at once.
+        link_until = rma_selectors.label_link_valid_until(rma=rma) if rma.state in AWAITING_PARCEL else None
+        if link_until and link_until >= timezone.now():
             context["customer_label_url"] = request.build_absolute_uri(rma_selectors.label_url_for(rma))
-            context["customer_label_valid_until"] = rma_selectors.label_link_valid_until(rma=rma)
+            context["customer_label_valid_until"] = link_until
+            context["customer_label_paper"] = LABEL_FORMATS[labels.home_paper(rma)]
+            context["customer_country"] = rma.ship_from().country
         return context
 
     def label_view(self, request: HttpRequest, rma_id: int, label_format: str) -> HttpResponse:

@@ -2,7 +2,6 @@
 
 import io
 import math
-from html import escape
 
 from django.utils import timezone
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -15,21 +14,35 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.money import format_money
+from core.pdf_fonts import PdfFonts, pdf_fonts
 from disposition.models import Action
 from reports.charts import PALETTE
 from reports.figures import RETURN_RATE_DEFINITION, hours, percent
 from reports.selectors import MonthlyReport
 from rma.models import Reason
 
-STYLES = getSampleStyleSheet()
 WIDTH = A4[0] - 36 * mm
-GRID = TableStyle([
-    ("FONTSIZE", (0, 0), (-1, -1), 9),
-    ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-    ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-    ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-])
+
+
+def _styles(fonts: PdfFonts) -> dict:
+    """reportlab's sample styles in our fonts (no italic face: DejaVu Sans of fonts-dejavu-core has none)."""
+    sample = getSampleStyleSheet()
+    styles = {name: sample[name].clone(name, fontName=fonts.regular) for name in ("BodyText", "Italic")}
+    styles.update({name: sample[name].clone(name, fontName=fonts.bold) for name in ("Title", "Heading2")})
+    styles["Italic"].textColor = colors.HexColor("#444444")
+    styles["cell"] = styles["BodyText"].clone("cell", fontSize=8, leading=10)
+    return styles
+
+
+def _grid(fonts: PdfFonts) -> TableStyle:
+    return TableStyle([
+        ("FONTSIZE", (0, 0), (-1, -1), 9),
+        ("FONTNAME", (0, 0), (-1, -1), fonts.regular),
+        ("FONTNAME", (0, 0), (-1, 0), fonts.bold),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ])
 
 
 def report_filename(report: MonthlyReport) -> str:
@@ -56,14 +69,30 @@ def headline(report: MonthlyReport) -> list[tuple[str, str]]:
     ]
 
 
-def _bar_chart(labels: list[str], values: list[float], label_format: str) -> Drawing:
+class _Typeset:
+    """The report's fonts and styles, and its paragraphs with each run of letters in a face that has them."""
+
+    def __init__(self) -> None:
+        self.fonts = pdf_fonts()
+        self.styles = _styles(self.fonts)
+        self.grid = _grid(self.fonts)
+
+    def paragraph(self, text: str, style: str = "BodyText") -> Paragraph:
+        return Paragraph(self.fonts.markup(text, bold=style in ("Title", "Heading2")), self.styles[style])
+
+    def section(self, title: str, *flowables) -> KeepTogether:
+        return KeepTogether([self.paragraph(title, "Heading2"), *flowables])
+
+
+def _bar_chart(labels: list[str], values: list[float], label_format: str, *, font: str) -> Drawing:
     height = 16 * len(labels) + 24
-    drawing = Drawing(WIDTH, height)
+    drawing = Drawing(WIDTH, height, initialFontName=font)  # else the drawing starts in Helvetica
     chart = HorizontalBarChart()
     chart.x, chart.y, chart.width, chart.height = 60 * mm, 16, WIDTH - 90 * mm, height - 22
     chart.data = [values]
     chart.categoryAxis.categoryNames = labels
     chart.categoryAxis.reverseDirection = True  # the first (largest) at the top
+    chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = chart.barLabels.fontName = font
     chart.categoryAxis.labels.fontSize = 8
     chart.valueAxis.valueMin = 0
     chart.valueAxis.valueMax = max(max(values), 1) * 1.1
@@ -79,12 +108,13 @@ def _bar_chart(labels: list[str], values: list[float], label_format: str) -> Dra
     return drawing
 
 
-def _pie(labels: list[str], values: list[int]) -> Drawing:
-    drawing = Drawing(WIDTH, 62 * mm)
+def _pie(labels: list[str], values: list[int], *, font: str) -> Drawing:
+    drawing = Drawing(WIDTH, 62 * mm, initialFontName=font)
     pie = Pie()
     pie.x, pie.y, pie.width, pie.height = 45 * mm, 6 * mm, 50 * mm, 50 * mm
     pie.data, pie.labels = values, labels
     pie.sideLabels = True
+    pie.slices.fontName = font
     pie.slices.fontSize = 8
     pie.slices.strokeColor = colors.white
     for index in range(len(values)):
@@ -93,75 +123,78 @@ def _pie(labels: list[str], values: list[int]) -> Drawing:
     return drawing
 
 
-def _section(title: str, *flowables) -> KeepTogether:
-    return KeepTogether([Paragraph(escape(title), STYLES["Heading2"]), *flowables])
-
-
-def _charts(report: MonthlyReport) -> list:
-    figures, empty = report.figures, Paragraph("None this month.", STYLES["BodyText"])
+def _charts(report: MonthlyReport, typeset: _Typeset) -> list:
+    """The charts' labels are our own words (reasons, actions, stages), so they need no other face."""
+    figures, empty = report.figures, typeset.paragraph("None this month.")
+    font = typeset.fonts.regular
     reasons = dict(Reason.choices)
     actions = dict(Action.choices)
     total = sum(share.units for share in figures.dispositions)
     stages = [row for row in figures.stage_times if row.median_hours is not None]
     return [
-        _section("Returned units by reason", _bar_chart(
+        typeset.section("Returned units by reason", _bar_chart(
             [reasons[reason] for reason, _ in figures.reasons], [units for _, units in figures.reasons], "%d",
+            font=font,
         ) if figures.reasons else empty),
-        _section("Disposition mix", _pie(
+        typeset.section("Disposition mix", _pie(
             [f"{actions[share.action]}: {share.units} ({percent(share.units / total)}%)"
              for share in figures.dispositions],
-            [share.units for share in figures.dispositions],
+            [share.units for share in figures.dispositions], font=font,
         ) if figures.dispositions else empty),
-        _section("Median time in each stage (hours)", _bar_chart(
+        typeset.section("Median time in each stage (hours)", _bar_chart(
             [row.label.replace("→", "to") for row in stages], [row.median_hours for row in stages], "%.1f",
+            font=font,
         ) if stages else empty),
     ]
 
 
-def _top_skus(report: MonthlyReport) -> list:
+def _top_skus(report: MonthlyReport, typeset: _Typeset) -> list:
     if not report.top_skus:
-        return [Paragraph("No units were returned this month.", STYLES["BodyText"])]
+        return [typeset.paragraph("No units were returned this month.")]
     labels = dict(Reason.choices)
-    cell = STYLES["BodyText"].clone("cell", fontSize=8, leading=10)
     rows = [["SKU", "Description", "Returned", "Sold", "Rate", "Reasons (units)"]]
     for top in report.top_skus:
         rate = top.rate
         reasons = ", ".join(f"{labels[reason]} {units}" for reason, units in top.reasons)
-        rows.append([rate.sku, Paragraph(escape(rate.description), cell), str(rate.units), str(rate.units_sold),
-                     f"{percent(rate.rate)}%" if rate.rate is not None else "–", Paragraph(escape(reasons), cell)])
-    widths = [34 * mm, 46 * mm, 16 * mm, 12 * mm, 14 * mm, WIDTH - 122 * mm]
-    return [Table(rows, colWidths=widths, style=GRID, repeatRows=1)]
+        rows.append([typeset.paragraph(rate.sku, "cell"), typeset.paragraph(rate.description, "cell"),
+                     str(rate.units), str(rate.units_sold),
+                     f"{percent(rate.rate)}%" if rate.rate is not None else "–", typeset.paragraph(reasons, "cell")])
+    widths = [32 * mm, 46 * mm, 19 * mm, 12 * mm, 14 * mm, WIDTH - 123 * mm]
+    return [Table(rows, colWidths=widths, style=typeset.grid, repeatRows=1)]
 
 
 def monthly_report_pdf(report: MonthlyReport) -> bytes:
-    """The client's monthly report, A4, text selectable (and readable by pdftotext)."""
+    """The client's monthly report, A4, text selectable (and readable by pdftotext), in any script."""
+    typeset = _Typeset()
     scope = report.figures.scope
     title = f"Returns report, {report.month_name}"
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
         title=f"{title}: {report.client.name}", author="Returns back office", pageCompression=1,
+        # The canvas's initial font too, or every page names Helvetica, which is never embedded.
+        initialFontName=typeset.fonts.regular,
     )
-    body = STYLES["BodyText"]
     story = [
-        Paragraph(escape(title), STYLES["Title"]),
-        Paragraph(escape(f"{report.client.name} ({report.client.code})"), STYLES["Heading2"]),
-        Paragraph(escape(
+        typeset.paragraph(title, "Title"),
+        typeset.paragraph(f"{report.client.name} ({report.client.code})", "Heading2"),
+        typeset.paragraph(
             f"Returns requested from {scope.date_from:%-d %B} to {scope.date_to:%-d %B %Y}, both included, in "
             f"{timezone.get_default_timezone_name()} (the facility's time zone). "
             f"Produced on {timezone.localdate():%-d %B %Y}."
-        ), body),
+        ),
         Spacer(1, 4 * mm),
-        Table([["Figure", "This month"], *headline(report)], colWidths=[60 * mm, WIDTH - 60 * mm], style=GRID),
+        Table([["Figure", "This month"], *headline(report)], colWidths=[60 * mm, WIDTH - 60 * mm],
+              style=typeset.grid),
         Spacer(1, 2 * mm),
-        Paragraph(escape(
+        typeset.paragraph(
             f"{RETURN_RATE_DEFINITION} Refunds: those issued for the month's returns. Recovery value: what the "
             "confirmed dispositions of their units are expected to recover. Time to refund: from the request to "
-            "the refund issued, for the month's returns refunded so far."
-        ), STYLES["Italic"]),
-        *_charts(report),
-        _section(f"Most returned SKUs (top {len(report.top_skus)}): units returned and sold this month",
-                 *_top_skus(report)),
+            "the refund issued, for the month's returns refunded so far.", "Italic",
+        ),
+        *_charts(report, typeset),
+        typeset.section(f"Most returned SKUs (top {len(report.top_skus)}): units returned and sold this month",
+                        *_top_skus(report, typeset)),
     ]
     document.build(story)
     return buffer.getvalue()

@@ -140,6 +140,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "returns@localhost")
 # Exports of more rows than this are written by the worker while the user watches the job's page.
 EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))
 
+# The TrueType fonts of labels, packing slips and reports (core.pdf_fonts), by default from Debian's
+# fonts-dejavu-core and fonts-wqy-zenhei; the CJK index picks the face inside a .ttc collection.
+PDF_FONT_REGULAR = os.environ.get("PDF_FONT_REGULAR", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+PDF_FONT_BOLD = os.environ.get("PDF_FONT_BOLD", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+PDF_FONT_CJK = os.environ.get("PDF_FONT_CJK", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+PDF_FONT_CJK_INDEX = int(os.environ.get("PDF_FONT_CJK_INDEX", "0"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -11,7 +11,6 @@ return was routed to, the customer, the order, the policy and every unit.
 
 import io
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -20,33 +19,42 @@ from barcode.writer import SVGWriter
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from core.money import format_money, quantize
+from core.pdf_fonts import pdf_fonts
 from rma import ran as ran_codes
+from rma import selectors
 from rma.models import ReturnRequest
 
 LABEL_SIZE = (4 * inch, 6 * inch)
 PDF_PAPERS = {"4x6": LABEL_SIZE, "a4": A4, "letter": LETTER}
 
-THERMAL_DPI = 203
-DOT = inch / THERMAL_DPI
-# The narrowest bar: 3 printer dots (0.015 in), so every bar and space is whole dots wide.
-MODULE = 3 * DOT
-# ISO/IEC 15417 asks for 10 modules of quiet zone; 18 (0.27 in) forgive a crooked scan.
-QUIET_ZONE = 18 * MODULE
+
+@dataclass(frozen=True)
+class Printer:
+    """The dot grid a label's bars are drawn on, and its narrowest bar (the module), in points."""
+
+    dpi: int
+    module: float
+
+
+# Thermal label printers: 203 dpi, a module of 3 dots (0.015 in), so every bar and space is whole dots
+# wide; the 4×6 label leaves 40 modules blank either side of the longest RAN.
+THERMAL = Printer(dpi=203, module=3 * inch / 203)
+# Office printers (A4, Letter) may print at 150 dpi, and a phone or flatbed may read the page at 110:
+# 0.02 in is 3 dots at 150 (6 at 300, 12 at 600) and over 2 pixels at 110, where the thermal module
+# smears into its neighbours. The longest RAN is then 3.78 in, so the label's edges are its quiet zone.
+OFFICE = Printer(dpi=150, module=0.02 * inch)
 BAR_HEIGHT = inch
+# Where home printers take US Letter (CLDR's paperSize "US-Letter" territories); A4 everywhere else.
+LETTER_COUNTRIES = frozenset({"BZ", "CA", "CL", "CO", "CR", "GT", "MX", "NI", "PA", "PH", "PR", "SV", "US", "VE"})
 
 STANDARD_ADVICE = "Include every accessory, manual and cable, in the original packaging if you still have it."
 
-REGULAR, BOLD = "Helvetica", "Helvetica-Bold"
 MARGIN = 12
 # Line breaks and other control characters: a label line is one line, and ZPL must see none.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-# Letters Helvetica's built-in encoding (cp1252) lacks and Unicode does not decompose.
-_FOLD = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i"})
 
 
 @dataclass(frozen=True)
@@ -69,17 +77,24 @@ class ReturnLabel:
     units: int
     carrier: str
     tracking_number: str
-    valid_until: str  # in the client's time zone
+    validity: str  # "Valid until …", or since when the RAN is expired, in the client's time zone
+    expired: bool
     slip_lines: list[SlipLine]
     packing_advice: list[str]
     return_shipping: str
+
+
+def home_paper(rma: ReturnRequest) -> str:
+    """The paper a printer at the customer's home takes, by the country the parcel is sent from."""
+    return "letter" if rma.ship_from().country.strip().upper() in LETTER_COUNTRIES else "a4"
 
 
 def label_of(rma: ReturnRequest) -> ReturnLabel:
     """The label of a return that has a RAN (and so an expiry and a warehouse), loaded by returns_for_labels."""
     items = list(rma.items.all())
     customer = rma.customer
-    expires = rma.authorization_expires_at.astimezone(rma.client.zone)
+    validity = selectors.ran_validity(rma=rma)
+    at = validity.at.astimezone(rma.client.zone)
     return ReturnLabel(
         ran=rma.ran,
         client=rma.client.name,
@@ -89,7 +104,8 @@ def label_of(rma: ReturnRequest) -> ReturnLabel:
         units=len(items),
         carrier=rma.carrier,
         tracking_number=rma.tracking_number,
-        valid_until=f"{expires:%Y-%m-%d %H:%M} {expires.tzname()}",
+        validity=f"{'RAN expired' if validity.expired else 'Valid until'} {at:%Y-%m-%d %H:%M} {at.tzname()}",
+        expired=validity.expired,
         slip_lines=_slip_lines(items),
         packing_advice=[*_lines(rma.policy.packing_instructions), STANDARD_ADVICE],
         return_shipping=_return_shipping_note(rma, items),
@@ -128,56 +144,44 @@ def _return_shipping_note(rma: ReturnRequest, items: list) -> str:
 def render_labels_pdf(returns: Iterable[ReturnRequest], *, paper: str = "4x6") -> bytes:
     """One PDF for many returns, in the order given: each return's label page, then its packing slip."""
     page = PDF_PAPERS[paper]
+    printer = THERMAL if page == LABEL_SIZE else OFFICE
     buffer = io.BytesIO()
-    pdf = Canvas(buffer, pagesize=page, pageCompression=1)
+    # The initial font too, or every page names Helvetica, which is never embedded.
+    pdf = Canvas(buffer, pagesize=page, pageCompression=1, initialFontName=pdf_fonts().regular)
     pdf.setTitle("Return labels")
     for rma in returns:
         label = label_of(rma)
         if page == LABEL_SIZE:
-            _draw_label(pdf, label)
+            _draw_label(pdf, label, printer)
         else:
             _draw_label_to_cut_out(pdf, label, page)
         pdf.showPage()
-        _draw_packing_slip(pdf, label, page)
+        _draw_packing_slip(pdf, label, page, printer)
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
 
 
-def _printable(text: str) -> str:
-    """Text Helvetica can show: letters outside its cp1252 set lose their accents (Łódź → Lodz), others read '?'."""
-    text = _CONTROL.sub(" ", text).translate(_FOLD)
-    try:
-        text.encode("cp1252")
-    except UnicodeEncodeError:
-        return "".join(_printable_char(char) for char in text)
-    return text
-
-
-def _printable_char(char: str) -> str:
-    try:
-        char.encode("cp1252")
-    except UnicodeEncodeError:
-        return unicodedata.normalize("NFKD", char).encode("cp1252", "ignore").decode("cp1252") or "?"
-    return char
-
-
-def _text(pdf: Canvas, text: str, x: float, y: float, *, width: float, font: str = REGULAR, size: float = 9,
+def _text(pdf: Canvas, text: str, x: float, y: float, *, width: float, bold: bool = False, size: float = 9,
           align: str = "left") -> None:
-    """One line that never runs past `width`: the type shrinks to 6 pt, then the end is cut off."""
-    text = _printable(text)
-    natural = stringWidth(text, font, size)
+    """One line that never runs past `width`: the type shrinks to 6 pt, then the end is cut off.
+
+    Each run of letters is set in the font that has them (core.pdf_fonts): a name may mix scripts.
+    """
+    fonts = pdf_fonts()
+    text = _CONTROL.sub(" ", text)
+    natural = fonts.width(text, size, bold=bold)
     if natural > width:
         size = max(6, size * width / natural)
-        while len(text) > 1 and stringWidth(text, font, size) > width:
+        while len(text) > 1 and fonts.width(text, size, bold=bold) > width:
             text = text[:-2] + "…"
-    pdf.setFont(font, size)
-    if align == "center":
-        pdf.drawCentredString(x + width / 2, y, text)
-    elif align == "right":
-        pdf.drawRightString(x + width, y, text)
-    else:
-        pdf.drawString(x, y, text)
+    if align != "left":
+        room = width - fonts.width(text, size, bold=bold)
+        x += room / 2 if align == "center" else room
+    for font, part in fonts.runs(text, bold=bold):
+        pdf.setFont(font, size)
+        pdf.drawString(x, y, part)
+        x += fonts.width(part, size, bold=bold)
 
 
 def _rule(pdf: Canvas, y: float, x0: float, x1: float) -> None:
@@ -185,66 +189,69 @@ def _rule(pdf: Canvas, y: float, x0: float, x1: float) -> None:
     pdf.line(x0, y, x1, y)
 
 
-def _on_dot_grid(points: float) -> float:
+def _on_dot_grid(points: float, printer: Printer) -> float:
     """The nearest whole printer dot. A bar edge between two dots prints a dot too wide or too narrow, and
     with every edge half a dot off the symbol does not scan at all."""
-    return round(points / DOT) * DOT
+    dot = inch / printer.dpi
+    return round(points / dot) * dot
 
 
-def _draw_ran_barcode(pdf: Canvas, ran: str, *, centre_x: float, y: float, bar_height: float = BAR_HEIGHT) -> None:
-    """Code128 of the RAN; callers keep their origin on the dot grid, so every bar starts on a dot."""
-    symbol = Code128(ran, barWidth=MODULE, barHeight=bar_height, quiet=1, lquiet=QUIET_ZONE, rquiet=QUIET_ZONE,
-                     humanReadable=0)
-    symbol.drawOn(pdf, _on_dot_grid(centre_x - symbol.width / 2), y)
+def _draw_ran_barcode(pdf: Canvas, ran: str, printer: Printer, *, centre_x: float, y: float,
+                      bar_height: float = BAR_HEIGHT) -> None:
+    """Code128 of the RAN, centred on `centre_x`, with the space either side left blank as its quiet zone.
+
+    Callers keep their origin on the printer's dot grid, so every bar starts on a dot."""
+    symbol = Code128(ran, barWidth=printer.module, barHeight=bar_height, quiet=0, humanReadable=0)
+    symbol.drawOn(pdf, _on_dot_grid(centre_x - symbol.width / 2, printer), y)
 
 
-def _draw_label(pdf: Canvas, label: ReturnLabel) -> None:
+def _draw_label(pdf: Canvas, label: ReturnLabel, printer: Printer) -> None:
     """The 4×6 inch label, drawn from the origin: the sender on top, the warehouse, the RAN, the facts."""
     width, height = LABEL_SIZE
     inner = width - 2 * MARGIN
     top = height - MARGIN
-    _text(pdf, "RETURN", MARGIN, top - 18, width=inner / 2, font=BOLD, size=20)
-    _text(pdf, label.client, MARGIN + inner / 2, top - 16, width=inner / 2, font=BOLD, size=11, align="right")
+    _text(pdf, "RETURN", MARGIN, top - 18, width=inner / 2, bold=True, size=20)
+    _text(pdf, label.client, MARGIN + inner / 2, top - 16, width=inner / 2, bold=True, size=11, align="right")
     _rule(pdf, top - 26, MARGIN, width - MARGIN)
 
     _text(pdf, "FROM", MARGIN, top - 37, width=inner, size=7)
     name, *address = label.ship_from
-    _text(pdf, name, MARGIN, top - 49, width=inner, font=BOLD, size=10)
+    _text(pdf, name, MARGIN, top - 49, width=inner, bold=True, size=10)
     for row, line in enumerate(address[:5]):
         _text(pdf, line, MARGIN, top - 60 - 11 * row, width=inner, size=9)
     _rule(pdf, 300, MARGIN, width - MARGIN)
 
     _text(pdf, "SHIP TO", MARGIN, 289, width=inner, size=7)
     name, *address = label.ship_to
-    _text(pdf, name, MARGIN, 273, width=inner, font=BOLD, size=14)
+    _text(pdf, name, MARGIN, 273, width=inner, bold=True, size=14)
     for row, line in enumerate(address[:5]):
-        _text(pdf, line, MARGIN, 258 - 14 * row, width=inner, font=BOLD, size=12)
+        _text(pdf, line, MARGIN, 258 - 14 * row, width=inner, bold=True, size=12)
     _rule(pdf, 186, MARGIN, width - MARGIN)
 
-    _draw_ran_barcode(pdf, label.ran, centre_x=width / 2, y=104)
-    _text(pdf, label.ran, MARGIN, 80, width=inner, font=BOLD, size=24, align="center")
+    _draw_ran_barcode(pdf, label.ran, printer, centre_x=width / 2, y=104)
+    _text(pdf, label.ran, MARGIN, 80, width=inner, bold=True, size=24, align="center")
     _rule(pdf, 70, MARGIN, width - MARGIN)
 
     half = inner / 2
     rows = [
         (f"Client: {label.client}", f"Order: {label.order_number}"),
-        (f"Units: {label.units}", f"Valid until {label.valid_until}"),
+        (f"Units: {label.units}", label.validity),
     ]
     if label.carrier or label.tracking_number:
         rows.append((f"Carrier: {label.carrier or '–'}", f"Tracking: {label.tracking_number or '–'}"))
     for row, (left, right) in enumerate(rows):
         y = 58 - 12 * row
         _text(pdf, left, MARGIN, y, width=half - 4)
-        _text(pdf, right, MARGIN + half, y, width=half)
+        _text(pdf, right, MARGIN + half, y, width=half, bold=label.expired and right == label.validity)
 
 
 def _draw_label_to_cut_out(pdf: Canvas, label: ReturnLabel, page: tuple[float, float]) -> None:
     """The 4×6 label at the top of an office page, with a dashed line to cut along."""
     page_width, page_height = page
-    x, y = _on_dot_grid((page_width - LABEL_SIZE[0]) / 2), page_height - 0.75 * inch - LABEL_SIZE[1]
+    x, y = _on_dot_grid((page_width - LABEL_SIZE[0]) / 2, OFFICE), page_height - 0.75 * inch - LABEL_SIZE[1]
     pdf.saveState()
     pdf.translate(x, y)
-    _draw_label(pdf, label)
+    _draw_label(pdf, label, OFFICE)
     pdf.setDash(4, 3)
     pdf.setLineWidth(0.5)
     pdf.rect(0, 0, *LABEL_SIZE)
@@ -257,14 +264,14 @@ def _draw_label_to_cut_out(pdf: Canvas, label: ReturnLabel, page: tuple[float, f
         _text(pdf, line, x, y - 18 - 11 * row, width=LABEL_SIZE[0], size=8)
 
 
-def _draw_packing_slip(pdf: Canvas, label: ReturnLabel, page: tuple[float, float]) -> None:
+def _draw_packing_slip(pdf: Canvas, label: ReturnLabel, page: tuple[float, float], printer: Printer) -> None:
     """What the parcel should hold and how to pack it, to go inside; its barcode serves if the label is lost."""
     page_width, page_height = page
     margin = MARGIN if page == LABEL_SIZE else 0.75 * inch
     left, inner = margin, page_width - 2 * margin
     y = page_height - margin - 14
-    _text(pdf, "PACKING SLIP", left, y, width=inner / 2, font=BOLD, size=14)
-    _text(pdf, label.ran, left + inner / 2, y, width=inner / 2, font=BOLD, size=14, align="right")
+    _text(pdf, "PACKING SLIP", left, y, width=inner / 2, bold=True, size=14)
+    _text(pdf, label.ran, left + inner / 2, y, width=inner / 2, bold=True, size=14, align="right")
     y -= 13
     _text(pdf, "Put this slip inside the parcel.", left, y, width=inner, size=8)
     for line in (f"Client: {label.client}", f"Order: {label.order_number}", f"From: {label.ship_from[0]}"):
@@ -274,18 +281,20 @@ def _draw_packing_slip(pdf: Canvas, label: ReturnLabel, page: tuple[float, float
     footer = _slip_footer(label, inner)
     footer_top = margin + 52 + 10 * len(footer)
     _draw_slip_table(pdf, label, left=left, width=inner, top=y - 18, bottom=footer_top + 6)
-    for row, (font, line) in enumerate(footer):
-        _text(pdf, line, left, footer_top - 10 * row, width=inner, font=font, size=8)
-    _draw_ran_barcode(pdf, label.ran, centre_x=page_width / 2, y=margin, bar_height=36)
+    for row, (bold, line) in enumerate(footer):
+        _text(pdf, line, left, footer_top - 10 * row, width=inner, bold=bold, size=8)
+    _draw_ran_barcode(pdf, label.ran, printer, centre_x=page_width / 2, y=margin, bar_height=36)
 
 
-def _slip_footer(label: ReturnLabel, width: float) -> list[tuple[str, str]]:
-    """Packing advice and who pays shipping, wrapped to the slip; at most 14 lines, the shipping line always."""
-    lines = [(BOLD, "How to pack")]
+def _slip_footer(label: ReturnLabel, width: float) -> list[tuple[bool, str]]:
+    """Packing advice and who pays shipping, wrapped to the slip, as (bold, line); at most 14 lines, the
+    shipping line always."""
+    fonts = pdf_fonts()
+    lines = [(True, "How to pack")]
     for advice in label.packing_advice:
-        first, *rest = simpleSplit(_printable(advice), REGULAR, 8, width - 8)
-        lines += [(REGULAR, f"• {first}"), *((REGULAR, f"   {part}") for part in rest)]
-    shipping = [(BOLD, part) for part in simpleSplit(_printable(label.return_shipping), BOLD, 8, width)]
+        first, *rest = fonts.wrap(advice, 8, width - 8)
+        lines += [(False, f"• {first}"), *((False, f"   {part}") for part in rest)]
+    shipping = [(True, part) for part in fonts.wrap(label.return_shipping, 8, width, bold=True)]
     return lines[: 14 - len(shipping)] + shipping
 
 
@@ -299,7 +308,7 @@ def _draw_slip_table(pdf: Canvas, label: ReturnLabel, *, left: float, width: flo
         x += share * width
     y = top
     for (column_x, column_width), (_, title) in zip(xs, columns, strict=True):
-        _text(pdf, title, column_x, y, width=column_width, font=BOLD, size=8)
+        _text(pdf, title, column_x, y, width=column_width, bold=True, size=8)
     _rule(pdf, y - 3, left, left + width)
     fits = max(int((y - bottom) // 11) - 1, 1)
     shown = label.slip_lines if len(label.slip_lines) <= fits else label.slip_lines[: fits - 1]
@@ -359,7 +368,7 @@ def render_label_zpl(rma: ReturnRequest) -> str:
     text(0, 890, 64, label.ran, width=ZPL_WIDTH, align="C")
     rule(975)
     rows = [f"Client: {label.client}", f"Order: {label.order_number} · Units: {label.units}",
-            f"Valid until {label.valid_until}"]
+            label.validity]
     if label.carrier or label.tracking_number:
         rows.append(f"Carrier: {label.carrier or '–'} · Tracking: {label.tracking_number or '–'}")
     for row, line in enumerate(rows):

@@ -35,7 +35,7 @@ from rma.models import (
     WarehouseAssignment,
     WarehouseRoute,
 )
-from rma.states import ALL, AWAITING_PARCEL, CLAIMING, LIVE, WAITING_FOR
+from rma.states import ALL, AWAITING_PARCEL, CLAIMING, ENDED, LIVE, WAITING_FOR
 
 
 def current_policy(*, client: Client) -> ReturnPolicy | None:
@@ -411,6 +411,45 @@ def returns_for_labels(*, pks: Sequence[int]) -> list[ReturnRequest]:
         .in_bulk(pks)
     )
     return [found[pk] for pk in dict.fromkeys(pks) if pk in found]
+
+
+@dataclass(frozen=True)
+class RanValidity:
+    expired: bool
+    at: dt.datetime  # until when the RAN is valid, or since when it is not
+
+
+def ran_validity(*, rma: ReturnRequest, now: dt.datetime | None = None) -> RanValidity:
+    """Until when a return's RAN is valid, or since when it no longer is.
+
+    A return that expired is expired since then, even if that was before the date its RAN was to last
+    to (expire_authorizations may be run for a later moment): it never reads as valid until a date to come.
+    """
+    now = now or timezone.now()
+    until = rma.authorization_expires_at
+    if rma.state == ReturnState.EXPIRED:
+        return RanValidity(expired=True, at=min(until, rma.expired_at or until))
+    return RanValidity(expired=until < now, at=until)
+
+
+@dataclass(frozen=True)
+class LabelBatch:
+    """The returns asked to be printed, as returns_for_labels loads them, sorted by whether a label prints."""
+
+    printable: list[ReturnRequest]
+    without_ran: list[ReturnRequest]
+    # Closed, refunded, cancelled or expired: a label would send a parcel no one waits for.
+    ended: list[ReturnRequest]
+
+
+def label_batch(*, pks: Sequence[int]) -> LabelBatch:
+    """The labels to print for `pks`, in their order, and the returns left out."""
+    returns = returns_for_labels(pks=pks)
+    return LabelBatch(
+        printable=[rma for rma in returns if rma.ran and rma.state not in ENDED],
+        without_ran=[rma for rma in returns if not rma.ran],
+        ended=[rma for rma in returns if rma.ran and rma.state in ENDED],
+    )
 
 
 # -- the customer's label link -------------------------------------------------------------------

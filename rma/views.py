@@ -19,11 +19,13 @@ def label_download(content: bytes | str, *, filename: str, content_type: str = "
 @never_cache
 @require_GET
 def customer_label(request: HttpRequest, token: str) -> HttpResponse:
-    """The label PDF, 4×6 or ?format=a4|letter; a forged link is not found, a stale one is gone."""
-    paper = request.GET.get("format", "4x6")
-    if paper not in labels.PDF_PAPERS:
+    """The label PDF on the paper a home printer in the customer's country takes (A4 or Letter), or
+    ?format=4x6|a4|letter; a forged link is not found, a stale one is gone."""
+    paper = request.GET.get("format")
+    if paper is not None and paper not in labels.PDF_PAPERS:
         return HttpResponseBadRequest(
-            "Unknown label format: use a4, letter, or none for 4x6.", content_type="text/plain"
+            "Unknown label format: use 4x6, a4 or letter, or none for the paper of the customer's country.",
+            content_type="text/plain",
         )
     try:
         rma = selectors.return_for_label_token(token=token)
@@ -34,6 +36,7 @@ def customer_label(request: HttpRequest, token: str) -> HttpResponse:
         )
     except signing.BadSignature:
         return HttpResponseNotFound("No label here. Check that the whole link was copied.", content_type="text/plain")
+    paper = paper or labels.home_paper(rma)
     response = label_download(labels.render_labels_pdf([rma], paper=paper), filename=f"{rma.ran}-{paper}.pdf")
     response["X-Robots-Tag"] = "noindex"
     return response

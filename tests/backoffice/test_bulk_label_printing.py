@@ -42,6 +42,30 @@ def test_returns_without_a_ran_are_skipped_with_a_message(client, staff, tmp_pat
     assert messages_of(response) == [f"Skipped, no RAN yet (authorize first): {waiting}."]
 
 
+def test_returns_that_are_over_are_left_out_with_a_message_naming_them(client, staff, tmp_path):
+    over = {state: return_in_state(state, staff=staff) for state in (
+        ReturnState.CLOSED, ReturnState.REFUNDED, ReturnState.CANCELLED, ReturnState.EXPIRED,
+    )}
+    printed = return_in_state(ReturnState.AUTHORIZED, staff=staff)  # after the expiry job, which it would meet
+    client.force_login(staff.manager)
+
+    response = print_labels(client, *over.values(), printed)
+
+    assert barcodes_on_pages(response.content, tmp_path) == [[printed.ran], [printed.ran]]
+    names = ", ".join(f"{rma.ran} ({state.label.lower()})" for state, rma in over.items())
+    assert messages_of(response) == [f"Skipped, the return is over and its label no longer serves: {names}."]
+
+
+def test_only_returns_that_are_over_print_nothing_and_say_why(client, staff):
+    expired = return_in_state(ReturnState.EXPIRED, staff=staff)
+    client.force_login(staff.customer_service)
+
+    response = print_labels(client, expired)
+
+    assert response.status_code == 302
+    assert messages_of(response)[-1] == "None of the selected returns has a label to print: no labels printed."
+
+
 def test_nothing_to_print_goes_back_to_the_list_with_an_error(client, staff):
     waiting = requested_return(staff=staff)
     client.force_login(staff.customer_service)

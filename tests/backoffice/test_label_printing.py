@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from rma.models import ReturnState
+from rma.models import Customer, ReturnState
 from tests.factories import requested_return, return_in_state
 from tests.tools import barcodes_on_pages, pdf_page_texts
 
@@ -42,14 +42,40 @@ def test_zpl_label_downloads_beside_the_pdf(client, staff):
     assert zpl.startswith("^XA") and f"^FD{rma.ran}^FS" in zpl
 
 
-def test_the_page_links_every_label_format(client, staff):
+def test_the_page_links_every_label_format_and_opens_the_pdfs_in_a_new_tab(client, staff):
     rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
     client.force_login(staff.dock)
 
     page = client.get(page_of(rma)).content.decode()
 
-    for label_format, text in [("4x6", "Label 4×6 (PDF)"), ("a4", "A4"), ("letter", "Letter"), ("zpl", "ZPL")]:
-        assert f'href="{label_url(rma, label_format)}">{text}</a>' in page
+    # The return's page stays open behind a PDF; the ZPL file downloads.
+    for label_format, text in [("4x6", "Label 4×6 (PDF)"), ("a4", "A4"), ("letter", "Letter")]:
+        assert f'href="{label_url(rma, label_format)}" target="_blank" rel="noopener">{text}</a>' in page
+    assert f'href="{label_url(rma, "zpl")}">ZPL</a>' in page
+
+
+@pytest.mark.parametrize(("country", "paper"), [("US", "Letter"), ("CA", "Letter"), ("PH", "Letter"), ("DE", "A4"),
+                                                ("JP", "A4")])
+def test_the_customers_link_says_the_paper_of_their_countrys_home_printers_with_a_copy_button(
+        client, staff, country, paper):
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+    Customer.objects.filter(pk=rma.customer_id).update(country=country)
+    client.force_login(staff.customer_service)
+
+    page = client.get(page_of(rma)).content.decode()
+
+    assert f"it prints on {paper} paper, for a home printer in {country}" in page
+    assert 'data-copy="customer-label-url">Copy</button>' in page and 'role="status"' in page
+
+
+def test_an_expired_return_says_since_when_its_ran_is_expired_and_offers_no_customer_link(client, staff):
+    rma = return_in_state(ReturnState.EXPIRED, staff=staff)
+    client.force_login(staff.customer_service)
+
+    page = client.get(page_of(rma)).content.decode()
+
+    assert "<dt>RAN expired</dt>" in page and "RAN valid until" not in page
+    assert 'id="customer-label-url"' not in page
 
 
 @pytest.mark.parametrize("group", ["inspector", "finance"])

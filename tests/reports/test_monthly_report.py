@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import subprocess
 
 import pytest
 import time_machine
@@ -13,9 +14,9 @@ from django.urls import reverse
 from core.errors import InvalidInput, PermissionRefused
 from outbox.models import Message, MessageStatus
 from reports import pdf, selectors, services
-from rma.models import Client
+from rma.models import Client, OrderLine
 from tests.reports.data import REPORT_NOW, march_returns
-from tests.tools import pdf_page_texts
+from tests.tools import pdf_page_texts, require_pdf_fonts, require_tool
 
 MONTHLY = reverse("admin:reports_monthly")
 MARCH = dt.date(2026, 3, 1)
@@ -49,6 +50,24 @@ def test_the_pdf_states_the_client_the_month_the_headline_figures_and_the_top_sk
     assert "A-TEE A-TEE description 3 10 30.0% Size / fit 2, Changed Mind 1" in text
     assert "A-JKT A-JKT description 2 5 40.0% Defective 1, Wrong Item 1" in text
     assert "Returned units by reason" in text and "Disposition mix" in text and "Restock: 1 (33.3%)" in text
+
+
+def test_names_in_any_script_print_as_written_in_embedded_fonts(data, tmp_path):
+    require_pdf_fonts()
+    data.alpha.name = "Zoë Łukasiewicz 王芳, Łódź"
+    data.alpha.save(update_fields=["name"])
+    OrderLine.objects.filter(order__client=data.alpha, sku="A-TEE").update(description="Футболка Ελλάδα 红色")
+    report = alpha_march_pdf(data)
+
+    text = " ".join("\f".join(pdf_page_texts(report, tmp_path)).split())
+
+    assert "Zoë Łukasiewicz 王芳, Łódź (alpha)" in text
+    assert "A-TEE Футболка Ελλάδα 红色 3 10 30.0%" in text
+    source = tmp_path / "report.pdf"
+    source.write_bytes(report)
+    listing = subprocess.run([require_tool("pdffonts", package="poppler-utils"), str(source)],
+                             capture_output=True, check=True, text=True).stdout.splitlines()[2:]
+    assert listing and all(row.split()[-5] == "yes" for row in listing)  # every font embedded: none is Helvetica
 
 
 def test_a_month_without_returns_still_makes_a_report(data, tmp_path):

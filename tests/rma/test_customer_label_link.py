@@ -1,6 +1,7 @@
 """The customer's label link: signed and expiring, served without a login, refused once it may not be used."""
 
 import datetime as dt
+import subprocess
 
 import pytest
 import time_machine
@@ -8,14 +9,14 @@ from django.core import signing
 
 from rma import selectors
 from rma import services as rma_services
-from rma.models import ReturnState
+from rma.models import Customer, ReturnState
 from tests.factories import return_in_state
-from tests.tools import pdf_page_texts
+from tests.tools import pdf_page_texts, require_tool
 
 SECOND = dt.timedelta(seconds=1)
 
 
-def test_the_link_serves_the_4x6_label_without_a_login(client, staff, tmp_path):
+def test_the_link_serves_the_label_without_a_login(client, staff, tmp_path):
     rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
 
     response = client.get(selectors.label_url_for(rma))
@@ -26,13 +27,44 @@ def test_the_link_serves_the_4x6_label_without_a_login(client, staff, tmp_path):
     assert rma.ran in label and "PACKING SLIP" in slip
 
 
-@pytest.mark.parametrize("paper", ["a4", "letter"])
-def test_the_link_serves_office_paper_on_request(client, staff, paper):
+@pytest.mark.parametrize("paper", ["4x6", "a4", "letter"])
+def test_the_link_serves_any_paper_on_request(client, staff, paper):
     rma = return_in_state(ReturnState.IN_TRANSIT, staff=staff)
 
     response = client.get(selectors.label_url_for(rma), {"format": paper})
 
     assert response.status_code == 200 and f'filename="{rma.ran}-{paper}.pdf"' in response["Content-Disposition"]
+
+
+def page_size_of(pdf: bytes, tmp_path) -> str:
+    source = tmp_path / "label.pdf"
+    source.write_bytes(pdf)
+    info = subprocess.run([require_tool("pdfinfo", package="poppler-utils"), str(source)], capture_output=True,
+                          check=True, text=True).stdout
+    return next(line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("Page size"))
+
+
+@pytest.mark.parametrize(("country", "paper", "size"), [
+    ("US", "letter", "612 x 792 pts (letter)"), ("mx", "letter", "612 x 792 pts (letter)"),
+    ("DE", "a4", "595.276 x 841.89 pts (A4)"), ("", "a4", "595.276 x 841.89 pts (A4)"),
+])
+def test_the_link_prints_on_the_paper_of_home_printers_in_the_customers_country(client, staff, tmp_path, country,
+                                                                                 paper, size):
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+    Customer.objects.filter(pk=rma.customer_id).update(country=country)
+
+    response = client.get(selectors.label_url_for(rma))
+
+    assert response.status_code == 200 and f'filename="{rma.ran}-{paper}.pdf"' in response["Content-Disposition"]
+    assert page_size_of(response.content, tmp_path) == size
+
+
+def test_an_unknown_paper_is_a_clear_400(client, staff):
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+
+    response = client.get(selectors.label_url_for(rma), {"format": "a3"})
+
+    assert response.status_code == 400 and "use 4x6, a4 or letter" in response.content.decode()
 
 
 def test_the_link_names_neither_the_ran_nor_the_return(staff):

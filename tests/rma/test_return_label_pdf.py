@@ -1,11 +1,14 @@
 """The return label PDF: what the label and its packing slip say, on 4×6, A4 and Letter, as a reader sees it."""
 
 import datetime as dt
+import logging
+import subprocess
 from decimal import Decimal
 
 import pytest
 import time_machine
 
+from core.pdf_fonts import pdf_fonts
 from rma import labels, selectors
 from rma import services as rma_services
 from rma.models import Customer, ReturnState, Warehouse
@@ -17,7 +20,7 @@ from tests.factories import (
     requested_return,
     return_in_state,
 )
-from tests.tools import pdf_page_texts
+from tests.tools import pdf_page_texts, require_pdf_fonts, require_tool
 
 PAPERS = ["4x6", "a4", "letter"]
 
@@ -71,7 +74,8 @@ def test_expiry_is_printed_in_the_clients_time_zone(staff, tmp_path):
     with time_machine.travel(dt.datetime(2025, 6, 1, 22, 30, tzinfo=dt.UTC), tick=False):
         rma = rma_services.authorize_return(rma=rma, actor=staff.customer_service)
 
-    label = words(pdf_page_texts(pdf_of(rma), tmp_path)[0])
+    with time_machine.travel(dt.datetime(2025, 6, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        label = words(pdf_page_texts(pdf_of(rma), tmp_path)[0])
 
     assert rma.client.time_zone == "Europe/Berlin"
     assert "Valid until 2025-06-12 00:30 CEST" in label
@@ -164,10 +168,79 @@ def test_slip_lines_that_do_not_fit_are_counted_not_drawn_over(staff, tmp_path, 
     assert "Return shipping is prepaid" in slip
 
 
-def test_letters_outside_helvetica_are_printed_without_their_accents(staff, tmp_path):
+@pytest.mark.parametrize("paper", PAPERS)
+def test_names_and_addresses_in_any_script_print_as_written(staff, tmp_path, paper):
+    require_pdf_fonts()
     rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
-    Customer.objects.filter(pk=rma.customer_id).update(name="Łukasz Żółć", city="Łódź")
+    Customer.objects.filter(pk=rma.customer_id).update(
+        name="Zoë Łukasiewicz 王芳", address_line1="ул. Пушкина 10", address_line2="Οδός Αθηνάς 5",
+        city="Łódź", region="東京都",
+    )
+    Warehouse.objects.filter(pk=rma.warehouse_id).update(name="Kraków Zwroty", city="Świebodzin")
 
-    label = words(pdf_page_texts(pdf_of(rma), tmp_path)[0])
+    label, slip = map(words, pdf_page_texts(pdf_of(rma, paper=paper), tmp_path))
 
-    assert "Lukasz Zólc" in label and "Lódz" in label
+    assert "FROM Zoë Łukasiewicz 王芳 ул. Пушкина 10 Οδός Αθηνάς 5 20095 Łódź 東京都 DE" in label
+    assert "SHIP TO Kraków Zwroty 1 Dock Road 04109 Świebodzin DE" in label
+    assert "From: Zoë Łukasiewicz 王芳" in slip
+
+
+def test_every_font_of_the_label_is_embedded(staff, tmp_path):
+    require_pdf_fonts()
+    pdffonts = require_tool("pdffonts", package="poppler-utils")
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+    Customer.objects.filter(pk=rma.customer_id).update(name="王芳")
+    source = tmp_path / "label.pdf"
+    source.write_bytes(pdf_of(rma))
+
+    # name, type, encoding, emb, sub, uni, object ID: a reader without our fonts shows the same letters.
+    rows = subprocess.run([pdffonts, str(source)], capture_output=True, check=True, text=True).stdout.splitlines()[2:]
+
+    embedded = {row.split()[0].split("+")[-1]: row.split()[-5] for row in rows}
+    assert set(embedded.values()) == {"yes"}, embedded
+    assert len(embedded) == 3  # regular, bold and CJK: no Helvetica anywhere
+
+
+def test_an_expired_ran_is_printed_as_expired_never_valid_until_a_date_to_come(staff, tmp_path):
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+    today = rma.authorization_expires_at - dt.timedelta(days=3)
+    with time_machine.travel(today, tick=False):
+        # The job was run for a moment past the RAN's validity: the return expires today, before that date.
+        rma_services.expire_authorizations(now=rma.authorization_expires_at + dt.timedelta(seconds=1))
+        label = words(pdf_page_texts(pdf_of(rma), tmp_path)[0])
+
+    assert "Valid until" not in label
+    assert f"RAN expired {today.astimezone(rma.client.zone):%Y-%m-%d %H:%M}" in label
+
+
+def test_a_ran_past_its_validity_reads_expired_before_the_job_expires_it(staff, tmp_path):
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+
+    with time_machine.travel(rma.authorization_expires_at + dt.timedelta(minutes=5), tick=False):
+        label = words(pdf_page_texts(pdf_of(rma), tmp_path)[0])
+
+    expires = rma.authorization_expires_at.astimezone(rma.client.zone)
+    assert f"RAN expired {expires:%Y-%m-%d %H:%M}" in label and "Valid until" not in label
+
+
+@pytest.fixture
+def fonts_missing(settings, tmp_path):
+    settings.PDF_FONT_REGULAR = str(tmp_path / "no-such-font.ttf")
+    settings.PDF_FONT_CJK = str(tmp_path / "no-such-cjk.ttc")
+    pdf_fonts.cache_clear()
+    yield
+    pdf_fonts.cache_clear()
+
+
+def test_without_the_fonts_labels_still_print_in_helvetica_and_the_log_says_so_once(staff, tmp_path, caplog,
+                                                                                      fonts_missing):
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+    Customer.objects.filter(pk=rma.customer_id).update(name="Łukasz Żółć 王芳", city="Łódź")
+
+    with caplog.at_level(logging.WARNING, logger="core.pdf_fonts"):
+        pdf_of(rma)
+        label = words(pdf_page_texts(pdf_of(rma), tmp_path)[0])
+
+    assert "Lukasz Zólc ??" in label and "Lódz" in label
+    warnings = [record.getMessage() for record in caplog.records if record.name == "core.pdf_fonts"]
+    assert len(warnings) == 1 and "fonts-dejavu-core" in warnings[0]

@@ -1,7 +1,8 @@
 """The label's barcode scans: rendered at the thermal printer's 203 dpi, a real reader decodes the RAN.
 
 Random RANs and ones full of look-alike symbols, on 4×6, A4 and Letter, on the label and on the
-packing slip (which serves when the label is torn off).
+packing slip (which serves when the label is torn off). A4 and Letter also scan when an office
+printer prints them at 150 dpi and a scanner reads them at 110.
 """
 
 import random
@@ -31,6 +32,19 @@ def test_a_barcode_reader_decodes_the_ran_from_the_label_and_the_slip(staff, tmp
     rma.ran = ran
 
     label_page, slip_page = barcodes_on_pages(labels.render_labels_pdf([rma], paper=paper), tmp_path)
+
+    assert label_page == [ran]
+    assert slip_page == [ran]
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+@pytest.mark.parametrize("ran", RANDOM_RANS + LOOK_ALIKE_RANS)
+def test_office_paper_printed_at_150_dpi_scans_at_110(staff, tmp_path, paper, ran):
+    rma = selectors.returns_for_labels(pks=[return_in_state(ReturnState.AUTHORIZED, staff=staff).pk])[0]
+    rma.ran = ran
+
+    label_page, slip_page = barcodes_on_pages(labels.render_labels_pdf([rma], paper=paper), tmp_path,
+                                              dpi=150, scan_dpi=110)
 
     assert label_page == [ran]
     assert slip_page == [ran]
