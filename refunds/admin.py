@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
 from core.money import quantize
+from core.words import counted
 from refunds import models, selectors, services
 from rma.list_admin import ListedAdmin
 from rma.models import Client, Customer
@@ -107,7 +108,7 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
     @admin.display(description="breakdown")
     def breakdown_column(self, refund: models.Refund) -> str:
         b = refund.breakdown
-        parts = [f"{len(b.get('units', []))} unit(s) {b.get('paid_for_units')}"]
+        parts = [f"{counted(len(b.get('units', [])), 'unit')} {b.get('paid_for_units')}"]
         if b.get("restocking_fees") not in (None, "0", "0.00"):
             parts.append(f"− restocking {b['restocking_fees']}")
         if b.get("return_shipping_fee") not in (None, "0", "0.00"):
@@ -161,7 +162,7 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
             except DomainError as error:
                 self.message_user(request, f"{refund.return_request}: {error.message}", messages.ERROR)
         if succeeded:
-            self.message_user(request, f"{succeeded} refund(s) {done}.", messages.SUCCESS)
+            self.message_user(request, f"{counted(succeeded, 'refund')} {done}.", messages.SUCCESS)
 
     @admin.action(description="Approve selected refunds", permissions=["approve"])
     def approve_selected(self, request, queryset):

@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from import_export.admin import ImportMixin
@@ -25,6 +24,7 @@ from import_export.results import Result
 
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
+from core.moments import format_moment
 from core.money import quantize
 from rma import models, selectors, services
 from rma.list_admin import ListedAdmin
@@ -435,10 +435,6 @@ class CarrierEventAdmin(ImportMixin, ReadOnlyAdmin):
 OPEN_FIRST = Case(When(status="open", then=Value(0)), default=Value(1)).asc()
 
 
-def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
-
-
 def thumbnail(image) -> str:
     if not image:
         return "–"
@@ -564,7 +560,7 @@ class UnexpectedParcelAdmin(ResolvedOnceAdmin):
 
     def facts(self, parcel: models.UnexpectedParcel) -> list[tuple[str, str]]:
         return [
-            ("Scanned", f"{_when(parcel.scan.scanned_at)} by {parcel.scan.actor}"),
+            ("Scanned", f"{format_moment(parcel.scan.scanned_at)} by {parcel.scan.actor}"),
             ("Held at", str(parcel.warehouse) if parcel.warehouse else "–"),
             ("Dock note", parcel.dock_note or "–"),
         ]
@@ -613,7 +609,7 @@ class ExtraUnitAdmin(ResolvedOnceAdmin):
     def facts(self, unit: models.ExtraUnit) -> list[tuple[str, str]]:
         return [
             ("Return", f"{unit.return_request} ({unit.return_request.get_state_display().lower()})"),
-            ("Found", f"{_when(unit.found_at)} by {unit.found_by}"),
+            ("Found", f"{format_moment(unit.found_at)} by {unit.found_by}"),
             ("Unit", " · ".join(part for part in (unit.description, unit.sku, unit.serial_number) if part)),
             ("Note", unit.note or "–"),
         ]

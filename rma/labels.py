@@ -25,6 +25,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from core.money import quantize
+from core.words import counted
 from rma import ran as ran_codes
 from rma.models import ReturnRequest
 
@@ -312,7 +313,7 @@ def _draw_slip_table(pdf: Canvas, label: ReturnLabel, *, left: float, width: flo
     if hidden:
         y -= 11
         units = sum(line.quantity for line in hidden)
-        _text(pdf, f"… and {len(hidden)} more line(s), {units} unit(s)", left, y, width=width, size=8)
+        _text(pdf, f"… and {counted(len(hidden), 'more line')}, {counted(units, 'unit')}", left, y, width=width, size=8)
 
 
 # -- ZPL -------------------------------------------------------------------------------------------

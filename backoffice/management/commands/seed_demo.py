@@ -26,6 +26,7 @@ from django.utils import timezone
 from PIL import Image
 
 from core.actors import Actor, CustomerActor
+from core.words import counted
 from disposition import services as disposition_services
 from disposition.models import DispositionRule
 from inspection import services as inspection_services
@@ -578,7 +579,7 @@ def _expire(rma: ReturnRequest, spec: DemoReturn, floor: Floor) -> None:
     )
     if swept.exists():
         raise CommandError(
-            f"Expiring demo return {rma} would also expire {swept.count()} other authorized return(s) early; "
+            f"Expiring demo return {rma} would also expire {counted(swept.count(), 'other authorized return')} early; "
             "seed an empty database."
         )
     rma_services.expire_authorizations(now=just_after)
