@@ -9,6 +9,7 @@ from django.urls import path
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
 from disposition import models, selectors, services
+from inspection.models import Grade
 from rma import selectors as rma_selectors
 from rma.list_admin import ListedAdmin
 
@@ -16,6 +17,10 @@ from rma.list_admin import ListedAdmin
 class RuleTestForm(forms.Form):
     ran = forms.CharField(label="RAN", max_length=100, widget=forms.TextInput(attrs={"autofocus": True}))
     unit_number = forms.IntegerField(min_value=1, initial=1)
+    grade = forms.ChoiceField(
+        choices=[("", "As inspected"), *Grade.choices], required=False,
+        help_text="Try a grade: for a unit not inspected yet, or to see what another grade would do.",
+    )
     repair_cost_estimate = forms.DecimalField(required=False, min_value=0, max_digits=12, decimal_places=2)
 
     def unit(self):
@@ -130,14 +135,15 @@ class DispositionRuleAdmin(admin.ModelAdmin):
         if form.is_valid():
             try:
                 item = form.unit()
-                facts = services.unit_facts(item=item, repair_cost=form.cleaned_data["repair_cost_estimate"])
+                facts = services.unit_facts(item=item, repair_cost=form.cleaned_data["repair_cost_estimate"],
+                                            grade=form.cleaned_data["grade"])
             except (forms.ValidationError, DomainError) as error:
                 form.add_error(None, getattr(error, "message", error))
             else:
                 rules = services.active_rules(client_id=item.return_request.client_id)
                 outcome = {
                     "item": item, "facts": facts,
-                    "rules": [(rule, services.rule_matches(rule=rule, facts=facts)) for rule in rules],
+                    "rules": [(rule, services.unmatched_conditions(rule=rule, facts=facts)) for rule in rules],
                     "recommendation": services.recommend_for(facts=facts, rules=rules),
                 }
         return TemplateResponse(request, "admin/disposition/dispositionrule/test.html", {

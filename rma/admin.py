@@ -24,6 +24,7 @@ from import_export.results import Result
 
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
+from core.forms import ChoiceListField, TagListField
 from core.moments import format_moment
 from core.money import quantize
 from rma import models, selectors, services
@@ -117,9 +118,38 @@ class ClientAccountAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
+class ReturnPolicyForm(forms.ModelForm):
+    """The policy's lists as a manager thinks of them: reasons and refund methods ticked, SKUs and categories typed."""
+
+    final_sale_skus = TagListField(
+        label="Final-sale SKUs", help_text="Never returnable. One a line, or separated by commas."
+    )
+    final_sale_categories = TagListField(
+        label="Final-sale categories", help_text="Every SKU of these order-line categories is final sale."
+    )
+    accepted_reasons = ChoiceListField(choices=models.Reason.choices, required=True)
+    restocking_fee_reasons = ChoiceListField(
+        choices=models.Reason.choices, help_text="Units returned for these reasons carry the restocking fee."
+    )
+    customer_pays_shipping_reasons = ChoiceListField(
+        choices=models.Reason.choices, label="Customer pays return shipping for",
+        help_text="Returns with a unit sent back for one of these reasons pay the return shipping fee.",
+    )
+    refund_methods = ChoiceListField(
+        choices=models.RefundMethod.choices,
+        help_text="Offered to the customer, the first ticked the default; none ticked: the original payment.",
+    )
+
+    class Meta:
+        model = models.ReturnPolicy
+        fields = ["client", *POLICY_TERMS]
+
+
 @admin.register(models.ReturnPolicy)
 class ReturnPolicyAdmin(admin.ModelAdmin):
     """Saving a policy publishes a new version; returns keep the version they were requested under."""
+
+    form = ReturnPolicyForm
 
     list_display = ["client", "version", "window_days", "window_starts_from", "auto_authorize",
                     "restocking_fee_percent", "created_by", "created_at"]

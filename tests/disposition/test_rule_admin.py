@@ -23,10 +23,49 @@ def test_testing_the_rules_on_a_unit_names_the_rule_that_decides(client, staff):
     response = client.get(TEST_VIEW, {"ran": rma.ran, "unit_number": 1})
 
     outcome = response.context["outcome"]
-    assert [(rule.name, matched) for rule, matched in outcome["rules"]] == [
-        ("Worn goods", False), ("Like new shoes", True)]
+    assert [(rule.name, misses) for rule, misses in outcome["rules"]] == [
+        ("Worn goods", ["grade is A, not D"]), ("Like new shoes", [])]
     assert outcome["recommendation"].rule.name == "Like new shoes"
     assert "by rule “Like new shoes”" in response.content.decode()
+
+
+def test_a_unit_not_inspected_yet_is_tested_with_the_grade_entered(client, staff):
+    rma = return_in_state(ReturnState.RECEIVED, staff=staff, units=1)
+    DispositionRule.objects.create(client=rma.client, position=1, name="Worn goods", grades=["C", "D"],
+                                   forced_action="liquidate")
+    client.force_login(staff.manager)
+
+    without_grade = client.get(TEST_VIEW, {"ran": rma.ran, "unit_number": 1})
+    with_grade = client.get(TEST_VIEW, {"ran": rma.ran, "unit_number": 1, "grade": "D"})
+
+    assert without_grade.context["outcome"] is None and "not inspected yet" in without_grade.content.decode()
+    assert with_grade.context["outcome"]["recommendation"].rule.name == "Worn goods"
+    assert with_grade.context["outcome"]["recommendation"].action == "liquidate"
+
+
+def test_each_rule_says_which_of_its_conditions_the_unit_fails(client, staff):
+    rma = return_in_state(ReturnState.RECEIVED, staff=staff, units=1)  # a 50.00 EUR unit, changed mind
+    DispositionRule.objects.create(
+        client=rma.client, position=1, name="Cheap defective shoes", grades=["C", "D"], reasons=["defective"],
+        categories=["outerwear"], max_unit_value="40.00", forced_action="recycle",
+    )
+    DispositionRule.objects.create(client=rma.client, position=2, name="Worth a repair", max_repair_cost_ratio="0.3",
+                                   forced_action="repair")
+    client.force_login(staff.manager)
+
+    response = client.get(TEST_VIEW, {"ran": rma.ran, "unit_number": 1, "grade": "B"})
+
+    misses = dict((rule.name, misses) for rule, misses in response.context["outcome"]["rules"])
+    category = rma.items.get().order_line.category or "none"
+    assert misses["Cheap defective shoes"] == [
+        "grade is B, not C or D", f"reason is {rma.items.get().get_reason_display()}, not Defective",
+        f"category is {category}, not outerwear", "unit value 50.00 EUR is not at most 40.00 EUR",
+    ]
+    assert misses["Worth a repair"] == [
+        "no repair cost estimate: the rule needs repair cost at most 30% of the unit value"
+    ]
+    page = response.content.decode()
+    assert "Grade is B, not C or D" in page and "Unit value 50.00 EUR is not at most 40.00 EUR" in page
 
 
 def test_testing_an_unknown_unit_says_so(client, staff):
