@@ -6,10 +6,10 @@ from django import forms
 
 
 class TagsWidget(forms.Textarea):
-    """A short text box showing a list one entry a line; the tags script turns it into chips where it runs."""
+    """A short text box showing a list one entry a line."""
 
     def __init__(self, attrs=None):
-        super().__init__(attrs={"rows": 3, "cols": 40, "class": "tag-input", **(attrs or {})})
+        super().__init__(attrs={"rows": 3, "cols": 40, **(attrs or {})})
 
     def format_value(self, value):
         if isinstance(value, list | tuple):

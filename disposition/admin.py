@@ -8,10 +8,12 @@ from django.urls import path
 
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
+from core.forms import ChoiceListField, TagListField
 from disposition import models, selectors, services
 from inspection.models import Grade
 from rma import selectors as rma_selectors
 from rma.list_admin import ListedAdmin
+from rma.models import Reason
 
 
 class RuleTestForm(forms.Form):
@@ -56,9 +58,27 @@ class RuleVersionFilter(admin.SimpleListFilter):
         return queryset.filter(retired_at__isnull=self.value() != "retired")
 
 
+class DispositionRuleForm(forms.ModelForm):
+    """A rule's conditions ticked (grades, reasons, actions) or typed (categories, SKUs), not written as JSON."""
+
+    grades = ChoiceListField(choices=Grade.choices, help_text="None ticked: any grade.")
+    reasons = ChoiceListField(choices=Reason.choices, help_text="None ticked: any reason.")
+    categories = TagListField(help_text="Order-line categories, one a line or separated by commas; none: any.")
+    skus = TagListField(label="SKUs", help_text="One a line or separated by commas; none: any SKU.")
+    allowed_actions = ChoiceListField(
+        choices=models.Action.choices, help_text="Or limit the actions to these (leave the forced action empty).",
+    )
+
+    class Meta:
+        model = models.DispositionRule
+        fields = ["client", *services.RULE_TERMS]
+
+
 @admin.register(models.DispositionRule)
 class DispositionRuleAdmin(admin.ModelAdmin):
     """Saving a rule publishes a new version; deleting retires it. Dispositions keep the version that decided."""
+
+    form = DispositionRuleForm
 
     list_display = ["client", "position", "name", "conditions", "forced_action", "allowed_actions", "is_active",
                     "version", "created_by", "retired_at"]
@@ -146,6 +166,7 @@ class DispositionRuleAdmin(admin.ModelAdmin):
                     "rules": [(rule, services.unmatched_conditions(rule=rule, facts=facts)) for rule in rules],
                     "recommendation": services.recommend_for(facts=facts, rules=rules),
                 }
+                outcome["action_label"] = models.Action(outcome["recommendation"].action).label
         return TemplateResponse(request, "admin/disposition/dispositionrule/test.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "title": "Test the rules on a unit",
             "form": form, "outcome": outcome,

@@ -143,6 +143,8 @@ class ReturnPolicyForm(forms.ModelForm):
     class Meta:
         model = models.ReturnPolicy
         fields = ["client", *POLICY_TERMS]
+        labels = {"ran_validity_days": "RAN validity (days)", "window_days": "Return window (days)",
+                  "auto_authorize": "Authorize at once when every check passes"}
 
 
 @admin.register(models.ReturnPolicy)

@@ -100,11 +100,26 @@ RULES = reverse("admin:disposition_dispositionrule_changelist")
 
 
 def rule_form(client_id: int, **terms) -> dict:
-    form = {"client": client_id, "name": "Worn goods", "position": 1, "is_active": "on", "grades": '["D"]',
-            "reasons": "[]", "categories": "[]", "skus": "[]", "forced_action": "liquidate",
-            "allowed_actions": "[]"}
+    form = {"client": client_id, "name": "Worn goods", "position": 1, "is_active": "on", "grades": ["D"],
+            "categories": "", "skus": "", "forced_action": "liquidate"}
     form.update(terms)
     return form
+
+
+def test_a_rules_conditions_are_ticked_and_typed_not_json(client, staff):
+    rma = return_in_state(ReturnState.REQUESTED, staff=staff)
+    client.force_login(staff.manager)
+
+    page = client.get(reverse("admin:disposition_dispositionrule_add")).content.decode()
+    client.post(reverse("admin:disposition_dispositionrule_add"), rule_form(
+        rma.client.pk, grades=["D", "C"], reasons=["defective"], categories="shoes, boots\nshoes",
+        skus="", forced_action="", allowed_actions=["liquidate", "refurbish"],
+    ))
+
+    assert 'type="checkbox" name="grades" value="C"' in page and '<textarea name="categories"' in page
+    rule = DispositionRule.objects.get()
+    assert (rule.grades, rule.reasons, rule.categories, rule.skus) == (["C", "D"], ["defective"], ["shoes", "boots"], [])
+    assert rule.allowed_actions == ["refurbish", "liquidate"]
 
 
 def test_editing_a_rule_publishes_a_new_version_and_the_old_disposition_keeps_its_own(client, staff):
@@ -115,7 +130,7 @@ def test_editing_a_rule_publishes_a_new_version_and_the_old_disposition_keeps_it
     client.force_login(staff.manager)
 
     client.post(reverse("admin:disposition_dispositionrule_change", args=[rule.pk]),
-                rule_form(rma.client.pk, name="All to vendor", grades="[]", forced_action="recycle"))
+                rule_form(rma.client.pk, name="All to vendor", grades=[], forced_action="recycle"))
 
     current = DispositionRule.objects.get(retired_at__isnull=True)
     assert (current.version, current.supersedes, current.forced_action) == (2, rule, "recycle")

@@ -855,9 +855,12 @@ def history_return(code: str, number: int, *, now: dt.datetime) -> tuple[DemoOrd
     days_since_order = rng.randint(3, 12)
     skus = rng.sample(list(HISTORY_SKUS[code]), k=1 if rng.random() < 0.75 else 2)
     lines = tuple((sku, 2 if rng.random() < 0.15 else 1) for sku in skus)
+    # The rest of the basket, kept: about one unit in four of an order comes back.
+    kept = [sku for sku in CATALOG[code] if sku not in skus]
+    basket = lines + tuple((sku, rng.randint(1, 3)) for sku in rng.sample(kept, k=rng.randint(1, 3)))
     email = history_customer(code, number % HISTORY_CUSTOMERS)[0]
     prefix = "HW-3" if code == "hafenwerk" else "KE-7"
-    order = DemoOrder(code, f"{prefix}{number:04d}", email, 0, 0, rng.choice(["card", "card", "paypal"]), lines,
+    order = DemoOrder(code, f"{prefix}{number:04d}", email, 0, 0, rng.choice(["card", "card", "paypal"]), basket,
                       "4.95" if code == "hafenwerk" else "0.00")
     order = dataclasses.replace(order, ordered_days_ago=days_since_order, delivered_days_ago=days_since_order - 2)
 
