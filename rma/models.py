@@ -545,6 +545,7 @@ class ReturnItem(models.Model):
     serial_number = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        verbose_name = "unit"  # the domain's word: one physical unit coming back
         ordering = ["return_request", "unit_number"]
         constraints = [
             models.UniqueConstraint(fields=["return_request", "unit_number"], name="return_item_unit_unique"),
