@@ -11,6 +11,7 @@ from django.utils import timezone
 from core.actors import Actor, SystemActor, require, user_of
 from core.errors import DomainError, InvalidInput, TransitionRefused
 from core.money import ZERO, quantize
+from core.words import counted
 from disposition.models import Action, Disposition, DispositionRule, StockMovement
 from inspection import selectors as inspection_selectors
 from rma import later_stages
@@ -127,7 +128,7 @@ def unmatched_conditions(*, rule: DispositionRule, facts: UnitFacts) -> list[str
         misses.append(f"unit value {money(facts.unit_value)} {facts.currency} is not {value_range}")
     if not _in_range(facts.days_since_delivery, rule.min_days_since_delivery, rule.max_days_since_delivery):
         days = _range(rule.min_days_since_delivery, rule.max_days_since_delivery, " days")
-        misses.append(f"{facts.days_since_delivery} days since delivery is not {days}")
+        misses.append(f"{counted(facts.days_since_delivery, 'day')} since delivery is not {days}")
     if rule.max_repair_cost_ratio is not None:
         ratio = facts.repair_cost_ratio
         if ratio is None:

@@ -52,7 +52,7 @@ class FraudSignals:
         if self.serial_mismatches:
             signals.append(f"{counted(self.serial_mismatches, 'serial number mismatch', 'serial number mismatches')}")
         if self.customer_returns >= FREQUENT_RETURNER:
-            signals.append(f"customer has {self.customer_returns} returns")
+            signals.append(f"customer has {counted(self.customer_returns, 'return')}")
         return signals
 
 
