@@ -15,7 +15,7 @@ MONEY = {"max_digits": 12, "decimal_places": 3}
 
 
 class RefundStatus(models.TextChoices):
-    PENDING_APPROVAL = "pending_approval"  # proposed, waiting for finance
+    PENDING_APPROVAL = "pending_approval", "Pending approval"  # proposed, waiting for finance
     APPROVED = "approved"  # approved, not yet paid
     ISSUED = "issued"  # paid out: the end
     DENIED = "denied"  # finance refused it; the return closes without refund

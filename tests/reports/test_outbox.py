@@ -156,4 +156,4 @@ def test_the_sweep_sends_the_due_emails_and_leaves_the_others(client_, settings)
     call_command("send_outbound_emails", stdout=out)
 
     assert fresh(due).status == EmailStatus.SENT and fresh(waiting).status == EmailStatus.PENDING
-    assert out.getvalue().strip() == "1 email(s) due: 1 sent, 0 still failing."
+    assert out.getvalue().strip() == "1 email due: 1 sent, 0 still failing."

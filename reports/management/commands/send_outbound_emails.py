@@ -7,6 +7,7 @@ and a failure waits for this sweep).
 
 from django.core.management.base import BaseCommand
 
+from core.words import counted
 from reports import outbox
 from reports.models import EmailStatus
 
@@ -17,4 +18,4 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         outcomes = [outbox.send_email(email_id=email_id).status for email_id in outbox.due_email_ids()]
         sent = outcomes.count(EmailStatus.SENT)
-        self.stdout.write(f"{len(outcomes)} email(s) due: {sent} sent, {len(outcomes) - sent} still failing.")
+        self.stdout.write(f"{counted(len(outcomes), 'email')} due: {sent} sent, {len(outcomes) - sent} still failing.")
