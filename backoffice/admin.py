@@ -20,6 +20,7 @@ from backoffice import return_actions, selectors
 from backoffice.forms import ExtraUnitForm, NewReturnForm, OrderLookupForm, errors_text
 from core.errors import DomainError, FailedRule, PolicyViolation
 from core.money import format_money
+from core.words import counted
 from refunds.models import RefundStatus
 from rma import labels
 from rma import selectors as rma_selectors
@@ -194,7 +195,7 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
             except DomainError as error:
                 self.message_user(request, f"{rma}: {error.message}", messages.ERROR)
         if succeeded:
-            self.message_user(request, f"{succeeded} return(s) {done}.", messages.SUCCESS)
+            self.message_user(request, f"{counted(succeeded, 'return')} {done}.", messages.SUCCESS)
 
     @admin.action(description="Authorize selected requests", permissions=["authorize"])
     def authorize_selected(self, request, queryset):

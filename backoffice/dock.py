@@ -28,6 +28,8 @@ from django.views.decorators.http import require_POST
 
 from backoffice.forms import ExtraUnitForm, errors_text
 from core.errors import DomainError, InvalidInput, PermissionRefused
+from core.moments import format_moment
+from core.words import counted
 from rma import ran as ran_codes
 from rma import selectors as rma_selectors
 from rma import services as rma_services
@@ -61,7 +63,7 @@ def _who(user: AbstractBaseUser) -> str:
 
 
 def _when(moment: dt.datetime | None) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "an unknown date"
+    return format_moment(moment, default="an unknown date")
 
 
 def _by_tracking_number(scan: ReceivingScan) -> bool:
@@ -123,15 +125,15 @@ def _wording(scan: ReceivingScan, user: AbstractBaseUser, units: int | None) -> 
         return {
             "where": f"Forwarding to {rma.warehouse}",
             "headline": f"Received, but routed to another site: forward it to {rma.warehouse}",
-            "detail": f"{rma.client} · {rma.ran} · {units} unit(s) expected. It is received here; keep the parcel "
-                      f"closed and put it with the parcels going to {rma.warehouse.name}.",
+            "detail": f"{rma.client} · {rma.ran} · {counted(units, 'unit')} expected. It is received here; keep "
+                      f"the parcel closed and put it with the parcels going to {rma.warehouse.name}.",
         }
     if scan.result == ScanResult.RECEIVED:
         where = destination(rma.client)
         may_record = user.has_perm("rma.add_extraunit")
         return {
             "where": where, "headline": f"Received: take it to {where}",
-            "detail": f"{rma.client} · {rma.ran} · {units} unit(s) expected.",
+            "detail": f"{rma.client} · {rma.ran} · {counted(units, 'unit')} expected.",
             "extra_unit_url": reverse("admin:dock_extra_unit", args=[rma.pk]) if may_record else None,
         }
     if scan.result == ScanResult.DUPLICATE:

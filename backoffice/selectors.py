@@ -35,7 +35,7 @@ class Dashboard:
     site_stages: list[StageFigure]
     stages: list[StageFigure]  # the whole facility
     ended: dict[str, int]
-    refunds_awaiting_approval: int
+    refunds_awaiting_approval: int | None  # None: the viewer does not see refunds
     customers_to_tell: int  # returns closed without refund whose customer nobody has told yet
     refund_totals_awaiting: list[tuple[str, Decimal]]
     overdue_returns: list[ReturnRequest]
@@ -61,8 +61,12 @@ def _stage_figures(
     ]
 
 
-def dashboard(*, now: dt.datetime | None = None, overdue_limit: int = 15, site: Warehouse | None = None) -> Dashboard:
+def dashboard(
+    *, now: dt.datetime | None = None, overdue_limit: int = 15, site: Warehouse | None = None, refunds: bool = True
+) -> Dashboard:
     """Where the floor stands: `site`'s stages first when the viewer works at one, then the whole facility's.
+
+    The refunds waiting approval, and their totals, only when `refunds` (a viewer who may see refunds).
 
     Each count is one query grouped by state and warehouse, so a site costs no query of its own.
     """
@@ -77,14 +81,15 @@ def dashboard(*, now: dt.datetime | None = None, overdue_limit: int = 15, site: 
     overdue_tally = _tally(overdue.values("state", "warehouse"), state="state", warehouse="warehouse")
     figures = {"returns": returns, "units": units, "overdue": overdue_tally}
     waiting = Refund.objects.filter(status=RefundStatus.PENDING_APPROVAL)
-    totals = waiting.values("currency").annotate(total=Sum("amount"), n=Count("id")).order_by("currency")
+    totals = list(waiting.values("currency").annotate(total=Sum("amount"), n=Count("id")).order_by("currency")
+                  if refunds else [])
     labels = dict(ReturnState.choices)
     return Dashboard(
         site=site,
         site_stages=_stage_figures(stages=SITE_STAGES, site=site, **figures) if site else [],
         stages=_stage_figures(stages=WAITING_FOR, site=None, **figures),
         ended={labels[s]: _count(returns, s, None) for s in ReturnState.values if s not in WAITING_FOR},
-        refunds_awaiting_approval=sum(row["n"] for row in totals),
+        refunds_awaiting_approval=sum(row["n"] for row in totals) if refunds else None,
         customers_to_tell=ReturnRequest.objects.filter(rma_selectors.customer_not_told()).count(),
         refund_totals_awaiting=[(row["currency"], row["total"]) for row in totals],
         overdue_returns=list(

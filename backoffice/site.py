@@ -15,12 +15,15 @@ class BackOfficeSite(admin.AdminSite):
     site_title = "Returns back office"
     index_title = "Returns floor"
     index_template = "admin/dashboard.html"
+    # No public site stands behind the back office (the portal is per client): no "View site" link.
+    site_url = None
     # The working screens need the width; the top bar links to each role's stations.
     enable_nav_sidebar = False
 
     def index(self, request, extra_context=None):
         site = rma_selectors.assigned_warehouse(user=request.user)
-        context = {"dashboard": selectors.dashboard(site=site), **(extra_context or {})}
+        figures = selectors.dashboard(site=site, refunds=request.user.has_perm("refunds.view_refund"))
+        context = {"dashboard": figures, **(extra_context or {})}
         return super().index(request, context)
 
     def get_urls(self):

@@ -8,15 +8,22 @@ from django.urls import path
 
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
+from core.forms import ChoiceListField, TagListField
 from core.money import format_money
 from disposition import models, selectors, services
+from inspection.models import Grade
 from rma import selectors as rma_selectors
 from rma.list_admin import ListedAdmin
+from rma.models import Reason
 
 
 class RuleTestForm(forms.Form):
     ran = forms.CharField(label="RAN", max_length=100, widget=forms.TextInput(attrs={"autofocus": True}))
     unit_number = forms.IntegerField(min_value=1, initial=1)
+    grade = forms.ChoiceField(
+        choices=[("", "As inspected"), *Grade.choices], required=False,
+        help_text="Try a grade: for a unit not inspected yet, or to see what another grade would do.",
+    )
     repair_cost_estimate = forms.DecimalField(required=False, min_value=0, max_digits=12, decimal_places=2)
 
     def unit(self):
@@ -52,9 +59,27 @@ class RuleVersionFilter(admin.SimpleListFilter):
         return queryset.filter(retired_at__isnull=self.value() != "retired")
 
 
+class DispositionRuleForm(forms.ModelForm):
+    """A rule's conditions ticked (grades, reasons, actions) or typed (categories, SKUs), not written as JSON."""
+
+    grades = ChoiceListField(choices=Grade.choices, help_text="None ticked: any grade.")
+    reasons = ChoiceListField(choices=Reason.choices, help_text="None ticked: any reason.")
+    categories = TagListField(help_text="Order-line categories, one a line or separated by commas; none: any.")
+    skus = TagListField(label="SKUs", help_text="One a line or separated by commas; none: any SKU.")
+    allowed_actions = ChoiceListField(
+        choices=models.Action.choices, help_text="Or limit the actions to these (leave the forced action empty).",
+    )
+
+    class Meta:
+        model = models.DispositionRule
+        fields = ["client", *services.RULE_TERMS]
+
+
 @admin.register(models.DispositionRule)
 class DispositionRuleAdmin(admin.ModelAdmin):
     """Saving a rule publishes a new version; deleting retires it. Dispositions keep the version that decided."""
+
+    form = DispositionRuleForm
 
     list_display = ["client", "position", "name", "conditions", "forced_action", "allowed_actions", "is_active",
                     "version", "created_by", "retired_at"]
@@ -131,16 +156,18 @@ class DispositionRuleAdmin(admin.ModelAdmin):
         if form.is_valid():
             try:
                 item = form.unit()
-                facts = services.unit_facts(item=item, repair_cost=form.cleaned_data["repair_cost_estimate"])
+                facts = services.unit_facts(item=item, repair_cost=form.cleaned_data["repair_cost_estimate"],
+                                            grade=form.cleaned_data["grade"])
             except (forms.ValidationError, DomainError) as error:
                 form.add_error(None, getattr(error, "message", error))
             else:
                 rules = services.active_rules(client_id=item.return_request.client_id)
                 outcome = {
                     "item": item, "facts": facts,
-                    "rules": [(rule, services.rule_matches(rule=rule, facts=facts)) for rule in rules],
+                    "rules": [(rule, services.unmatched_conditions(rule=rule, facts=facts)) for rule in rules],
                     "recommendation": services.recommend_for(facts=facts, rules=rules),
                 }
+                outcome["action_label"] = models.Action(outcome["recommendation"].action).label
         return TemplateResponse(request, "admin/disposition/dispositionrule/test.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "title": "Test the rules on a unit",
             "form": form, "outcome": outcome,

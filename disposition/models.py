@@ -14,11 +14,11 @@ class Action(models.TextChoices):
     RESTOCK = "restock"  # back on the shelf as sellable stock
     REPAIR = "repair"  # fix, then restock
     REFURBISH = "refurbish"  # clean, repackage, sell as refurbished
-    RETURN_TO_VENDOR = "return_to_vendor"  # back to the manufacturer for credit
+    RETURN_TO_VENDOR = "return_to_vendor", "Return to vendor"  # back to the manufacturer for credit
     LIQUIDATE = "liquidate"  # sold in bulk to a liquidator
     RECYCLE = "recycle"
     DISCARD = "discard"
-    RETURN_TO_CUSTOMER = "return_to_customer"  # not accepted: sent back to the customer
+    RETURN_TO_CUSTOMER = "return_to_customer", "Return to customer"  # not accepted: sent back to the customer
 
 
 def validate_action_list(value: list) -> None:

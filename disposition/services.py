@@ -11,10 +11,11 @@ from django.utils import timezone
 from core.actors import Actor, SystemActor, require, user_of
 from core.errors import DomainError, InvalidInput, TransitionRefused
 from core.money import ZERO, quantize
+from core.words import counted
 from disposition.models import Action, Disposition, DispositionRule, StockMovement
 from inspection import selectors as inspection_selectors
 from rma import later_stages
-from rma.models import Client, ReturnEventType, ReturnItem, ReturnRequest, ReturnState
+from rma.models import Client, Reason, ReturnEventType, ReturnItem, ReturnRequest, ReturnState
 
 # A return whose every unit was missing is dispositioned by the chain, not by a person.
 NOTHING_TO_DISPOSITION = SystemActor("nothing_to_disposition")
@@ -68,18 +69,24 @@ class Recommendation:
     permitted_actions: list[str] = field(default_factory=lambda: list(Action.values))
 
 
-def unit_facts(*, item: ReturnItem, repair_cost: Decimal | None = None, now: dt.datetime | None = None) -> UnitFacts:
+def unit_facts(
+    *, item: ReturnItem, repair_cost: Decimal | None = None, now: dt.datetime | None = None, grade: str = ""
+) -> UnitFacts:
+    """What the rules read of a unit: its inspection's grade, or `grade` for a unit being tried out before
+    (or instead of) its inspection."""
     inspection = inspection_selectors.inspection_of(item=item)
-    if inspection is None:
-        raise InvalidInput(f"Unit {item.unit_number} of {item.return_request} is not inspected yet.")
-    if inspection.missing:
-        raise InvalidInput(
-            f"Unit {item.unit_number} of {item.return_request} was missing: there is nothing to disposition."
-        )
+    if not grade:
+        if inspection is None:
+            raise InvalidInput(f"Unit {item.unit_number} of {item.return_request} is not inspected yet.")
+        if inspection.missing:
+            raise InvalidInput(
+                f"Unit {item.unit_number} of {item.return_request} was missing: there is nothing to disposition."
+            )
+        grade = inspection.grade
     line, order = item.order_line, item.order_line.order
     delivered = order.delivered_at or order.ordered_at
     return UnitFacts(
-        grade=inspection.grade, reason=item.reason, category=line.category, sku=line.sku,
+        grade=grade, reason=item.reason, category=line.category, sku=line.sku,
         unit_value=line.unit_price, currency=order.currency,
         days_since_delivery=max(((now or timezone.now()) - delivered).days, 0), repair_cost=repair_cost,
     )
@@ -89,22 +96,52 @@ def _in_range(value, low, high) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-def rule_matches(*, rule: DispositionRule, facts: UnitFacts) -> bool:
-    """Every condition the rule sets holds for the unit; empty conditions match anything."""
+def _range(low, high, unit: str) -> str:
+    if low is not None and high is not None:
+        return f"{low} to {high}{unit}"
+    return f"at least {low}{unit}" if low is not None else f"at most {high}{unit}"
+
+
+def _one_of(values: list[str], labels: dict[str, str]) -> str:
+    named = [labels.get(value, value) for value in values]
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"
+
+
+def unmatched_conditions(*, rule: DispositionRule, facts: UnitFacts) -> list[str]:
+    """Why `rule` does not apply to the unit: one sentence per condition it sets that the unit fails.
+
+    Empty when the rule matches; conditions a rule leaves empty match anything.
+    """
+    reasons = dict(Reason.choices)
     listed = [
-        (rule.grades, facts.grade), (rule.reasons, facts.reason),
-        (rule.categories, facts.category), (rule.skus, facts.sku),
+        ("grade", rule.grades, facts.grade, {}), ("reason", rule.reasons, facts.reason, reasons),
+        ("category", rule.categories, facts.category, {}), ("SKU", rule.skus, facts.sku, {}),
     ]
-    if any(allowed and value not in allowed for allowed, value in listed):
-        return False
+    misses = [
+        f"{name} is {labels.get(value, value) or 'none'}, not {_one_of(allowed, labels)}"
+        for name, allowed, value, labels in listed if allowed and value not in allowed
+    ]
     if not _in_range(facts.unit_value, rule.min_unit_value, rule.max_unit_value):
-        return False
+        def money(amount):
+            return None if amount is None else quantize(amount, facts.currency)
+        value_range = _range(money(rule.min_unit_value), money(rule.max_unit_value), f" {facts.currency}")
+        misses.append(f"unit value {money(facts.unit_value)} {facts.currency} is not {value_range}")
     if not _in_range(facts.days_since_delivery, rule.min_days_since_delivery, rule.max_days_since_delivery):
-        return False
+        days = _range(rule.min_days_since_delivery, rule.max_days_since_delivery, " days")
+        misses.append(f"{counted(facts.days_since_delivery, 'day')} since delivery is not {days}")
     if rule.max_repair_cost_ratio is not None:
         ratio = facts.repair_cost_ratio
-        return ratio is not None and ratio <= rule.max_repair_cost_ratio
-    return True
+        if ratio is None:
+            misses.append(f"no repair cost estimate: the rule needs repair cost at most "
+                          f"{rule.max_repair_cost_ratio:.0%} of the unit value")
+        elif ratio > rule.max_repair_cost_ratio:
+            misses.append(f"repair cost is {ratio:.0%} of the unit value, above {rule.max_repair_cost_ratio:.0%}")
+    return misses
+
+
+def rule_matches(*, rule: DispositionRule, facts: UnitFacts) -> bool:
+    """Every condition the rule sets holds for the unit; empty conditions match anything."""
+    return not unmatched_conditions(rule=rule, facts=facts)
 
 
 def expected_recovery(*, action: str, facts: UnitFacts) -> Decimal:

@@ -17,8 +17,8 @@ class DefectCategory(models.TextChoices):
     NONE = "", "No defect"
     COSMETIC = "cosmetic"  # scratches, dents, marks
     FUNCTIONAL = "functional"  # does not work as it should
-    MISSING_PARTS = "missing_parts"
-    WATER_DAMAGE = "water_damage"
+    MISSING_PARTS = "missing_parts", "Missing parts"
+    WATER_DAMAGE = "water_damage", "Water damage"
     WORN = "worn"  # used beyond trying on
     SOILED = "soiled"
     COUNTERFEIT = "counterfeit"  # not the product that was sold

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
+from core.words import counted
 from outbox import services
 from outbox.models import DeliveryAttempt, Message, MessageStatus
 
@@ -55,5 +56,5 @@ class MessageAdmin(ReadOnlyAdmin):
             else:
                 retried += 1
         skipped = queryset.exclude(status=MessageStatus.FAILED).count()
-        self.message_user(request, f"{retried} message(s) queued again; {skipped} not failed, left as they are.",
+        self.message_user(request, f"{counted(retried, 'message')} queued again; {skipped} not failed, left as they are.",
                           messages.INFO)

@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
 from core.money import format_money
+from core.words import counted
 from refunds import models, selectors, services
 from rma.list_admin import ListedAdmin
 from rma.models import Client, Customer, RefundMethod
@@ -164,7 +165,7 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
         def nonzero(key: str) -> bool:
             return Decimal(b.get(key) or 0) != 0
 
-        parts = [f"{len(b.get('units', []))} unit(s) {format_money(b.get('paid_for_units'), currency)}"]
+        parts = [f"{counted(len(b.get('units', [])), 'unit')} {format_money(b.get('paid_for_units'), currency)}"]
         if nonzero("restocking_fees"):
             parts.append(f"− restocking {format_money(b['restocking_fees'], currency)}")
         if nonzero("return_shipping_fee"):
@@ -221,7 +222,7 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
             except DomainError as error:
                 self.message_user(request, f"{refund.return_request}: {error.message}", messages.ERROR)
         if succeeded:
-            self.message_user(request, f"{succeeded} refund(s) {done}.", messages.SUCCESS)
+            self.message_user(request, f"{counted(succeeded, 'refund')} {done}.", messages.SUCCESS)
 
     @admin.action(description="Approve selected refunds", permissions=["approve"])
     def approve_selected(self, request, queryset):

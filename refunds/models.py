@@ -15,7 +15,7 @@ MONEY = {"max_digits": 12, "decimal_places": 3}
 
 
 class RefundStatus(models.TextChoices):
-    PENDING_APPROVAL = "pending_approval"  # proposed, waiting for finance
+    PENDING_APPROVAL = "pending_approval", "Pending approval"  # proposed, waiting for finance
     APPROVED = "approved"  # approved, not yet paid
     REQUESTED = "requested"  # the client's payment system has it, its confirmation is awaited
     ISSUED = "issued"  # paid out: the end

@@ -8,6 +8,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, 
 from django.db.models.functions import TruncDate
 
 from core.money import ZERO
+from core.words import counted
 from refunds.models import COUNTING_STATUSES, OPEN_STATUSES, Refund, RefundStatus, StoreCreditEntry
 from rma.lists import WHOLE_LIST, ListQuery, ListSpec, Viewer, list_rows
 from rma.models import Customer, Order, ReturnItem, ReturnRequest
@@ -47,13 +48,13 @@ class FraudSignals:
     def as_list(self) -> list[str]:
         signals = []
         if self.mismatched_units:
-            signals.append(f"{self.mismatched_units} unit(s) did not match the request")
+            signals.append(f"{counted(self.mismatched_units, 'unit')} did not match the request")
         if self.missing_units:
-            signals.append(f"{self.missing_units} unit(s) missing")
+            signals.append(f"{counted(self.missing_units, 'unit')} missing")
         if self.serial_mismatches:
-            signals.append(f"{self.serial_mismatches} serial number mismatch(es)")
+            signals.append(f"{counted(self.serial_mismatches, 'serial number mismatch', 'serial number mismatches')}")
         if self.customer_returns >= FREQUENT_RETURNER:
-            signals.append(f"customer has {self.customer_returns} returns")
+            signals.append(f"customer has {counted(self.customer_returns, 'return')}")
         return signals
 
 

@@ -9,6 +9,7 @@ import tempfile
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG, ORDER_VAR
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import QuerySet
@@ -16,6 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 
@@ -40,13 +42,22 @@ def export_page(request: HttpRequest, label: str) -> HttpResponse:
     if not exports.may_export(request.user, listing.model):
         raise PermissionDenied
     form = ExportForm(FORMATS, [listing.resource], data=request.POST or None)
+    query = ListQuery.from_params(request.GET, ordering=column_ordering(listing, request))
     if not form.is_valid():
+        try:
+            rows_total = list_rows(listing.spec, viewer=request.user, query=query).count()
+        except InvalidInput as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(f"{changelist_url(listing)}?{ERROR_FLAG}=1")
         return TemplateResponse(request, "admin/import_export/export.html", {
-            **admin.site.each_context(request), "title": "Export", "form": form, "opts": listing.model._meta,
+            **admin.site.each_context(request), "title": f"Export {listing.model._meta.verbose_name_plural}",
+            "form": form, "opts": listing.model._meta,
             "fields_list": [(listing.resource.get_display_name(),
                              [field.column_name for field in listing.resource().get_user_visible_fields()])],
+            "scope": list_scope(listing, request), "rows_total": rows_total,
+            "inline_max_rows": settings.EXPORT_INLINE_MAX_ROWS,
+            "list_url": f"{changelist_url(listing)}?{request.GET.urlencode()}",
         })
-    query = ListQuery.from_params(request.GET, ordering=column_ordering(listing, request))
     try:
         rows = list_rows(listing.spec, viewer=request.user, query=query)
         rows_total = rows.count()
@@ -62,6 +73,30 @@ def export_page(request: HttpRequest, label: str) -> HttpResponse:
         messages.info(request, f"{rows_total} rows: the export is written in the background.")
         return HttpResponseRedirect(reverse("admin:reports_exportjob_change", args=[job.pk]))
     return file_response(listing.resource(), rows, file_format)
+
+
+# What a filter shows when it narrows nothing.
+UNFILTERED = {"All", "Any date"}
+
+
+def list_scope(listing: exports.ExportableList, request: HttpRequest) -> list[str]:
+    """The filters and search the export keeps, as the list's sidebar names them: "State: Authorized", "Search: …".
+
+    A filter in force by default (the refund queue's "Waiting for approval") is named too.
+    """
+    model_admin = admin.site.get_model_admin(listing.model)
+    try:
+        changelist = model_admin.get_changelist_instance(request)
+    except (IncorrectLookupParameters, InvalidInput):
+        return [f"{key}: {value}" for key, value in ListQuery.from_params(request.GET).filters.items()]
+    scope = []
+    for spec in changelist.filter_specs:
+        picked = [str(choice["display"]) for choice in spec.choices(changelist) if choice.get("selected")]
+        if picked and picked[0] not in UNFILTERED:
+            scope.append(f"{capfirst(str(spec.title))}: {', '.join(picked)}")
+    if changelist.query:
+        scope.append(f"Search: {changelist.query}")
+    return scope
 
 
 def file_response(resource: exports.ExportResource, rows: QuerySet, file_format: str) -> HttpResponse:

@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass
 
 from core.money import format_money
+from core.words import counted
 from disposition.models import Action
 from inspection.models import DefectCategory
 from reports.charts import BarRow, Chart, horizontal_bars, stacked_columns
@@ -41,10 +42,6 @@ def hours(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
 def _share(part: int, whole: int) -> str:
     return percent(part / whole if whole else None)
 
@@ -57,8 +54,8 @@ def _by_client(report: Report) -> Figure:
         summary="Return rate of each client in the period; the table below gives the returns and units.",
         category_axis="Client", value_axis="Return rate (%)", series=["Return rate"], whole=False,
         rows=[BarRow(row.client.name, [None if row.rate is None else row.rate * 100],
-                     [f"{percent(row.rate)}% · {row.units} of {row.units_sold} units · {_count(row.returns, 'return')}"
-                      if row.rate is not None else f"{row.units} units, none sold"])
+                     [f"{percent(row.rate)}% · {row.units} of {row.units_sold} units · {counted(row.returns, 'return')}"
+                      if row.rate is not None else f"{counted(row.units, 'unit')}, none sold"])
               for row in report.by_client],
     )
     return Figure("by-client", "Returns and return rate by client", RETURN_RATE_DEFINITION,
@@ -78,8 +75,8 @@ def _by_sku(report: Report) -> Figure:
         summary="Returned units per SKU, most first, with each SKU's return rate.",
         category_axis="SKU", value_axis="Returned units", series=["Returned units"], whole=True,
         rows=[BarRow(label(row), [row.units],
-                     [f"{row.units} units · {percent(row.rate)}% of {row.units_sold} sold"
-                      if row.rate is not None else f"{row.units} units, none sold"])
+                     [f"{counted(row.units, 'unit')} · {percent(row.rate)}% of {row.units_sold} sold"
+                      if row.rate is not None else f"{counted(row.units, 'unit')}, none sold"])
               for row in report.by_sku],
     )
     return Figure("by-sku", "Returns and return rate by SKU (the 20 most returned)", RETURN_RATE_DEFINITION,
@@ -161,7 +158,7 @@ def _refunds(report: Report) -> Figure:
             summary=f"Total of the issued refunds in {currency} per refund method.",
             category_axis="Method", value_axis=f"Refunded ({currency})", series=["Refunded"], whole=False,
             rows=[BarRow(labels[row.method], [float(row.amount)],
-                         [f"{format_money(row.amount, currency)} · {_count(row.refunds, 'refund')}"])
+                         [f"{format_money(row.amount, currency)} · {counted(row.refunds, 'refund')}"])
                   for row in report.refunds if row.currency == currency],
         )
         for currency in sorted(report.refunded)

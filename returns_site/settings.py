@@ -93,9 +93,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+# The facility's time zone: every date and time on a screen is shown in it, its zone named.
+TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
+# "2 Dec 2026, 15:04 CET" on every screen (returns_site/formats/en/formats.py; also the fallback below).
+FORMAT_MODULE_PATH = ["returns_site.formats"]
+DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j M Y, H:i T"
+SHORT_DATETIME_FORMAT = DATETIME_FORMAT
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

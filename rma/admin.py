@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from import_export.admin import ImportMixin
@@ -25,6 +24,8 @@ from import_export.results import Result
 
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
+from core.forms import ChoiceListField, TagListField
+from core.moments import format_moment
 from core.money import format_money
 from rma import models, selectors, services
 from rma.list_admin import ListedAdmin
@@ -123,9 +124,40 @@ class ClientAccountAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
+class ReturnPolicyForm(forms.ModelForm):
+    """The policy's lists as a manager thinks of them: reasons and refund methods ticked, SKUs and categories typed."""
+
+    final_sale_skus = TagListField(
+        label="Final-sale SKUs", help_text="Never returnable. One a line, or separated by commas."
+    )
+    final_sale_categories = TagListField(
+        label="Final-sale categories", help_text="Every SKU of these order-line categories is final sale."
+    )
+    accepted_reasons = ChoiceListField(choices=models.Reason.choices, required=True)
+    restocking_fee_reasons = ChoiceListField(
+        choices=models.Reason.choices, help_text="Units returned for these reasons carry the restocking fee."
+    )
+    customer_pays_shipping_reasons = ChoiceListField(
+        choices=models.Reason.choices, label="Customer pays return shipping for",
+        help_text="Returns with a unit sent back for one of these reasons pay the return shipping fee.",
+    )
+    refund_methods = ChoiceListField(
+        choices=models.RefundMethod.choices,
+        help_text="Offered to the customer, the first ticked the default; none ticked: the original payment.",
+    )
+
+    class Meta:
+        model = models.ReturnPolicy
+        fields = ["client", *POLICY_TERMS]
+        labels = {"ran_validity_days": "RAN validity (days)", "window_days": "Return window (days)",
+                  "auto_authorize": "Authorize at once when every check passes"}
+
+
 @admin.register(models.ReturnPolicy)
 class ReturnPolicyAdmin(admin.ModelAdmin):
     """Saving a policy publishes a new version; returns keep the version they were requested under."""
+
+    form = ReturnPolicyForm
 
     list_display = ["client", "version", "window_days", "window_starts_from", "auto_authorize",
                     "restocking_fee_percent", "created_by", "created_at"]
@@ -441,10 +473,6 @@ class CarrierEventAdmin(ImportMixin, ReadOnlyAdmin):
 OPEN_FIRST = Case(When(status="open", then=Value(0)), default=Value(1)).asc()
 
 
-def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
-
-
 def thumbnail(image) -> str:
     if not image:
         return "–"
@@ -570,7 +598,7 @@ class UnexpectedParcelAdmin(ResolvedOnceAdmin):
 
     def facts(self, parcel: models.UnexpectedParcel) -> list[tuple[str, str]]:
         facts = [
-            ("Scanned", f"{_when(parcel.scan.scanned_at)} by {parcel.scan.actor}"),
+            ("Scanned", f"{format_moment(parcel.scan.scanned_at)} by {parcel.scan.actor}"),
             ("Held at", str(parcel.warehouse) if parcel.warehouse else "–"),
             ("Dock note", parcel.dock_note or "–"),
         ]
@@ -626,7 +654,7 @@ class ExtraUnitAdmin(ResolvedOnceAdmin):
     def facts(self, unit: models.ExtraUnit) -> list[tuple[str, str]]:
         return [
             ("Return", f"{unit.return_request} ({unit.return_request.get_state_display().lower()})"),
-            ("Found", f"{_when(unit.found_at)} by {unit.found_by}"),
+            ("Found", f"{format_moment(unit.found_at)} by {unit.found_by}"),
             ("Unit", " · ".join(part for part in (unit.description, unit.sku, unit.serial_number) if part)),
             ("Note", unit.note or "–"),
         ]

@@ -23,6 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from core.money import format_money, quantize
 from core.pdf_fonts import pdf_fonts
+from core.words import counted
 from rma import ran as ran_codes
 from rma import selectors
 from rma.models import ReturnRequest
@@ -321,7 +322,7 @@ def _draw_slip_table(pdf: Canvas, label: ReturnLabel, *, left: float, width: flo
     if hidden:
         y -= 11
         units = sum(line.quantity for line in hidden)
-        _text(pdf, f"… and {len(hidden)} more line(s), {units} unit(s)", left, y, width=width, size=8)
+        _text(pdf, f"… and {counted(len(hidden), 'more line')}, {counted(units, 'unit')}", left, y, width=width, size=8)
 
 
 # -- ZPL -------------------------------------------------------------------------------------------

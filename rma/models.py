@@ -43,7 +43,7 @@ class RequestChannel(models.TextChoices):
     PHONE = "phone"
     EMAIL = "email"
     CHAT = "chat"
-    API = "api"  # the client's systems
+    API = "api", "API"  # the client's systems
     ADMIN = "admin"  # entered by staff in the back office
 
 
@@ -58,33 +58,33 @@ class EventChannel(models.TextChoices):
 
 class Reason(models.TextChoices):
     DEFECTIVE = "defective"
-    DAMAGED_IN_TRANSIT = "damaged_in_transit"
-    WRONG_ITEM = "wrong_item"
-    NOT_AS_DESCRIBED = "not_as_described"
-    CHANGED_MIND = "changed_mind"
+    DAMAGED_IN_TRANSIT = "damaged_in_transit", "Damaged in transit"
+    WRONG_ITEM = "wrong_item", "Wrong item"
+    NOT_AS_DESCRIBED = "not_as_described", "Not as described"
+    CHANGED_MIND = "changed_mind", "Changed mind"
     SIZE_FIT = "size_fit", "Size / fit"
-    ARRIVED_LATE = "arrived_late"
+    ARRIVED_LATE = "arrived_late", "Arrived late"
     OTHER = "other"
 
 
 class PaymentMethod(models.TextChoices):
     CARD = "card"
     PAYPAL = "paypal", "PayPal"
-    GIFT_CARD = "gift_card"
-    BANK_TRANSFER = "bank_transfer"
+    GIFT_CARD = "gift_card", "Gift card"
+    BANK_TRANSFER = "bank_transfer", "Bank transfer"
     OTHER = "other"
 
 
 class RefundMethod(models.TextChoices):
-    ORIGINAL_PAYMENT = "original_payment"  # back to the card, PayPal or gift card that paid
-    STORE_CREDIT = "store_credit"  # our store-credit ledger, plus any bonus the policy grants
-    GIFT_CARD = "gift_card"  # a new gift card from our ledger
+    ORIGINAL_PAYMENT = "original_payment", "Original payment"  # back to the card, PayPal or gift card that paid
+    STORE_CREDIT = "store_credit", "Store credit"  # our store-credit ledger, plus any bonus the policy grants
+    GIFT_CARD = "gift_card", "Gift card"  # a new gift card from our ledger
     EXCHANGE = "exchange"  # the value becomes a replacement order at the client
 
 
 class WindowStart(models.TextChoices):
-    ORDER_DATE = "order_date"
-    DELIVERY_DATE = "delivery_date"
+    ORDER_DATE = "order_date", "Order date"
+    DELIVERY_DATE = "delivery_date", "Delivery date"
 
 
 class TimeStamped(models.Model):
@@ -559,6 +559,7 @@ class ReturnItem(models.Model):
     serial_number = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        verbose_name = "unit"  # the domain's word: one physical unit coming back
         ordering = ["return_request", "unit_number"]
         constraints = [
             models.UniqueConstraint(fields=["return_request", "unit_number"], name="return_item_unit_unique"),
@@ -671,7 +672,7 @@ class ReturnEvent(AppendOnly):
 class ScanResult(models.TextChoices):
     RECEIVED = "received"  # a valid RAN, the return is now received
     DUPLICATE = "duplicate"  # already received (or further along): nothing changed
-    WRONG_STATE = "wrong_state"  # expired, cancelled or rejected: do not accept, put aside
+    WRONG_STATE = "wrong_state", "Wrong state"  # expired, cancelled or rejected: do not accept, put aside
     MISTYPED = "mistyped"  # wrong check symbol, and no return has it as its tracking number
     AMBIGUOUS = "ambiguous"  # a tracking number several live returns share: nothing changed, no parcel opened
     UNKNOWN = "unknown"  # no such RAN or tracking number: an unexpected parcel is opened
@@ -748,7 +749,7 @@ class UnexpectedParcel(TimeStamped):
 class CarrierEventOutcome(models.TextChoices):
     APPLIED = "applied"  # moved the return on (an in-transit scan of an authorized return)
     RECORDED = "recorded"  # kept for the record; nothing to change
-    UNKNOWN_TRACKING = "unknown_tracking"  # no return has this tracking number: reported, never guessed
+    UNKNOWN_TRACKING = "unknown_tracking", "Unknown tracking number"  # no return has it: reported, never guessed
     REFUSED = "refused"  # the return could not take this event (e.g. cancelled); reported
 
 
@@ -790,7 +791,7 @@ class CarrierEvent(models.Model):
 class ExtraUnitStatus(models.TextChoices):
     OPEN = "open"  # found in a parcel, not listed on its return: waiting for customer service
     ADDED = "added"  # added to the return as a unit, to be inspected with it
-    SENT_BACK = "sent_back"  # returned to the customer
+    SENT_BACK = "sent_back", "Sent back"  # returned to the customer
     KEPT = "kept"  # kept by the facility / client (e.g. worthless, customer agreed)
 
 

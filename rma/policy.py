@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from core.errors import FailedRule
 from core.money import quantize
+from core.words import counted
 from rma.models import Order, OrderLine, ReturnItem, ReturnPolicy, ReturnRequest, WindowStart
 
 
@@ -104,7 +105,7 @@ def check_customer_limit(ctx: PolicyContext) -> list[FailedRule]:
         return []
     return [FailedRule(
         "customer_limit",
-        f"The customer already has {ctx.customer_recent_returns} returns in the last "
+        f"The customer already has {counted(ctx.customer_recent_returns, 'return')} in the last "
         f"{ctx.policy.return_limit_period_days} days (limit {limit}).",
     )]
 

@@ -10,7 +10,7 @@ from django.db import models
 class ReturnState(models.TextChoices):
     REQUESTED = "requested"  # asked for, waiting for the policy checks or customer service
     AUTHORIZED = "authorized"  # RAN issued, the customer may ship
-    IN_TRANSIT = "in_transit"  # the carrier has the parcel
+    IN_TRANSIT = "in_transit", "In transit"  # the carrier has the parcel
     RECEIVED = "received"  # scanned in at the dock
     INSPECTED = "inspected"  # every unit graded (or found missing)
     DISPOSITIONED = "dispositioned"  # every unit has a confirmed destination

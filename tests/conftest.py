@@ -24,6 +24,12 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def facility_on_utc(settings):
+    # Test data writes its times in UTC, days starting at midnight there; a test about the zone sets its own.
+    settings.TIME_ZONE = "UTC"
+
+
 @pytest.fixture
 def staff(db) -> Staff:
     return Staff()

@@ -25,7 +25,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("backoffice", "0010_outbox_permissions"),
-        ("refunds", "0004_second_approval_permission"),
+        ("refunds", "0004_refund_requests_and_approvals"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]

@@ -33,8 +33,8 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("backoffice", "0011_second_approval_permission"),
-        ("rma", "0012_chargebacks"),
-        ("refunds", "0005_switch_refund_method"),
+        ("rma", "0011_refund_requests_and_chargebacks"),
+        ("refunds", "0004_refund_requests_and_approvals"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]

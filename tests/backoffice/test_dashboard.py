@@ -1,13 +1,16 @@
 """The dashboard is the admin's index: where the floor stands at a glance."""
 
 import datetime as dt
+import html
+import re
 
+import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from backoffice import selectors
-from rma.models import ReturnRequest, ReturnState
+from rma.models import ReturnRequest, ReturnState, ScanResult
 from tests.factories import assigned, requested_return, return_in_state
 
 INDEX = reverse("admin:index")
@@ -143,3 +146,73 @@ def test_a_site_costs_no_query_of_its_own_however_many_sites(client, staff, djan
 
     with django_assert_max_num_queries(14):
         assert client.get(INDEX).status_code == 200
+
+
+# -- each role's dashboard ---------------------------------------------------------------------------
+
+STAFF_GROUPS = ["customer_service", "dock", "inspector", "finance", "manager"]
+
+
+def links_on(page: str) -> list[str]:
+    """Every address a person can follow from the page: the back office's own, not static files."""
+    hrefs = re.findall(r'href="([^"#][^"]*)"', page)
+    return sorted({html.unescape(h) for h in hrefs if h.startswith("/") and not h.startswith(("/static/", "/media/"))})
+
+
+@pytest.mark.parametrize("group", STAFF_GROUPS)
+def test_no_link_on_a_groups_dashboard_ends_in_a_403(client, staff, group):
+    with time_machine.travel(timezone.now() - dt.timedelta(days=3)):
+        for state in [ReturnState.REQUESTED, ReturnState.RECEIVED, ReturnState.DISPOSITIONED]:
+            return_in_state(state, staff=staff)  # overdue by now: each listed with a link
+    client.force_login(getattr(staff, group))
+    page = client.get(INDEX).content.decode()
+
+    answers = {link: client.get(link).status_code for link in links_on(page)}
+
+    assert len(answers) > 3
+    assert {link: status for link, status in answers.items() if status >= 400} == {}
+
+
+@pytest.mark.parametrize(("group", "sees_refunds"), [
+    ("customer_service", True), ("dock", False), ("inspector", False), ("finance", True), ("manager", True),
+])
+def test_only_who_may_see_refunds_sees_their_totals(client, staff, group, sees_refunds):
+    return_in_state(ReturnState.DISPOSITIONED, staff=staff, units=2)
+    client.force_login(getattr(staff, group))
+
+    page = client.get(INDEX).content.decode()
+
+    assert ("Refunds waiting approval" in page) == sees_refunds
+    assert ("100.00 EUR" in page) == sees_refunds
+
+
+def test_the_dashboard_has_no_view_site_link(client, staff):
+    client.force_login(staff.manager)
+
+    page = client.get(INDEX).content.decode()
+
+    assert "View site" not in page
+
+
+def test_times_are_shown_in_the_facilitys_zone_with_the_zone_named(client, staff, settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    with time_machine.travel(dt.datetime(2026, 12, 2, 14, 4, tzinfo=dt.UTC)):
+        rma = requested_return(staff=staff)
+    client.force_login(staff.manager)
+
+    page = client.get(reverse("admin:rma_returnrequest_change", args=[rma.pk])).content.decode()
+
+    assert "2 Dec 2026, 15:04 CET" in page
+
+
+def test_lists_and_labels_read_as_english(client, staff):
+    return_in_state(ReturnState.DISPOSITIONED, staff=staff)
+    client.force_login(staff.manager)
+
+    refunds = client.get(reverse("admin:refunds_refund_changelist")).content.decode()
+    inspections = client.get(reverse("admin:inspection_inspection_changelist")).content.decode()
+
+    assert "Select a refund to" in refunds and "Pending approval" in refunds
+    assert "Select an inspection to" in inspections
+    assert dict(ScanResult.choices)[ScanResult.WRONG_STATE] == "Wrong state"
+    assert dict(ReturnState.choices)[ReturnState.IN_TRANSIT] == "In transit"

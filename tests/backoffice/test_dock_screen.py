@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
+from core.moments import format_moment
 from rma import ran as ran_codes
 from rma import services as rma_services
 from rma.models import ParcelStatus, ReceivingScan, ReturnRequest, ReturnState, ScanResult, UnexpectedParcel
@@ -70,7 +71,7 @@ def test_a_return_on_its_way_is_received_and_the_dock_told_where_it_goes(dock, s
         ScanResult.RECEIVED, rma.ran, rma.client.name, 2, "Lane 3, apparel"
     )
     assert answer["headline"] == "Received: take it to Lane 3, apparel"
-    assert "2 unit(s) expected" in answer["detail"]
+    assert "2 units expected" in answer["detail"]
     assert fresh(rma).state == ReturnState.RECEIVED
 
 
@@ -127,7 +128,7 @@ def test_a_second_scan_is_a_duplicate_that_says_when_and_by_whom(dock, staff):
         ScanResult.DUPLICATE, "Dana Kowalski", received.isoformat()
     )
     assert answer["headline"] == "Already received: nothing changed"
-    assert f"was received on {received:%Y-%m-%d %H:%M} by Dana Kowalski" in answer["detail"]
+    assert f"was received on {format_moment(received)} by Dana Kowalski" in answer["detail"]
     assert rma.events.filter(action="receive").count() == 1
 
 

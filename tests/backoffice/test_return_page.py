@@ -28,7 +28,7 @@ def test_page_shows_units_inspection_disposition_refund_and_timeline(client, sta
 
     assert rma.ran in page and rma.order.number in page and rma.customer.email in page
     assert page.count("Grade A") == 2 and page.count("Restock") >= 2
-    assert "Refund: 100.00 EUR" in page and "Pending Approval" in page
+    assert "Refund: 100.00 EUR" in page and "Pending approval" in page
     for shown in ("Authorized", "In transit", "Received", "Inspected", "Dispositioned", "Refund proposed"):
         assert f"<strong>{shown}</strong>" in page
     assert "system (refund_after_disposition)" in page

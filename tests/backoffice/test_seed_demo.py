@@ -1,11 +1,13 @@
 """seed_demo: demo data in every state, made through the services, and nothing new on a second run."""
 
+import datetime as dt
 import io
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from refunds.models import Refund, RefundStatus, StoreCreditEntry
 from rma.models import (
@@ -32,9 +34,10 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def seed_demo() -> str:
+def seed_demo(*, history: int = 14) -> str:
+    """The demo, with a short history: the tests of the whole three months make the full one."""
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", history=history, stdout=out)
     return out.getvalue()
 
 
@@ -203,3 +206,43 @@ def test_every_scan_happened_at_a_site_and_one_parcel_waits_to_be_forwarded():
     assert not ReceivingScan.objects.filter(warehouse=None).exists()
     forwarded = ReceivingScan.objects.get(wrong_site=True)
     assert (forwarded.warehouse.code, forwarded.return_request.warehouse.code) == ("ewr2", "lej1")
+
+
+# -- three months of history -----------------------------------------------------------------------
+
+
+def test_several_hundred_returns_over_the_last_three_months_for_both_clients_made_once():
+    output = seed_demo(history=350)
+    after_first = row_counts()
+
+    returns = ReturnRequest.objects.all()
+    requested = list(returns.values_list("requested_at", flat=True))
+    assert 300 <= returns.count() <= 500 and f"{returns.count()} created now" in output
+    assert timezone.now() - min(requested) > dt.timedelta(days=75)
+    assert len({(moment.year, moment.month) for moment in requested}) >= 3
+    for code in ["hafenwerk", "kestrel"]:
+        assert returns.filter(client__code=code, state=ReturnState.REFUNDED).count() > 50, code
+        assert set(returns.filter(client__code=code).values_list("state", flat=True)) >= {
+            "authorized", "in_transit", "refunded", "closed", "cancelled", "expired"
+        }, code
+
+    assert "(0 created now)" in seed_demo(history=350)
+    assert row_counts() == after_first
+
+
+def test_a_past_return_happened_at_its_own_time_step_after_step():
+    seed_demo(history=60)
+
+    old = ReturnRequest.objects.filter(
+        state=ReturnState.REFUNDED, requested_at__lt=timezone.now() - dt.timedelta(days=30)
+    ).first()
+
+    moments = [old.requested_at, old.received_at, old.inspected_at, old.dispositioned_at, old.refunded_at]
+    assert moments == sorted(moments)
+    assert old.refunded_at < timezone.now() - dt.timedelta(days=20)
+    assert old.refunds.get().issued_at == old.refunded_at
+
+
+def test_a_negative_history_is_refused():
+    with pytest.raises(CommandError, match="--history"):
+        seed_demo(history=-1)

@@ -23,10 +23,49 @@ def test_testing_the_rules_on_a_unit_names_the_rule_that_decides(client, staff):
     response = client.get(TEST_VIEW, {"ran": rma.ran, "unit_number": 1})
 
     outcome = response.context["outcome"]
-    assert [(rule.name, matched) for rule, matched in outcome["rules"]] == [
-        ("Worn goods", False), ("Like new shoes", True)]
+    assert [(rule.name, misses) for rule, misses in outcome["rules"]] == [
+        ("Worn goods", ["grade is A, not D"]), ("Like new shoes", [])]
     assert outcome["recommendation"].rule.name == "Like new shoes"
     assert "by rule “Like new shoes”" in response.content.decode()
+
+
+def test_a_unit_not_inspected_yet_is_tested_with_the_grade_entered(client, staff):
+    rma = return_in_state(ReturnState.RECEIVED, staff=staff, units=1)
+    DispositionRule.objects.create(client=rma.client, position=1, name="Worn goods", grades=["C", "D"],
+                                   forced_action="liquidate")
+    client.force_login(staff.manager)
+
+    without_grade = client.get(TEST_VIEW, {"ran": rma.ran, "unit_number": 1})
+    with_grade = client.get(TEST_VIEW, {"ran": rma.ran, "unit_number": 1, "grade": "D"})
+
+    assert without_grade.context["outcome"] is None and "not inspected yet" in without_grade.content.decode()
+    assert with_grade.context["outcome"]["recommendation"].rule.name == "Worn goods"
+    assert with_grade.context["outcome"]["recommendation"].action == "liquidate"
+
+
+def test_each_rule_says_which_of_its_conditions_the_unit_fails(client, staff):
+    rma = return_in_state(ReturnState.RECEIVED, staff=staff, units=1)  # a 50.00 EUR unit, changed mind
+    DispositionRule.objects.create(
+        client=rma.client, position=1, name="Cheap defective shoes", grades=["C", "D"], reasons=["defective"],
+        categories=["outerwear"], max_unit_value="40.00", forced_action="recycle",
+    )
+    DispositionRule.objects.create(client=rma.client, position=2, name="Worth a repair", max_repair_cost_ratio="0.3",
+                                   forced_action="repair")
+    client.force_login(staff.manager)
+
+    response = client.get(TEST_VIEW, {"ran": rma.ran, "unit_number": 1, "grade": "B"})
+
+    misses = dict((rule.name, misses) for rule, misses in response.context["outcome"]["rules"])
+    category = rma.items.get().order_line.category or "none"
+    assert misses["Cheap defective shoes"] == [
+        "grade is B, not C or D", f"reason is {rma.items.get().get_reason_display()}, not Defective",
+        f"category is {category}, not outerwear", "unit value 50.00 EUR is not at most 40.00 EUR",
+    ]
+    assert misses["Worth a repair"] == [
+        "no repair cost estimate: the rule needs repair cost at most 30% of the unit value"
+    ]
+    page = response.content.decode()
+    assert "Grade is B, not C or D" in page and "Unit value 50.00 EUR is not at most 40.00 EUR" in page
 
 
 def test_testing_an_unknown_unit_says_so(client, staff):
@@ -61,11 +100,27 @@ RULES = reverse("admin:disposition_dispositionrule_changelist")
 
 
 def rule_form(client_id: int, **terms) -> dict:
-    form = {"client": client_id, "name": "Worn goods", "position": 1, "is_active": "on", "grades": '["D"]',
-            "reasons": "[]", "categories": "[]", "skus": "[]", "forced_action": "liquidate",
-            "allowed_actions": "[]"}
+    form = {"client": client_id, "name": "Worn goods", "position": 1, "is_active": "on", "grades": ["D"],
+            "categories": "", "skus": "", "forced_action": "liquidate"}
     form.update(terms)
     return form
+
+
+def test_a_rules_conditions_are_ticked_and_typed_not_json(client, staff):
+    rma = return_in_state(ReturnState.REQUESTED, staff=staff)
+    client.force_login(staff.manager)
+
+    page = client.get(reverse("admin:disposition_dispositionrule_add")).content.decode()
+    client.post(reverse("admin:disposition_dispositionrule_add"), rule_form(
+        rma.client.pk, grades=["D", "C"], reasons=["defective"], categories="shoes, boots\nshoes",
+        skus="", forced_action="", allowed_actions=["liquidate", "refurbish"],
+    ))
+
+    assert 'type="checkbox" name="grades" value="C"' in page and '<textarea name="categories"' in page
+    rule = DispositionRule.objects.get()
+    assert (rule.grades, rule.reasons) == (["C", "D"], ["defective"])
+    assert (rule.categories, rule.skus) == (["shoes", "boots"], [])
+    assert rule.allowed_actions == ["refurbish", "liquidate"]
 
 
 def test_editing_a_rule_publishes_a_new_version_and_the_old_disposition_keeps_its_own(client, staff):
@@ -76,7 +131,7 @@ def test_editing_a_rule_publishes_a_new_version_and_the_old_disposition_keeps_it
     client.force_login(staff.manager)
 
     client.post(reverse("admin:disposition_dispositionrule_change", args=[rule.pk]),
-                rule_form(rma.client.pk, name="All to vendor", grades="[]", forced_action="recycle"))
+                rule_form(rma.client.pk, name="All to vendor", grades=[], forced_action="recycle"))
 
     current = DispositionRule.objects.get(retired_at__isnull=True)
     assert (current.version, current.supersedes, current.forced_action) == (2, rule, "recycle")

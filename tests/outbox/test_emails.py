@@ -158,4 +158,4 @@ def test_the_sweep_sends_the_due_emails_and_leaves_the_others(settings):
     call_command("deliver_outbox", stdout=out)
 
     assert fresh(due).status == MessageStatus.DELIVERED and fresh(waiting).status == MessageStatus.PENDING
-    assert out.getvalue().strip() == "1 message(s) due: 1 delivered, 0 failed for good, 0 to try again later."
+    assert out.getvalue().strip() == "1 message due: 1 delivered, 0 failed for good, 0 to try again later."

@@ -220,6 +220,33 @@ def test_the_export_page_lists_the_columns_and_the_two_formats(manager):
     assert [label for _, label in page.context["form"].fields["format"].choices] == ["---", "csv", "xlsx"]
 
 
+def test_the_export_page_names_the_filters_and_search_and_counts_the_rows(manager, returns_in_view):
+    wanted = returns_in_view["authorized"]
+
+    page = manager.get(admin_url("rma.returnrequest", "export"), {"state__exact": "authorized", "q": wanted.ran})
+
+    text = page.content.decode()
+    assert page.context["scope"] == ["State: Authorized", f"Search: {wanted.ran}"]
+    assert "<strong>1 row</strong> will be exported" in text and "<li>State: Authorized</li>" in text
+
+
+def test_the_refund_export_page_names_the_queue_it_opens_on(manager, staff):
+    return_in_state(ReturnState.DISPOSITIONED, staff=staff)
+    return_in_state(ReturnState.REFUNDED, staff=staff)
+
+    page = manager.get(admin_url("refunds.refund", "export"))
+
+    assert page.context["rows_total"] == 1
+    assert len(page.context["scope"]) == 1 and "aiting" in page.context["scope"][0]
+
+
+def test_an_unfiltered_export_page_says_it_holds_the_whole_list(manager, returns_in_view):
+    page = manager.get(admin_url("rma.returnrequest", "export"))
+
+    assert page.context["scope"] == [] and "The whole list" in page.content.decode()
+    assert page.context["rows_total"] == ReturnRequest.objects.count()
+
+
 # -- queries -----------------------------------------------------------------------------------------
 
 

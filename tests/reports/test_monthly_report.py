@@ -47,8 +47,8 @@ def test_the_pdf_states_the_client_the_month_the_headline_figures_and_the_top_sk
     for figure in ["Returns 4", "Returned units 5", "Units sold 15", "Return rate 33.3%", "Refunds issued 140.00 EUR",
                    "Expected recovery value 52.00 EUR", "Median time to refund 53.5 hours (2.2 days)"]:
         assert figure in text
-    assert "A-TEE A-TEE description 3 10 30.0% Size / fit 2, Changed Mind 1" in text
-    assert "A-JKT A-JKT description 2 5 40.0% Defective 1, Wrong Item 1" in text
+    assert "A-TEE A-TEE description 3 10 30.0% Size / fit 2, Changed mind 1" in text
+    assert "A-JKT A-JKT description 2 5 40.0% Defective 1, Wrong item 1" in text
     assert "Returned units by reason" in text and "Disposition mix" in text and "Restock: 1 (33.3%)" in text
 
 

@@ -101,4 +101,4 @@ def test_management_command_reports_the_count(staff):
     with time_machine.travel(rma.authorization_expires_at + dt.timedelta(minutes=1), tick=False):
         call_command("expire_authorizations", stdout=out)
 
-    assert out.getvalue().strip() == "1 authorization(s) expired."
+    assert out.getvalue().strip() == "1 authorization expired."

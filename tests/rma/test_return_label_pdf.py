@@ -164,7 +164,7 @@ def test_slip_lines_that_do_not_fit_are_counted_not_drawn_over(staff, tmp_path, 
     assert len(pages) == 2
     slip = words(pages[1])
     assert slip.count("Trail running shoe") == shown
-    assert ("… and 7 more line(s), 7 unit(s)" in slip) == (shown < 25)
+    assert ("… and 7 more lines, 7 units" in slip) == (shown < 25)
     assert "Return shipping is prepaid" in slip
 
 

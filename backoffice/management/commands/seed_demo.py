@@ -11,12 +11,16 @@ carrier events are recorded again as the same events.
     python manage.py seed_demo          # password demo-pass-2026, or $DEMO_PASSWORD
 """
 
+import contextlib
+import dataclasses
 import datetime as dt
 import io
 import os
+import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
@@ -26,10 +30,12 @@ from django.utils import timezone
 from PIL import Image
 
 from core.actors import Actor, CustomerActor
+from core.words import counted
 from disposition import services as disposition_services
 from disposition.models import DispositionRule
 from inspection import services as inspection_services
 from refunds import services as refund_services
+from reports import services as reports_services
 from rma import selectors as rma_selectors
 from rma import services as rma_services
 from rma.models import (
@@ -258,6 +264,8 @@ class DemoReturn:
     reference: str = ""  # the payout reference; empty: paid through the refund method's own channel
     comment: str = ""
     arrives_at: str = ""  # the site (warehouse code) the parcel reaches; empty: the one it was routed to
+    # When the request and each step happened ("request", "authorize", ...: a moment); none: now.
+    schedule: tuple[tuple[str, dt.datetime], ...] = ()
 
 
 RETURNS = [
@@ -349,6 +357,8 @@ FINDINGS = {
           "defect_category": "cosmetic", "notes": "Visible wear: marks and scuffs."},
     "D": {"grade": "D", "accessories_complete": False, "original_packaging": False, "matches_request": True,
           "defect_category": "functional", "notes": "Confirmed fault; not sellable as is."},
+    "F": {"grade": "F", "accessories_complete": False, "original_packaging": False, "matches_request": True,
+          "defect_category": "water_damage", "notes": "Water damage; beyond repair."},
     "missing": {"grade": "", "accessories_complete": False, "original_packaging": False,
                 "matches_request": False, "missing": True, "notes": "Not in the parcel."},
     "mismatch": {"grade": "C", "accessories_complete": True, "original_packaging": False, "matches_request": False,
@@ -578,7 +588,7 @@ def _expire(rma: ReturnRequest, spec: DemoReturn, floor: Floor) -> None:
     )
     if swept.exists():
         raise CommandError(
-            f"Expiring demo return {rma} would also expire {swept.count()} other authorized return(s) early; "
+            f"Expiring demo return {rma} would also expire {counted(swept.count(), 'other authorized return')} early; "
             "seed an empty database."
         )
     rma_services.expire_authorizations(now=just_after)
@@ -623,10 +633,10 @@ def _inspect(rma: ReturnRequest, spec: DemoReturn, floor: Floor) -> None:
 
 def _disposition(rma: ReturnRequest, spec: DemoReturn, floor: Floor) -> None:
     for item in rma.items.filter(inspection__missing=False).order_by("unit_number"):
-        if _finding(spec, item) == "mismatch":
+        recommendation = disposition_services.recommend_disposition(item=item)
+        action, reason = recommendation.action, ""
+        if _finding(spec, item) == "mismatch" and MISMATCH_DISPOSITION[0] in recommendation.permitted_actions:
             action, reason = MISMATCH_DISPOSITION
-        else:
-            action, reason = disposition_services.recommend_disposition(item=item).action, ""
         disposition_services.confirm_disposition(
             item=item, actor=floor.inspector, action=action, reason=reason, destination=DESTINATIONS[action]
         )
@@ -657,19 +667,27 @@ def path_for(spec: DemoReturn) -> tuple[str, ...]:
     return PATHS[spec.state]
 
 
+def at_moment(moment: dt.datetime | None):
+    """The clock the services read, stopped at `moment` (a past day of the history); the real one if None."""
+    return time_machine.travel(moment, tick=False) if moment else contextlib.nullcontext()
+
+
 def seed_return(spec: DemoReturn, order: Order, floor: Floor) -> ReturnRequest:
-    rma = open_return(spec, order, floor)
+    moments = dict(spec.schedule)
+    with at_moment(moments.get("request")):
+        rma = open_return(spec, order, floor)
     for step in path_for(spec):
-        STEPS[step](rma, spec, floor)
+        with at_moment(moments.get(step)):
+            STEPS[step](rma, spec, floor)
         rma = ReturnRequest.objects.get(pk=rma.pk)
     if rma.state != spec.state:
         raise CommandError(f"The demo return for {order.number} ended {rma.state}, not {spec.state}.")
     return rma
 
 
-def seed_returns(orders: dict[str, Order], floor: Floor) -> int:
+def seed_returns(orders: dict[str, Order], floor: Floor, specs: list[DemoReturn]) -> int:
     created = 0
-    for spec in RETURNS:
+    for spec in specs:
         order = orders[spec.order]
         if order.returns.exists():
             continue
@@ -733,13 +751,200 @@ def seed_carrier_feed(orders: dict[str, Order], floor: Floor) -> None:
     )
 
 
+# -- three months of history --------------------------------------------------------------------
+# Several hundred more returns, requested over the last HISTORY_DAYS days and walked through the services
+# at the moments they happened (the services read the clock, stopped at each step's moment), so the
+# dashboard, the reports and the monthly PDF show a facility's real shapes. The same draws every run
+# (a fixed seed per client and number), and an order that has its return is left alone.
+
+HISTORY_DAYS = 90
+HISTORY_RETURNS = 350  # the default of --history
+HISTORY_SHARE = {"hafenwerk": 4, "kestrel": 3}  # client code: its share of the history's returns
+# What each client's customers send back, and why (weights).
+HISTORY_SKUS = {
+    "hafenwerk": {"HW-TEE-ORG-M": 5, "HW-JEANS-3232": 4, "HW-KNIT-MER-S": 3, "HW-SNK-CNV-42": 3,
+                  "HW-JKT-RAIN-L": 2, "HW-SCARF-WOOL": 1},
+    # No laptop (a receipt is needed above 500 USD) and no software (final sale).
+    "kestrel": {"KE-EB-PRO": 5, "KE-HP-ANC-BLK": 4, "KE-CBL-USBC-2M": 3, "KE-CHG-65W": 3, "KE-KB-MECH": 2,
+                "KE-MON-27-4K": 1},
+}
+HISTORY_REASONS = {
+    "hafenwerk": {"size_fit": 9, "changed_mind": 5, "not_as_described": 2, "defective": 2, "damaged_in_transit": 1,
+                  "wrong_item": 1},
+    "kestrel": {"defective": 6, "changed_mind": 4, "not_as_described": 3, "damaged_in_transit": 2,
+                "wrong_item": 1, "other": 1},
+}
+HISTORY_CHANNELS = {"hafenwerk": {"portal": 6, "api": 2, "email": 1, "phone": 1},
+                    "kestrel": {"portal": 4, "phone": 3, "email": 2, "chat": 2}}
+# How each history return ends, once all its steps are past (weights); rejected only where requests wait
+# for review (Kestrel's policy does not authorize at once).
+HISTORY_OUTCOMES = {
+    "hafenwerk": {"refunded": 80, "closed": 6, "cancelled": 7, "expired": 5},
+    "kestrel": {"refunded": 70, "closed": 8, "cancelled": 6, "expired": 5, "rejected": 8},
+}
+HISTORY_FINDINGS = {"A": 45, "B": 25, "C": 14, "D": 8, "F": 3, "missing": 2, "mismatch": 2}
+# Hours from the step before: (fewest, most).
+STEP_HOURS = {"authorize": (1, 20), "reject": (2, 30), "cancel": (2, 60), "ship": (10, 70), "receive": (40, 130),
+              "inspect": (3, 40), "disposition": (0.2, 3), "approve": (3, 40), "issue": (1, 20), "deny": (3, 40)}
+CARRIERS = {"hafenwerk": ("DHL", "003404342990{:08d}"), "kestrel": ("UPS", "1Z999BB1{:08d}")}
+FIRST_NAMES = ["Anna", "Ben", "Clara", "David", "Elena", "Finn", "Greta", "Hannah", "Ivan", "Julia", "Karl", "Lea",
+               "Max", "Nora", "Oskar", "Paula", "Quentin", "Rosa", "Simon", "Tara", "Uwe", "Vera"]
+LAST_NAMES = ["Albrecht", "Brandt", "Carter", "Dietrich", "Evans", "Franke", "Garcia", "Huber", "Ito", "Jansen",
+              "Keller", "Lopez"]
+HISTORY_CUSTOMERS = 50  # per client: few enough to make some frequent returners, within Hafenwerk's limit
+# client code: where its customers live (Kestrel's outside Germany, so the route to Leipzig stays the demo's own)
+HISTORY_PLACES = {
+    "hafenwerk": [("Berlin", "10115", "DE"), ("Hamburg", "20095", "DE"), ("Leipzig", "04109", "DE"),
+                  ("Wien", "1010", "AT"), ("Köln", "50667", "DE")],
+    "kestrel": [("New York", "10001", "US"), ("Philadelphia", "19103", "US"), ("Boston", "02108", "US"),
+                ("Baltimore", "21201", "US"), ("Newark", "07102", "US")],
+}
+
+
+def _pick(rng: random.Random, weights: dict[str, int]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def history_customer(code: str, n: int) -> tuple[str, str, str, str, str]:
+    """The client's n-th history customer: email, name, city, postal code, country."""
+    first, last = FIRST_NAMES[n % len(FIRST_NAMES)], LAST_NAMES[(n // len(FIRST_NAMES)) % len(LAST_NAMES)]
+    city, postal_code, country = HISTORY_PLACES[code][n % len(HISTORY_PLACES[code])]
+    return f"{first}.{last}.{n}@{code}-customers.example".lower(), f"{first} {last}", city, postal_code, country
+
+
+def _schedule(rng: random.Random, *, path: tuple[str, ...], requested: dt.datetime,
+              policy: dict) -> list[tuple[str, dt.datetime]]:
+    moments, moment = [("request", requested)], requested
+    for step in path:
+        if step == "authorize" and policy["auto_authorize"]:
+            continue  # the policy authorized it with the request
+        if step == "expire":
+            # Just past the RAN's validity, counted from an authorization at most a day after the request.
+            moments.append((step, requested + dt.timedelta(days=policy["ran_validity_days"] + 1)))
+            continue
+        low, high = STEP_HOURS[step]
+        moment += dt.timedelta(hours=rng.uniform(low, high))
+        moments.append((step, moment))
+    return moments
+
+
+def _reached(path: tuple[str, ...], moments: list[tuple[str, dt.datetime]], now: dt.datetime) -> tuple[str, ...]:
+    """The steps of `path` already past at `now`."""
+    due = dict(moments)
+    reached = []
+    for step in path:
+        if due.get(step, due["request"]) > now:
+            break
+        reached.append(step)
+    if reached[-1:] == ["approve"]:
+        reached.pop()  # approved, not yet paid, reads as waiting: no state of its own
+    return tuple(reached)
+
+
+def _state_after(steps: tuple[str, ...]) -> str:
+    return next((state for state, path in PATHS.items() if path == steps), "")
+
+
+def history_return(code: str, number: int, *, now: dt.datetime) -> tuple[DemoOrder, DemoReturn]:
+    """The client's `number`-th history return and its order, drawn the same way every run."""
+    rng = random.Random(f"{code}-{number}")
+    policy = next(row["policy"] for row in CLIENTS if row["code"] == code)
+    requested = now - dt.timedelta(days=HISTORY_DAYS * rng.random() ** 1.4, hours=rng.uniform(0, 10))
+    requested = requested.replace(hour=rng.randint(7, 19))
+    if requested > now - dt.timedelta(hours=1):
+        requested -= dt.timedelta(hours=12)
+    days_since_order = rng.randint(3, 12)
+    skus = rng.sample(list(HISTORY_SKUS[code]), k=1 if rng.random() < 0.75 else 2)
+    lines = tuple((sku, 2 if rng.random() < 0.15 else 1) for sku in skus)
+    # The rest of the basket, kept: about one unit in four of an order comes back.
+    kept = [sku for sku in CATALOG[code] if sku not in skus]
+    basket = lines + tuple((sku, rng.randint(1, 3)) for sku in rng.sample(kept, k=rng.randint(1, 3)))
+    email = history_customer(code, number % HISTORY_CUSTOMERS)[0]
+    prefix = "HW-3" if code == "hafenwerk" else "KE-7"
+    order = DemoOrder(code, f"{prefix}{number:04d}", email, 0, 0, rng.choice(["card", "card", "paypal"]), basket,
+                      "4.95" if code == "hafenwerk" else "0.00")
+    order = dataclasses.replace(order, ordered_days_ago=days_since_order, delivered_days_ago=days_since_order - 2)
+
+    outcome = _pick(rng, HISTORY_OUTCOMES[code])
+    units = tuple((sku, quantity, _pick(rng, HISTORY_REASONS[code])) for sku, quantity in lines)
+    findings = tuple(_pick(rng, HISTORY_FINDINGS) for _ in range(sum(q for _, q in lines)))
+    if outcome == "closed" and rng.random() < 0.3:
+        findings = ("missing",) * len(findings)  # an empty box: it closes itself at inspection
+    elif all(f in ("missing", "mismatch") for f in findings):
+        findings = ("A", *findings[1:])  # owed something: only an empty box or a denial closes a history return
+    spec = DemoReturn(order.number, outcome, _pick(rng, HISTORY_CHANNELS[code]), units, findings=findings)
+    path = path_for(spec)
+    moments = _schedule(rng, path=path, requested=requested, policy=policy)
+    steps = _reached(path, moments, now)
+    refund_method = "store_credit" if code == "hafenwerk" and rng.random() < 0.25 else "original_payment"
+    carrier, tracking_format = CARRIERS[code]
+    spec = dataclasses.replace(
+        spec, state=outcome if steps == path else _state_after(steps), refund_method=refund_method,
+        tracking=(carrier, tracking_format.format(number)), schedule=tuple(moments),
+        reference=f"PSP-{order.number}" if refund_method == "original_payment" else "",
+        decision={"cancelled": "The customer decided to keep it.",
+                  "rejected": "Outside the return window on the order date; the customer was told.",
+                  "closed": "Worn and washed: not a return the client accepts."}.get(outcome, ""),
+    )
+    return order, spec
+
+
+def history_plan(*, now: dt.datetime, returns: int) -> list[tuple[DemoOrder, DemoReturn]]:
+    """`returns` history returns, shared between the clients; a smaller plan is the start of a larger one."""
+    total = sum(HISTORY_SHARE.values())
+    counts = {code: returns * share // total for code, share in HISTORY_SHARE.items()}
+    return [history_return(code, number, now=now) for code, count in counts.items()
+            for number in range(1, count + 1)]
+
+
+def seed_history_orders(clients: dict[str, Client], history: list[tuple[DemoOrder, DemoReturn]]) -> dict[str, Order]:
+    """The history's customers and orders, each order placed and delivered before its return was requested."""
+    for code in HISTORY_SHARE:
+        for n in range(HISTORY_CUSTOMERS):
+            email, name, city, postal_code, country = history_customer(code, n)
+            Customer.objects.get_or_create(
+                client=clients[code], email=email,
+                defaults={"name": name, "address_line1": f"{10 + n} Demo Street", "postal_code": postal_code,
+                          "city": city, "country": country},
+            )
+    currency = {row["code"]: row["currency"] for row in CLIENTS}
+    orders = {}
+    for row, spec in history:
+        requested = dict(spec.schedule)["request"]
+        client = clients[row.client]
+        customer = Customer.objects.get(client=client, email=row.customer)
+        order, created = Order.objects.get_or_create(
+            client=client, number=row.number,
+            defaults={
+                "customer": customer, "ordered_at": requested - dt.timedelta(days=row.ordered_days_ago),
+                "delivered_at": requested - dt.timedelta(days=row.delivered_days_ago),
+                "payment_method": row.payment_method, "payment_reference": f"{row.payment_method.upper()}-{row.number}",
+                "currency": currency[row.client], "outbound_shipping_paid": Decimal(row.outbound_shipping),
+                "address_line1": customer.address_line1, "postal_code": customer.postal_code,
+                "city": customer.city, "country": customer.country,
+            },
+        )
+        if created:
+            _add_lines(order, row)
+        orders[row.number] = order
+    return orders
+
+
 # -- the command ---------------------------------------------------------------------------------
 
 
 class Command(BaseCommand):
     help = "Create demo clients, users, orders and returns in every state (idempotent)."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--history", type=int, default=HISTORY_RETURNS, metavar="RETURNS",
+            help=f"how many returns of the last {HISTORY_DAYS} days to add (default {HISTORY_RETURNS}; 0: none)",
+        )
+
     def handle(self, *args, **options) -> None:
+        if options["history"] < 0:
+            raise CommandError("--history is a number of returns, 0 or more.")
         password = demo_password()
         with transaction.atomic():
             users = seed_staff(password)
@@ -748,16 +953,23 @@ class Command(BaseCommand):
             floor = Floor(api=api, docks=seed_sites_of_staff(), **users)
             seed_customers(clients)
             orders = seed_orders(clients)
-            created = seed_returns(orders, floor)
+            created = seed_returns(orders, floor, RETURNS)
+            history = history_plan(now=timezone.now(), returns=options["history"])
+            orders = {**orders, **seed_history_orders(clients, history)}
+            created += seed_returns(orders, floor, [spec for _, spec in history])
             seed_unexpected_parcels(floor)
             seed_extra_units(orders, floor)
             seed_carrier_feed(orders, floor)
-        self.report(created=created, password=password)
+            # Last month's client reports, through the outbox (once per client and month, however often run).
+            reports_services.send_monthly_reports(month=(timezone.localdate().replace(day=1) - dt.timedelta(days=1))
+                                                  .replace(day=1))
+        self.report(created=created, password=password, history=history)
 
-    def report(self, *, created: int, password: str) -> None:
-        returns = ReturnRequest.objects.filter(order__number__in=[row.number for row in ORDERS])
+    def report(self, *, created: int, password: str, history: list[tuple[DemoOrder, DemoReturn]]) -> None:
+        numbers = [row.number for row in ORDERS] + [row.number for row, _ in history]
+        returns = ReturnRequest.objects.filter(order__number__in=numbers)
         self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {len(CLIENTS)} clients, {len(ORDERS)} orders, {returns.count()} returns "
+            f"Demo data ready: {len(CLIENTS)} clients, {len(numbers)} orders, {returns.count()} returns "
             f"({created} created now)."
         ))
         rows = [("admin", "superuser", "everything, including users and groups")]

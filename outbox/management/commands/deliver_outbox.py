@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from core.words import counted
 from outbox import delivery
 from outbox.models import MessageStatus
 
@@ -14,6 +15,6 @@ class Command(BaseCommand):
         delivered = sum(message.status == MessageStatus.DELIVERED for message in messages)
         failed = sum(message.status == MessageStatus.FAILED for message in messages)
         self.stdout.write(
-            f"{len(messages)} message(s) due: {delivered} delivered, {failed} failed for good, "
+            f"{counted(len(messages), 'message')} due: {delivered} delivered, {failed} failed for good, "
             f"{len(messages) - delivered - failed} to try again later."
         )

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from core.words import counted
 from rma import services
 
 
@@ -8,4 +9,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         expired = services.expire_authorizations()
-        self.stdout.write(f"{expired} authorization(s) expired.")
+        self.stdout.write(f"{counted(expired, 'authorization')} expired.")
