@@ -10,6 +10,7 @@ return was routed to, the customer, the order, the policy and every unit.
 """
 
 import io
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -173,7 +174,8 @@ def _text(pdf: Canvas, text: str, x: float, y: float, *, width: float, bold: boo
     text = _CONTROL.sub(" ", text)
     natural = fonts.width(text, size, bold=bold)
     if natural > width:
-        size = max(6, size * width / natural)
+        # Down to a tenth of a point: the exact ratio can come out a hair too wide and cut a RAN short.
+        size = max(6, math.floor(size * width / natural * 10) / 10)
         while len(text) > 1 and fonts.width(text, size, bold=bold) > width:
             text = text[:-2] + "…"
     if align != "left":

@@ -10,6 +10,7 @@ import time_machine
 
 from core.pdf_fonts import pdf_fonts
 from rma import labels, selectors
+from rma import ran as ran_codes
 from rma import services as rma_services
 from rma.models import Customer, ReturnState, Warehouse
 from tests.factories import (
@@ -244,3 +245,18 @@ def test_without_the_fonts_labels_still_print_in_helvetica_and_the_log_says_so_o
     assert "Lukasz Zólc ??" in label and "Lódz" in label
     warnings = [record.getMessage() for record in caplog.records if record.name == "core.pdf_fonts"]
     assert len(warnings) == 1 and "fonts-dejavu-core" in warnings[0]
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+@pytest.mark.parametrize("payload", ["WWMMWWMM", "VFGCB4QM"], ids=["widest", "fits-to-a-hair"])
+def test_a_ran_prints_whole_on_every_paper(staff, tmp_path, paper, payload):
+    """The slip's heading shrinks the type to fit, and never cuts the RAN short: not the widest one (W and M),
+    nor one whose exact shrink comes out a hair too wide in floating point (RA-VFGC-B4QM-C did)."""
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+    widest = ran_codes.format_ran(payload + ran_codes.check_symbol(payload))
+    type(rma).objects.filter(pk=rma.pk).update(ran=widest)
+
+    label, slip = (words(text) for text in pdf_page_texts(pdf_of(type(rma).objects.get(pk=rma.pk), paper=paper),
+                                                          tmp_path))
+
+    assert widest in label and slip.startswith(f"PACKING SLIP {widest}")
