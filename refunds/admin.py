@@ -319,6 +319,7 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
                 "issue_form": IssueForm(),
                 "deny_form": DenyForm(),
                 "consent_form": ConsentForm(),
+                "delivery_failure": selectors.delivery_failure(refund=refund),
             })
         return super().change_view(request, object_id, form_url, context)
 

@@ -11,7 +11,7 @@ from core.money import ZERO
 from core.words import counted
 from refunds.models import COUNTING_STATUSES, OPEN_STATUSES, Refund, RefundStatus, StoreCreditEntry
 from rma.lists import WHOLE_LIST, ListQuery, ListSpec, Viewer, list_rows
-from rma.models import Customer, Order, ReturnItem, ReturnRequest
+from rma.models import Customer, Order, ReturnEvent, ReturnEventType, ReturnItem, ReturnRequest
 
 
 def open_refund(*, rma: ReturnRequest) -> Refund | None:
@@ -178,3 +178,11 @@ def daily_totals(*, since: dt.date, until: dt.date, tzinfo: dt.tzinfo) -> list[D
         for key in approved.keys() | issued.keys()
     ]
     return sorted(totals, key=lambda total: (-total.day.toordinal(), total.client, total.currency))
+
+
+def delivery_failure(*, refund: Refund) -> ReturnEvent | None:
+    """Why a failed refund never reached the client's payment system: its latest refund_failed event."""
+    if refund.status != RefundStatus.FAILED:
+        return None
+    return (refund.return_request.events.filter(action=ReturnEventType.REFUND_FAILED, details__refund=refund.pk)
+            .order_by("-at", "-id").first())

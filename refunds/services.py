@@ -141,14 +141,17 @@ def approve_refund(*, refund: Refund, actor: Actor) -> Refund:
         raise PermissionRefused("You proposed this refund; another person must approve it.")
     if refund.approvals.filter(approver=approver).exists():
         raise DomainError("You have already approved this refund.", code="already_approved")
-    if refund.approvals.exists() and not actor.may("refunds.second_approve_refund"):
-        raise PermissionRefused(
-            f"This refund is above {format_money(rma.policy.second_approval_above, refund.currency)}: "
-            "its second approval must be a manager's."
-        )
+    required = approvals_required(refund=refund)
+    if required > 1 and refund.approvals.count() + 1 >= required:
+        approvers = [approval.approver for approval in refund.approvals.select_related("approver")] + [approver]
+        if not any(person.has_perm("refunds.second_approve_refund") for person in approvers):
+            raise PermissionRefused(
+                f"This refund is above {format_money(rma.policy.second_approval_above, refund.currency)}: "
+                "one of its two approvals must be a manager's."
+            )
     now = timezone.now()
     RefundApproval.objects.create(refund=refund, approver=approver, at=now)
-    if refund.approvals.count() >= approvals_required(refund=refund):
+    if refund.approvals.count() >= required:
         refund.approve(at=now)
         refund.save(update_fields=["status", "approved_at"])
     later_stages.record_event(

@@ -41,11 +41,19 @@ def test_a_second_approval_by_someone_who_is_no_manager_is_refused(staff):
     refund = services.approve_refund(refund=pending(staff, **ABOVE), actor=staff.finance)
     colleague = user_in("finance")
 
-    with pytest.raises(PermissionRefused, match=r"above 80\.00 EUR: its second approval must be a manager's"):
+    with pytest.raises(PermissionRefused, match=r"above 80\.00 EUR: one of its two approvals must be a manager's"):
         services.approve_refund(refund=refund, actor=colleague)
 
     assert Refund.objects.get(pk=refund.pk).status == RefundStatus.PENDING_APPROVAL
     assert refund.approvals.count() == 1
+
+
+def test_a_managers_first_approval_lets_finance_give_the_second(staff):
+    refund = services.approve_refund(refund=pending(staff, **ABOVE), actor=staff.manager)
+
+    refund = services.approve_refund(refund=refund, actor=staff.finance)
+
+    assert refund.status == RefundStatus.APPROVED
 
 
 def test_the_same_person_never_approves_twice(staff):

@@ -2,6 +2,7 @@
 come back paid once: from the delivery's reply, from a later confirmation, or failed for finance."""
 
 import pytest
+from django.urls import reverse
 from standardwebhooks import Webhook
 
 from core.actors import SystemActor
@@ -103,7 +104,7 @@ def test_finance_cannot_issue_a_requested_refund_without_the_confirmed_reference
     assert issued.status == RefundStatus.ISSUED
 
 
-def test_a_request_that_never_arrives_fails_for_finance_who_sends_it_again(approved, staff, receiver):
+def test_a_request_that_never_arrives_fails_for_finance_who_sends_it_again(approved, staff, receiver, client):
     receiver.answers = [Answer(500), Answer(200, {"reference": "PSP-2"})]
     services.issue_refund(refund=approved, actor=staff.finance)
     message = refund_message(approved)
@@ -115,6 +116,9 @@ def test_a_request_that_never_arrives_fails_for_finance_who_sends_it_again(appro
     assert message.status == MessageStatus.FAILED and refund.status == RefundStatus.FAILED
     failed = refund.return_request.events.get(action=ReturnEventType.REFUND_FAILED)
     assert failed.note.startswith("HTTP 500")
+    client.force_login(staff.finance)
+    page = client.get(reverse("admin:refunds_refund_change", args=[refund.pk])).content.decode()
+    assert "payment system never got this refund" in page and "HTTP 500" in page
 
     services.issue_refund(refund=refund, actor=staff.finance)
     second = Message.objects.filter(type="refund.requested").exclude(pk=message.pk).get()
