@@ -56,5 +56,7 @@ class MessageAdmin(ReadOnlyAdmin):
             else:
                 retried += 1
         skipped = queryset.exclude(status=MessageStatus.FAILED).count()
-        self.message_user(request, f"{counted(retried, 'message')} queued again; {skipped} not failed, left as they are.",
-                          messages.INFO)
+        self.message_user(
+            request, f"{counted(retried, 'message')} queued again; {skipped} not failed, left as they are.",
+            messages.INFO,
+        )
