@@ -8,8 +8,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/returns
-# `make run` always uses the embedded SQLite default, and DEBUG so runserver serves the admin's CSS.
-RUN_ENV := env -u DATABASE_URL DEBUG=$${DEBUG:-true}
+# `make run` always uses the embedded SQLite default, DEBUG so runserver serves the admin's CSS, and lets
+# webhooks go to local receivers (a demo has no public ones).
+RUN_ENV := env -u DATABASE_URL DEBUG=$${DEBUG:-true} OUTBOX_ALLOW_PRIVATE_URLS=$${OUTBOX_ALLOW_PRIVATE_URLS:-true}
 
 .PHONY: run test lint screenshots
 

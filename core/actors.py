@@ -25,9 +25,10 @@ if TYPE_CHECKING:
     from rma.models import Client, Customer
 
 # What client systems may do (DESIGN.md): create and cancel returns, set tracking, create orders,
-# confirm a refund or exchange paid on their side. Nothing else, whatever groups the user is in.
+# confirm a refund or exchange paid on their side, report a chargeback. Nothing else, whatever groups the user is in.
 CLIENT_PERMISSIONS = frozenset({
     "rma.create_return", "rma.cancel_return", "rma.set_tracking", "rma.add_order", "refunds.confirm_refund",
+    "rma.mark_charged_back",
 })
 # What a portal customer may do, on their own returns only.
 CUSTOMER_PERMISSIONS = frozenset({"rma.create_return", "rma.cancel_return"})

@@ -1,5 +1,6 @@
 """Finance's screens: the approval queue, one refund at a time or in bulk, and the ledger."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django import forms
@@ -18,7 +19,7 @@ from core.money import format_money
 from core.words import counted
 from refunds import models, selectors, services
 from rma.list_admin import ListedAdmin
-from rma.models import Client, Customer
+from rma.models import Client, Customer, RefundMethod
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -58,8 +59,15 @@ class IssueForm(forms.Form):
     )
 
 
+class ConsentForm(forms.Form):
+    consent = forms.CharField(
+        label="Customer's consent", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="How and when the customer agreed to store credit, e.g. 'On the phone, 2 Dec, 14:10'.",
+    )
+
+
 # What finance may issue: the queue "Approved, to issue" (approved, or failed on its way to the client's system).
-ISSUABLE = tuple(selectors.REFUND_QUEUES["approved"][1])
+ISSUABLE = (*selectors.REFUND_QUEUES["approved"][1], models.RefundStatus.REQUESTED)
 
 
 class BulkIssueForm(forms.Form):
@@ -219,6 +227,11 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
     @admin.action(description="Approve selected refunds", permissions=["approve"])
     def approve_selected(self, request, queryset):
         self._each(request, queryset, lambda r: services.approve_refund(refund=r, actor=request.user), "approved")
+        waiting = [str(refund.return_request) for refund in queryset.filter(status=models.RefundStatus.PENDING_APPROVAL)
+                   if refund.approvals.filter(approver=request.user).exists()]
+        if waiting:
+            self.message_user(request, f"Still waiting for a manager's second approval: {', '.join(waiting)}.",
+                              messages.WARNING)
 
     @admin.action(description="Deny selected refunds…", permissions=["deny"])
     def deny_selected(self, request, queryset):
@@ -260,18 +273,35 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
         "approve": ("Approve", "refunds.approve_refund", None),
         "deny": ("Deny", "refunds.deny_refund", DenyForm),
         "issue": ("Issue", "refunds.issue_refund", IssueForm),
+        "switch": ("Switch to store credit", "refunds.switch_refund_method", ConsentForm),
     }
 
     def get_urls(self):
-        own = [path("<path:object_id>/act/<slug:action>/", self.admin_site.admin_view(self.action_view),
-                    name="refunds_refund_act")]
+        view = self.admin_site.admin_view
+        own = [
+            path("totals/", view(self.totals_view), name="refunds_refund_totals"),
+            path("<path:object_id>/act/<slug:action>/", view(self.action_view), name="refunds_refund_act"),
+        ]
         return own + super().get_urls()
+
+    def totals_view(self, request: HttpRequest) -> HttpResponse:
+        """Refunds approved and issued per client and day, in the facility's time zone."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = TotalsForm(request.GET or None)
+        since, until = form.period()
+        return TemplateResponse(request, "admin/refunds/refund/totals.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "title": "Refunds per client and day",
+            "form": form, "since": since, "until": until,
+            "totals": selectors.daily_totals(since=since, until=until, tzinfo=timezone.get_current_timezone()),
+        })
 
     def offered(self, request, refund: models.Refund) -> list[tuple[str, str]]:
         states = {
             "approve": [models.RefundStatus.PENDING_APPROVAL],
             "deny": [models.RefundStatus.PENDING_APPROVAL, models.RefundStatus.APPROVED],
-            "issue": [models.RefundStatus.APPROVED, models.RefundStatus.FAILED],
+            "issue": [models.RefundStatus.APPROVED, models.RefundStatus.REQUESTED, models.RefundStatus.FAILED],
+            "switch": list(services.SWITCHABLE) if refund.method != RefundMethod.STORE_CREDIT else [],
         }
         return [
             (name, label) for name, (label, permission, _) in self.ONE_AT_A_TIME.items()
@@ -288,6 +318,8 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
                 "offered": self.offered(request, refund),
                 "issue_form": IssueForm(),
                 "deny_form": DenyForm(),
+                "consent_form": ConsentForm(),
+                "delivery_failure": selectors.delivery_failure(refund=refund),
             })
         return super().change_view(request, object_id, form_url, context)
 
@@ -310,14 +342,46 @@ class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
             "deny": lambda: services.deny_refund(refund=refund, actor=request.user, reason=data["reason"]),
             "issue": lambda: services.issue_refund(refund=refund, actor=request.user,
                                                    reference=data.get("reference") or None),
+            "switch": lambda: services.switch_refund_to_store_credit(refund=refund, actor=request.user,
+                                                                     consent=data["consent"]),
         }[action]
         try:
-            run()
+            result = run()
         except DomainError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
-            self.message_user(request, f"{label}: done for {refund.return_request}.", messages.SUCCESS)
+            self.message_user(request, done_message(label, result), messages.SUCCESS)
         return HttpResponseRedirect(back)
+
+
+def done_message(label: str, refund: models.Refund) -> str:
+    if label == "Issue" and refund.status != models.RefundStatus.ISSUED:
+        return (f"Sent to {refund.return_request.client}'s payment system as refund.requested: it is issued "
+                "when their system confirms the payout.")
+    return f"{label}: done for {refund.return_request}."
+
+
+class TotalsForm(forms.Form):
+    """The days the totals cover: the last two weeks unless given, at most a year."""
+
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    LONGEST = dt.timedelta(days=366)
+    DEFAULT = dt.timedelta(days=13)
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and not dt.timedelta(0) <= until - since <= self.LONGEST:
+            raise forms.ValidationError("Pick a period of up to a year, its first day before its last.")
+        return data
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        until = data.get("until") or today
+        since = data.get("since") or until - self.DEFAULT
+        return max(since, until - self.LONGEST), until
 
 
 class AdjustmentForm(forms.Form):

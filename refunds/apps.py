@@ -6,6 +6,7 @@ class RefundsConfig(AppConfig):
     name = "refunds"
 
     def ready(self) -> None:
-        from refunds import chain
+        from refunds import chain, payouts
 
         chain.register()
+        payouts.register_message_types()

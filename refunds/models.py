@@ -17,14 +17,15 @@ MONEY = {"max_digits": 12, "decimal_places": 3}
 class RefundStatus(models.TextChoices):
     PENDING_APPROVAL = "pending_approval", "Pending approval"  # proposed, waiting for finance
     APPROVED = "approved"  # approved, not yet paid
+    REQUESTED = "requested"  # the client's payment system has it, its confirmation is awaited
     ISSUED = "issued"  # paid out: the end
     DENIED = "denied"  # finance refused it; the return closes without refund
     FAILED = "failed"  # the payout failed outside; finance decides what next
 
 
-OPEN_STATUSES = [RefundStatus.PENDING_APPROVAL, RefundStatus.APPROVED]
+OPEN_STATUSES = [RefundStatus.PENDING_APPROVAL, RefundStatus.APPROVED, RefundStatus.REQUESTED]
 # Refunds that count against what an order can still refund.
-COUNTING_STATUSES = [RefundStatus.PENDING_APPROVAL, RefundStatus.APPROVED, RefundStatus.ISSUED]
+COUNTING_STATUSES = [RefundStatus.PENDING_APPROVAL, RefundStatus.APPROVED, RefundStatus.REQUESTED, RefundStatus.ISSUED]
 
 
 class Refund(models.Model):
@@ -66,8 +67,11 @@ class Refund(models.Model):
         permissions = [
             ("propose_refund", "Propose refunds"),
             ("approve_refund", "Approve refunds"),
+            ("second_approve_refund", "Give the second approval of refunds above the policy's threshold"),
             ("deny_refund", "Deny refunds"),
             ("issue_refund", "Issue refunds"),
+            ("complete_refund", "Complete refunds the client's payment system paid"),
+            ("switch_refund_method", "Switch a refund to store credit with the customer's consent"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="refund_amount_non_negative"),
@@ -89,9 +93,24 @@ class Refund(models.Model):
     def deny(self, *, by, at, reason: str) -> None:
         self.denied_by, self.denied_at, self.denial_reason = by, at, reason
 
-    @transition(field=status, source=[RefundStatus.APPROVED, RefundStatus.FAILED], target=RefundStatus.ISSUED)
+    @transition(
+        field=status, source=[RefundStatus.APPROVED, RefundStatus.REQUESTED, RefundStatus.FAILED],
+        target=RefundStatus.ISSUED,
+    )
     def issue(self, *, by, at, reference: str) -> None:
         self.issued_by, self.issued_at, self.external_reference = by, at, reference
+
+    @transition(field=status, source=RefundStatus.APPROVED, target=RefundStatus.REQUESTED)
+    def await_confirmation(self) -> None:
+        """The client's system took the refund.requested message and will confirm the payout later."""
+
+    @transition(field=status, source=RefundStatus.FAILED, target=RefundStatus.APPROVED)
+    def retry(self) -> None:
+        """Finance sends a failed refund to the client's system again."""
+
+    @transition(field=status, source=[RefundStatus.APPROVED, RefundStatus.REQUESTED], target=RefundStatus.FAILED)
+    def fail(self) -> None:
+        """The message never reached the client's system: finance decides what next."""
 
 
 class RefundApproval(models.Model):

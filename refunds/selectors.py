@@ -1,15 +1,17 @@
 """Reads of the refunds stage that services and screens share."""
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncDate
 
 from core.money import ZERO
 from core.words import counted
 from refunds.models import COUNTING_STATUSES, OPEN_STATUSES, Refund, RefundStatus, StoreCreditEntry
 from rma.lists import WHOLE_LIST, ListQuery, ListSpec, Viewer, list_rows
-from rma.models import Customer, Order, ReturnItem, ReturnRequest
+from rma.models import Customer, Order, ReturnEvent, ReturnEventType, ReturnItem, ReturnRequest
 
 
 def open_refund(*, rma: ReturnRequest) -> Refund | None:
@@ -75,6 +77,7 @@ def finance_queue() -> QuerySet[Refund]:
 REFUND_QUEUES = {
     "pending": ("Waiting for approval", [RefundStatus.PENDING_APPROVAL]),
     "approved": ("Approved, to issue", [RefundStatus.APPROVED, RefundStatus.FAILED]),
+    "requested": ("Sent to the client", [RefundStatus.REQUESTED]),
     "issued": ("Issued", [RefundStatus.ISSUED]),
     "denied": ("Denied", [RefundStatus.DENIED]),
     "all": ("All", None),
@@ -138,3 +141,48 @@ def issued_refund_totals(*, returns: QuerySet[ReturnRequest]) -> list[dict]:
         .values("method", "currency")
         .annotate(refunds=Count("id"), amount=Sum("amount"), bonus=Sum("bonus_amount"))
     )
+
+
+@dataclass(frozen=True)
+class DailyTotal:
+    day: dt.date
+    client: str
+    currency: str
+    approved: int
+    approved_amount: Decimal
+    issued: int
+    issued_amount: Decimal
+
+
+def daily_totals(*, since: dt.date, until: dt.date, tzinfo: dt.tzinfo) -> list[DailyTotal]:
+    """Per day (in `tzinfo`), client and currency: refunds approved and issued, and their amounts, newest first."""
+    start = dt.datetime.combine(since, dt.time(), tzinfo)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo)
+    keys = ("day", "return_request__client__name", "currency")
+
+    def per_day(moment: str) -> dict[tuple, dict]:
+        rows = (
+            Refund.objects.filter(**{f"{moment}__gte": start, f"{moment}__lt": end})
+            .annotate(day=TruncDate(moment, tzinfo=tzinfo)).order_by()
+            .values(*keys).annotate(n=Count("id"), total=Sum("amount"))
+        )
+        return {tuple(row[key] for key in keys): row for row in rows}
+
+    approved, issued = per_day("approved_at"), per_day("issued_at")
+    totals = [
+        DailyTotal(
+            day=key[0], client=key[1], currency=key[2],
+            approved=approved.get(key, {}).get("n", 0), approved_amount=approved.get(key, {}).get("total") or ZERO,
+            issued=issued.get(key, {}).get("n", 0), issued_amount=issued.get(key, {}).get("total") or ZERO,
+        )
+        for key in approved.keys() | issued.keys()
+    ]
+    return sorted(totals, key=lambda total: (-total.day.toordinal(), total.client, total.currency))
+
+
+def delivery_failure(*, refund: Refund) -> ReturnEvent | None:
+    """Why a failed refund never reached the client's payment system: its latest refund_failed event."""
+    if refund.status != RefundStatus.FAILED:
+        return None
+    return (refund.return_request.events.filter(action=ReturnEventType.REFUND_FAILED, details__refund=refund.pk)
+            .order_by("-at", "-id").first())

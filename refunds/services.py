@@ -14,7 +14,7 @@ from core.actors import Actor, require, user_of
 from core.errors import DomainError, InvalidInput, NotConfigured, PermissionRefused, TransitionRefused
 from core.money import ZERO, format_money, quantize
 from inspection import selectors as inspection_selectors
-from refunds import calculation, selectors
+from refunds import calculation, issuing, payouts, selectors
 from refunds.models import CreditKind, Refund, RefundApproval, RefundStatus, StoreCreditEntry
 from rma import later_stages
 from rma import selectors as rma_selectors
@@ -86,6 +86,9 @@ def propose_refund(*, rma: ReturnRequest, actor: Actor) -> Refund | None:
     if existing is not None:
         return existing
     later_stages.ensure_transition_allowed(rma=rma, transition="refund")
+    if rma.order.charged_back_at:
+        later_stages.close_without_refund(rma=rma, actor=actor, reason=_charged_back_reason(rma))
+        return None
     computation = compute_refund_for(rma=rma)
     if computation.nothing_owed:
         later_stages.close_without_refund(rma=rma, actor=actor, reason=_nothing_owed_reason(computation))
@@ -108,9 +111,21 @@ def _locked(refund: Refund) -> tuple[ReturnRequest, Refund]:
     return rma, Refund.objects.select_for_update().get(pk=refund.pk)
 
 
+def _charged_back_reason(rma: ReturnRequest) -> str:
+    order = rma.order
+    return (f"The client reported order {order.number} charged back on {order.charged_back_at:%Y-%m-%d}: "
+            f"the customer's bank returned the payment, so no refund is owed ({order.charged_back_note}).")
+
+
+def _refuse_if_charged_back(rma: ReturnRequest) -> None:
+    if rma.order.charged_back_at:
+        raise DomainError(_charged_back_reason(rma), code="charged_back")
+
+
 def approvals_required(*, refund: Refund) -> int:
-    """How many different people must approve; the second-approver threshold comes later."""
-    return 1
+    """How many different people must approve: two above the policy's threshold (the second a manager's)."""
+    threshold = refund.return_request.policy.second_approval_above
+    return 2 if threshold is not None and refund.amount > threshold else 1
 
 
 @transaction.atomic
@@ -119,15 +134,24 @@ def approve_refund(*, refund: Refund, actor: Actor) -> Refund:
     actor = require(actor, "refunds.approve_refund", action="approve refunds", on=refund)
     approver = user_of(actor)
     rma, refund = _locked(refund)
+    _refuse_if_charged_back(rma)
     if not can_proceed(refund.approve):
         raise TransitionRefused(f"This refund is {refund.get_status_display().lower()}; it cannot be approved.")
     if refund.proposed_by_id == approver.pk:
         raise PermissionRefused("You proposed this refund; another person must approve it.")
     if refund.approvals.filter(approver=approver).exists():
         raise DomainError("You have already approved this refund.", code="already_approved")
+    required = approvals_required(refund=refund)
+    if required > 1 and refund.approvals.count() + 1 >= required:
+        approvers = [approval.approver for approval in refund.approvals.select_related("approver")] + [approver]
+        if not any(person.has_perm("refunds.second_approve_refund") for person in approvers):
+            raise PermissionRefused(
+                f"This refund is above {format_money(rma.policy.second_approval_above, refund.currency)}: "
+                "one of its two approvals must be a manager's."
+            )
     now = timezone.now()
     RefundApproval.objects.create(refund=refund, approver=approver, at=now)
-    if refund.approvals.count() >= approvals_required(refund=refund):
+    if refund.approvals.count() >= required:
         refund.approve(at=now)
         refund.save(update_fields=["status", "approved_at"])
     later_stages.record_event(
@@ -167,15 +191,23 @@ def _credit_store_credit(*, refund: Refund, rma: ReturnRequest, actor: Actor) ->
 
 
 def _pay_through_channel(*, refund: Refund, rma: ReturnRequest, actor: Actor) -> str:
-    """Pay where the method says; returns the reference of the payout."""
+    """Pay where the method says; returns the reference of the payout, or "" when the client's system pays
+    and confirms later (the refund stays approved until its refund.requested message is delivered).
+    """
     if refund.method == RefundMethod.STORE_CREDIT:
         _credit_store_credit(refund=refund, rma=rma, actor=actor)
         return f"store-credit:{refund.idempotency_key}"
     if refund.method == RefundMethod.ORIGINAL_PAYMENT:
-        raise NotConfigured(
-            f"Refunds to the original payment method are not configured for {rma.client}. Settle it in the "
-            "client's payment system and issue it here with that payout's reference."
-        )
+        if not payouts.can_request(rma):
+            raise NotConfigured(
+                f"{rma.client} takes no refund requests (no webhook URL and secret). Settle it in the "
+                "client's payment system and issue it here with that payout's reference."
+            )
+        if refund.status == RefundStatus.FAILED:
+            refund.retry()
+            refund.save(update_fields=["status"])
+        payouts.request_payout(refund=refund, rma=rma, actor=actor)
+        return ""
     raise NotConfigured(
         f"Refunds by {refund.get_method_display().lower()} are not available yet; issue it with a reference."
     )
@@ -191,16 +223,61 @@ def issue_refund(*, refund: Refund, actor: Actor, reference: str | None = None) 
     rma, refund = _locked(refund)
     if refund.status == RefundStatus.ISSUED:
         return refund
+    _refuse_if_charged_back(rma)
     if not can_proceed(refund.issue):
         raise TransitionRefused(f"This refund is {refund.get_status_display().lower()}; it must be approved first.")
     later_stages.ensure_transition_allowed(rma=rma, transition="refund")
+    if refund.status == RefundStatus.REQUESTED and not (reference or "").strip():
+        raise InvalidInput("The client's system has this refund: issue it with the payout's reference it confirms.")
     reference = (reference or "").strip() or _pay_through_channel(refund=refund, rma=rma, actor=actor)
-    refund.issue(by=user_of(actor), at=timezone.now(), reference=reference)
-    refund.save(update_fields=["status", "issued_by", "issued_at", "external_reference"])
-    later_stages.mark_refunded(
-        rma=rma, actor=actor,
-        details={"refund": refund.pk, "amount": str(refund.amount), "currency": refund.currency,
-                 "method": refund.method, "reference": reference},
+    if not reference:
+        return refund  # requested from the client's system: issued when it confirms
+    return issuing.settle(rma=rma, refund=refund, actor=actor, reference=reference)
+
+
+@transaction.atomic
+def complete_refund(*, refund: Refund, actor: Actor, reference: str) -> Refund:
+    """The client's payment system paid the refund: record its reference. Paid once: again, it changes nothing."""
+    actor = require(actor, "refunds.complete_refund", action="complete refunds", on=refund)
+    reference = (reference or "").strip()
+    if not reference or len(reference) > payouts.LONGEST_REFERENCE:
+        raise InvalidInput(f"Give the payout's reference, at most {payouts.LONGEST_REFERENCE} characters.")
+    rma, refund = _locked(refund)
+    if refund.status == RefundStatus.ISSUED:
+        return refund
+    if not can_proceed(refund.issue):
+        raise TransitionRefused(f"This refund is {refund.get_status_display().lower()}; it cannot be completed.")
+    return issuing.settle(rma=rma, refund=refund, actor=actor, reference=reference)
+
+
+# Where a refund may still change its method: not once the client's system has it, nor once it is over.
+SWITCHABLE = (RefundStatus.PENDING_APPROVAL, RefundStatus.APPROVED, RefundStatus.FAILED)
+LONGEST_CONSENT = 1000
+
+
+@transaction.atomic
+def switch_refund_to_store_credit(*, refund: Refund, actor: Actor, consent: str) -> Refund:
+    """The original payment cannot take the refund (card expired, the client's system refused): pay it as
+    store credit instead, with the customer's consent (how and when they gave it) on the return's timeline.
+    """
+    actor = require(actor, "refunds.switch_refund_method", action="switch refunds to store credit", on=refund)
+    consent = (consent or "").strip()
+    if not consent or len(consent) > LONGEST_CONSENT:
+        raise InvalidInput(f"Record how the customer agreed, in at most {LONGEST_CONSENT} characters.")
+    rma, refund = _locked(refund)
+    if refund.method == RefundMethod.STORE_CREDIT:
+        raise InvalidInput("This refund is paid as store credit already.")
+    if refund.status not in SWITCHABLE:
+        raise TransitionRefused(f"This refund is {refund.get_status_display().lower()}; its method cannot change.")
+    _refuse_if_charged_back(rma)
+    previous = refund.method
+    refund.method = RefundMethod.STORE_CREDIT
+    if refund.status == RefundStatus.FAILED:
+        refund.retry()  # approved again: finance issues it from the ledger
+    refund.save(update_fields=["method", "status"])
+    later_stages.record_event(
+        rma=rma, action=ReturnEventType.REFUND_METHOD_SWITCHED, actor=actor, note=consent,
+        details={"refund": refund.pk, "from_method": previous, "to_method": refund.method},
     )
     return refund
 

@@ -21,8 +21,9 @@ from disposition import selectors as disposition_selectors
 from disposition.models import Action
 from inspection import selectors as inspection_selectors
 from inspection.models import DefectCategory
+from outbox.models import Message
 from refunds import selectors as refund_selectors
-from reports.models import ExportJob, OutboundEmail
+from reports.models import ExportJob
 from rma import selectors as rma_selectors
 from rma.models import Client, Reason, RefundMethod, ReturnState
 from rma.states import WAITING_FOR
@@ -346,9 +347,13 @@ def monthly_report(*, client: Client, month: dt.date, now: dt.datetime | None = 
     return MonthlyReport(client=client, month=scope.date_from, figures=figures, top_skus=top_skus)
 
 
-def recent_emails(*, limit: int = 10) -> list[OutboundEmail]:
-    """The outbox's latest emails, newest first, for managers to see what went out and what is failing."""
-    return list(OutboundEmail.objects.select_related("client").defer("attachment", "body")[:limit])
+def recent_emails(*, limit: int = 10) -> list[Message]:
+    """The latest emailed reports, newest first, each with its `client`: what went out and what is failing."""
+    emails = list(Message.objects.filter(type="email.monthly_report").defer("attachment")[:limit])
+    clients = Client.objects.in_bulk([int(email.owner.rsplit(":", 1)[1]) for email in emails if email.owner])
+    for email in emails:
+        email.client = clients.get(int(email.owner.rsplit(":", 1)[1])) if email.owner else None
+    return emails
 
 
 def may_see_export(*, user: AbstractBaseUser, job: ExportJob) -> bool:

@@ -5,6 +5,5 @@ Run by the worker, or in-process when REDIS_URL is unset.
 """
 
 from reports.exports import write_export
-from reports.outbox import send_outbound_email
 
-__all__ = ["send_outbound_email", "write_export"]
+__all__ = ["write_export"]

@@ -79,5 +79,7 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"The {month:%B %Y} report of {client} goes to {email.to} (see Emailed reports).")
+            messages.success(
+                request, f"The {month:%B %Y} report of {client} goes to {email.destination} (see Emailed reports)."
+            )
     return HttpResponseRedirect(reverse("admin:reports") + "#monthly-report")

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "import_export",
+    "outbox",
     "rma",
     "inspection",
     "disposition",
@@ -121,8 +122,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 
+# The outbox (webhooks, emails): a periodic sweep delivers what is due, the messages whose after-commit
+# task never ran or is waiting to be tried again. Without a broker, run manage.py deliver_outbox from cron.
+CELERY_BEAT_SCHEDULE = {
+    "deliver-outbox": {"task": "outbox.tasks.deliver_due_messages", "schedule": 60.0},
+}
+# Webhooks go to https on public addresses only; tests and the embedded demo allow local receivers.
+OUTBOX_ALLOW_PRIVATE_URLS = env_flag("OUTBOX_ALLOW_PRIVATE_URLS", False)
+
 # Email: the console by default (messages are printed); set EMAIL_BACKEND and the EMAIL_* below for SMTP.
-# Clients' emails go through the outbox (reports.OutboundEmail), sent after commit and retried.
+# Clients' emails go through the outbox (outbox.Message), sent after commit and retried.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))

@@ -31,12 +31,14 @@ from rma import models, selectors, services
 from rma.list_admin import ListedAdmin
 from rma.resources import CarrierEventResource, OrderImportResource, XLSXFormulasAsText
 from rma.states import HOLDING_PROOF_OF_PURCHASE
+from rma.webhook_admin import WebhookSettingsAdmin, signing_secrets_text
 
 POLICY_TERMS = [
     "window_days", "window_starts_from", "final_sale_skus", "final_sale_categories", "accepted_reasons",
     "restocking_fee_percent", "restocking_fee_reasons", "return_shipping_fee", "customer_pays_shipping_reasons",
     "auto_authorize", "ran_validity_days", "refund_methods", "store_credit_bonus_percent",
-    "max_returns_per_customer", "return_limit_period_days", "receipt_required_above", "packing_instructions",
+    "max_returns_per_customer", "return_limit_period_days", "receipt_required_above", "second_approval_above",
+    "packing_instructions",
 ]
 
 
@@ -92,7 +94,7 @@ class ClientAccountInline(admin.TabularInline):
 
 
 @admin.register(models.Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(WebhookSettingsAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "time_zone", "default_warehouse", "contact_email", "is_active"]
     list_filter = ["is_active", "default_warehouse"]
     list_select_related = ["default_warehouse"]
@@ -101,14 +103,18 @@ class ClientAdmin(admin.ModelAdmin):
         (None, {"fields": ["code", "name", "is_active", "time_zone", "default_warehouse"]}),
         ("Dock", {"fields": ["dock_instructions"]}),
         ("Contact", {"fields": ["contact_name", "contact_email", "contact_phone"]}),
-        ("Integration", {"fields": ["webhook_url", "webhook_secret", "webhook_secret_previous"],
-                         "classes": ["collapse"]}),
+        ("Webhooks", {"fields": ["webhook_url", "signing_secrets"], "classes": ["webhooks"]}),
         ("Target hours per stage", {"fields": [
             "target_hours_requested", "target_hours_authorized", "target_hours_in_transit",
             "target_hours_received", "target_hours_inspected", "target_hours_dispositioned",
         ]}),
     ]
+    readonly_fields = ["signing_secrets"]
     inlines = [WarehouseRouteInline, ClientAccountInline]
+
+    @admin.display(description="signing secrets")
+    def signing_secrets(self, client: models.Client) -> str:
+        return signing_secrets_text(client)
 
 
 @admin.register(models.ClientAccount)

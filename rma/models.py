@@ -264,6 +264,10 @@ class ReturnPolicy(models.Model):
         **MONEY, null=True, blank=True, validators=[MinValueValidator(0)],
         help_text="A unit priced above this needs a receipt document; empty: never.",
     )
+    second_approval_above = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text="A refund above this amount needs a second approval, by a manager; empty: one approval is enough.",
+    )
     packing_instructions = models.TextField(blank=True)
 
     class Meta:
@@ -342,9 +346,13 @@ class Order(TimeStamped, Address):
         **MONEY, default=Decimal("0"), validators=[MinValueValidator(0)],
         help_text="Refunds the client already made on this order itself; returns refund at most what remains.",
     )
+    # The customer's bank took the payment back: no return of the order is refunded any more.
+    charged_back_at = models.DateTimeField(null=True, blank=True)
+    charged_back_note = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-ordered_at"]
+        permissions = [("mark_charged_back", "Mark an order as charged back")]
         constraints = [
             models.UniqueConstraint(fields=["client", "number"], name="order_number_unique_per_client"),
             models.CheckConstraint(condition=Q(outbound_shipping_paid__gte=0), name="order_shipping_non_negative"),
@@ -592,6 +600,11 @@ class ReturnEventType(models.TextChoices):
     DISPOSITION_UNIT = "disposition_unit", "Unit dispositioned"  # one unit's destination confirmed
     REFUND_PROPOSED = "refund_proposed", "Refund proposed"  # computed and queued for approval
     REFUND_APPROVED = "refund_approved", "Refund approved"  # one approval of the refund
+    REFUND_REQUESTED = "refund_requested", "Refund sent to the client"  # refund.requested written for its system
+    REFUND_AWAITING_CONFIRMATION = "refund_awaiting_confirmation", "Refund awaiting the client's confirmation"
+    REFUND_FAILED = "refund_failed", "Refund failed"  # the client's system could not be reached, or refused
+    REFUND_METHOD_SWITCHED = "refund_method_switched", "Refund switched to store credit"  # with the consent
+    ORDER_CHARGED_BACK = "order_charged_back", "Order charged back"  # the client reported the bank's chargeback
     UNEXPECTED_PARCEL_MATCHED = "unexpected_parcel_matched", "Unexpected parcel matched"
     UNEXPECTED_PARCEL_CONVERTED = "unexpected_parcel_converted", "Created for an unexpected parcel"
     UNEXPECTED_PARCEL_REFUSED = "unexpected_parcel_refused", "Unexpected parcel refused"

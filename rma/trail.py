@@ -13,6 +13,7 @@ from django_fsm import can_proceed
 
 from core.actors import Actor, CustomerActor, SystemActor, user_of
 from core.errors import TransitionRefused
+from rma import webhooks
 from rma.models import ReturnEvent, ReturnEventType, ReturnRequest
 
 # What each transition is called in a sentence: "it cannot be <verb> now".
@@ -43,9 +44,10 @@ def record_event(
 ) -> ReturnEvent:
     """Write one event: the return's state now is its `to_state`, and its `from_state` unless a transition says.
 
-    Who acted is taken from the actor, and so is the channel it came through.
+    Who acted is taken from the actor, and so is the channel it came through. A change of state is
+    announced to the client's webhook in the same transaction.
     """
-    return ReturnEvent.objects.create(
+    event = ReturnEvent.objects.create(
         return_request=rma,
         action=ReturnEventType(action),
         from_state=rma.state if from_state is None else from_state,
@@ -58,6 +60,9 @@ def record_event(
         note=note,
         details=details or {},
     )
+    if event.from_state != event.to_state:
+        webhooks.announce_state_change(rma=rma, event=event)
+    return event
 
 
 def ensure_transition_allowed(*, rma: ReturnRequest, transition: str) -> None:

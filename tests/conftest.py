@@ -13,6 +13,12 @@ def media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def local_webhook_receivers(settings):
+    """Tests receive webhooks on 127.0.0.1; tests of the address check turn this off again."""
+    settings.OUTBOX_ALLOW_PRIVATE_URLS = True
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Staff users are made in almost every test; the production hasher is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -10,10 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from core.errors import PolicyViolation
+from outbox import delivery, signing
+from outbox.models import Message
 from refunds import services as refund_services
+from refunds.models import Refund
 from rma import services as rma_services
-from rma.models import ReturnEvent, ReturnEventType, ReturnState
+from rma.models import Client, ReturnEvent, ReturnEventType, ReturnState
 from tests.factories import client_with_policy, order_for, return_in_state
+from tests.outbox.receiver import Answer, Receiver, start
 
 EVENTS_DOC = Path(__file__).resolve().parent.parent / "docs" / "events.md"
 
@@ -64,8 +68,39 @@ def _floor_day(staff) -> None:
                                         reason="defective")
 
 
-def test_every_event_type_is_written_by_some_path_with_its_states_filled(staff):
+def _payouts_through_the_clients_system(staff, receiver: Receiver) -> None:
+    """Two refunds to the original payment method: one the client's system takes to confirm later, one it never gets."""
+    merchant = client_with_policy(auto_authorize=False)
+    Client.objects.filter(pk=merchant.pk).update(webhook_url=receiver.url, webhook_secret=signing.new_secret())
+    receiver.answers = [Answer(202), Answer(500)]
+    for _ in range(2):
+        rma = return_in_state(ReturnState.DISPOSITIONED, staff=staff, units=1, client=merchant,
+                              refund_method="original_payment")
+        refund = refund_services.approve_refund(refund=rma.refunds.get(), actor=staff.finance)
+        refund_services.issue_refund(refund=refund, actor=staff.finance)
+    taken, lost = Message.objects.filter(type="refund.requested").order_by("id")
+    delivery.deliver(message_pk=taken.pk)
+    Message.objects.filter(pk=lost.pk).update(attempts=delivery.MAX_ATTEMPTS - 1)
+    delivery.deliver(message_pk=lost.pk)
+    refund_services.switch_refund_to_store_credit(refund=Refund.objects.get(pk=lost.payload["data"]["refund_id"]),
+                                                  actor=staff.customer_service,
+                                                  consent="Agreed on the phone")
+    charged_back = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+    rma_services.mark_order_charged_back(order=charged_back.order, actor=staff.manager, note="Bank reversal")
+
+
+@pytest.fixture
+def receiver():
+    receiver = Receiver()
+    server = start(receiver)
+    yield receiver
+    server.shutdown()
+    server.server_close()
+
+
+def test_every_event_type_is_written_by_some_path_with_its_states_filled(staff, receiver):
     _floor_day(staff)
+    _payouts_through_the_clients_system(staff, receiver)
 
     written = set(ReturnEvent.objects.values_list("action", flat=True))
     assert written == set(ReturnEventType.values)

@@ -8,12 +8,15 @@
 - notes: customer service's notes on a return
 - customers: telling the customer why a return closed without refund
 - policies: versioned return policies
+- chargebacks: an order whose payment the customer's bank took back
+- webhooks: a client's webhook URL, signing secrets and test event
 
 Each service checks the actor (core.actors), locks the return row, checks the state, changes it and
 writes a ReturnEvent in one transaction, and returns the row fresh from the database. What the later
 stages do to a return from inside their own services is in rma.later_stages, not here.
 """
 
+from rma.services.chargebacks import mark_order_charged_back
 from rma.services.customers import mark_customer_notified
 from rma.services.dock_exceptions import (
     annotate_unexpected_parcel,
@@ -34,6 +37,11 @@ from rma.services.requests import (
     reject_return,
 )
 from rma.services.shipping import mark_in_transit, record_carrier_event, set_tracking
+from rma.services.webhooks import (
+    generate_webhook_secret,
+    retire_previous_webhook_secret,
+    send_test_webhook,
+)
 
 __all__ = [
     "add_note",
@@ -44,9 +52,11 @@ __all__ = [
     "correct_order_line",
     "create_return_request",
     "expire_authorizations",
+    "generate_webhook_secret",
     "import_orders",
     "mark_customer_notified",
     "mark_in_transit",
+    "mark_order_charged_back",
     "publish_policy_version",
     "receive_expired",
     "receive_scan",
@@ -55,5 +65,7 @@ __all__ = [
     "reject_return",
     "resolve_extra_unit",
     "resolve_unexpected_parcel",
+    "retire_previous_webhook_secret",
+    "send_test_webhook",
     "set_tracking",
 ]

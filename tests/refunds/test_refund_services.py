@@ -255,7 +255,7 @@ def test_issuing_to_the_original_payment_without_a_reference_is_not_configured_a
     with pytest.raises(NotConfigured) as refused:
         issue_refund(refund=refund, actor=staff.finance)
 
-    assert "original payment method are not configured" in refused.value.message
+    assert "takes no refund requests (no webhook URL and secret)" in refused.value.message
     assert "reference" in refused.value.message
     refund = fresh(refund)
     assert (refund.status, refund.external_reference, refund.issued_at) == (RefundStatus.APPROVED, "", None)

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+import kombu.pools
 import pytest
 import redis
 from django.db import connection
@@ -48,6 +49,8 @@ def redis_broker(monkeypatch):
     yield
     celery_app.amqp.producer_pool.force_close_all()
     celery_app.pool.force_close_all()
+    # kombu keeps producer pools per connection in a registry of its own: a later test must get new ones.
+    kombu.pools.reset()
 
 
 def database_url_of_the_tests() -> str:

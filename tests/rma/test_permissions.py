@@ -13,9 +13,12 @@ from django.utils import timezone
 
 from core.actors import Actor, CustomerActor, SystemActor
 from core.errors import PermissionRefused
+from outbox import signing
+from outbox.models import Message
 from rma import services as rma_services
 from rma.models import (
     CarrierEvent,
+    Client,
     ExtraUnit,
     ExtraUnitStatus,
     OrderCorrection,
@@ -76,6 +79,16 @@ class Action:
     call: Callable[[ReturnRequest, User | None], object]
     done: Callable[[ReturnRequest], bool]
     may: frozenset[str]
+
+
+def _rotating_secrets(staff: Staff) -> ReturnRequest:
+    """A return of a client with a webhook URL, in the middle of rotating its signing secret."""
+    rma = return_in_state(ReturnState.REQUESTED, staff=staff)
+    Client.objects.filter(pk=rma.client_id).update(
+        webhook_url="https://hooks.example.com/returns", webhook_secret=signing.new_secret(),
+        webhook_secret_previous=signing.new_secret(),
+    )
+    return fresh(rma)
 
 
 def _in_state(state: str, **fields) -> Callable[[Staff], ReturnRequest]:
@@ -242,6 +255,24 @@ ACTIONS = {
         done=lambda rma: rma.client.policies.count() == 2,
         may=frozenset({"manager"}),
     ),
+    "generate_webhook_secret": Action(
+        given=_in_state(ReturnState.REQUESTED),
+        call=lambda rma, actor: rma_services.generate_webhook_secret(client=rma.client, actor=actor),
+        done=lambda rma: Client.objects.get(pk=rma.client_id).webhook_secret.startswith("whsec_"),
+        may=frozenset({"manager"}),
+    ),
+    "retire_previous_webhook_secret": Action(
+        given=_rotating_secrets,
+        call=lambda rma, actor: rma_services.retire_previous_webhook_secret(client=rma.client, actor=actor),
+        done=lambda rma: Client.objects.get(pk=rma.client_id).webhook_secret_previous == "",
+        may=frozenset({"manager"}),
+    ),
+    "send_test_webhook": Action(
+        given=_rotating_secrets,
+        call=lambda rma, actor: rma_services.send_test_webhook(client=rma.client, actor=actor),
+        done=lambda rma: Message.objects.filter(type="webhook.test").exists(),
+        may=frozenset({"manager"}),
+    ),
     "attach_receipt": Action(
         given=_in_state(ReturnState.REQUESTED),
         call=lambda rma, actor: rma_services.attach_receipt(rma=rma, actor=actor, document=_receipt()),
@@ -253,6 +284,12 @@ ACTIONS = {
         call=lambda rma, actor: rma_services.mark_customer_notified(rma=rma, actor=actor, note="Emailed"),
         done=lambda rma: rma.events.filter(action="customer_notified").exists(),
         may=frozenset({"customer_service", "manager"}),
+    ),
+    "mark_order_charged_back": Action(
+        given=_in_state(ReturnState.AUTHORIZED),
+        call=lambda rma, actor: rma_services.mark_order_charged_back(order=rma.order, actor=actor, note="CB-1"),
+        done=lambda rma: fresh(rma).order.charged_back_at is not None,
+        may=frozenset({"manager", "client_account"}),
     ),
     "add_note": Action(
         given=_in_state(ReturnState.RECEIVED),

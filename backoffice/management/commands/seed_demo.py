@@ -35,6 +35,7 @@ from disposition import services as disposition_services
 from disposition.models import DispositionRule
 from inspection import services as inspection_services
 from refunds import services as refund_services
+from reports import services as reports_services
 from rma import selectors as rma_selectors
 from rma import services as rma_services
 from rma.models import (
@@ -959,6 +960,9 @@ class Command(BaseCommand):
             seed_unexpected_parcels(floor)
             seed_extra_units(orders, floor)
             seed_carrier_feed(orders, floor)
+            # Last month's client reports, through the outbox (once per client and month, however often run).
+            reports_services.send_monthly_reports(month=(timezone.localdate().replace(day=1) - dt.timedelta(days=1))
+                                                  .replace(day=1))
         self.report(created=created, password=password, history=history)
 
     def report(self, *, created: int, password: str, history: list[tuple[DemoOrder, DemoReturn]]) -> None:

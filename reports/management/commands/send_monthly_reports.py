@@ -34,6 +34,6 @@ class Command(BaseCommand):
             if email is None:
                 self.stdout.write(self.style.WARNING(f"{client.code}: no contact email, nothing sent"))
             elif created:
-                self.stdout.write(f"{client.code}: {month:%B %Y} report queued for {email.to}")
+                self.stdout.write(f"{client.code}: {month:%B %Y} report queued for {email.destination}")
             else:
                 self.stdout.write(f"{client.code}: {month:%B %Y} report already in the outbox ({email.status})")

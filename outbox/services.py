@@ -1,0 +1,83 @@
+"""Writing messages into the outbox, in the caller's transaction; each is delivered once that commits."""
+
+from dataclasses import dataclass
+from functools import partial
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from core.actors import Actor, require, user_of
+from core.errors import InvalidInput
+from outbox import tasks
+from outbox.models import Message, MessageStatus, Transport
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    content: bytes
+    mimetype: str
+
+
+def _dispatch(message_pk: int) -> None:
+    tasks.deliver_message.delay(message_pk)
+
+
+def _write(*, idempotency_key: str, **fields) -> tuple[Message, bool]:
+    with transaction.atomic():
+        if idempotency_key:
+            message, created = Message.objects.get_or_create(idempotency_key=idempotency_key, defaults=fields)
+        else:
+            message, created = Message.objects.create(**fields), True
+        if created:
+            # robust: a broker that is down must not undo the caller's change; the sweep delivers it later.
+            transaction.on_commit(partial(_dispatch, message.pk), robust=True)
+    return message, created
+
+
+def enqueue_webhook(
+    *, type: str, url: str, owner: str, data: dict, idempotency_key: str = "",
+) -> tuple[Message, bool]:
+    """A webhook of `type` to `url` (its handler may resolve the URL and secrets again at send time).
+
+    With an `idempotency_key` already in the outbox nothing new is written: returns (that message, False).
+    """
+    message_id = Message._meta.get_field("message_id").default()
+    payload = {"type": type, "timestamp": timezone.now().isoformat(), "data": data}
+    return _write(
+        idempotency_key=idempotency_key, message_id=message_id, transport=Transport.WEBHOOK, type=type,
+        destination=url, owner=owner, payload=payload,
+    )
+
+
+def enqueue_email(
+    *, type: str, to: str, subject: str, body: str, owner: str = "", created_by: AbstractBaseUser | None = None,
+    attachment: Attachment | None = None, idempotency_key: str = "",
+) -> tuple[Message, bool]:
+    """An email to `to`, sent after the caller's transaction commits.
+
+    With an `idempotency_key` already in the outbox nothing new is written: returns (that email, False).
+    """
+    fields = {
+        "transport": Transport.EMAIL, "type": type, "destination": to, "owner": owner, "created_by": created_by,
+        "payload": {"subject": subject, "body": body},
+    }
+    if attachment:
+        fields.update(attachment_name=attachment.name, attachment=attachment.content,
+                      attachment_type=attachment.mimetype)
+    return _write(idempotency_key=idempotency_key, **fields)
+
+
+@transaction.atomic
+def retry_message(*, message: Message, actor: Actor) -> Message:
+    """Try a failed message again from its first wait, as a person decided; it keeps its webhook-id."""
+    require(actor, "outbox.retry_message", action="retry outbox messages")
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if message.status != MessageStatus.FAILED:
+        raise InvalidInput(f"Only a failed message is retried; this one is {message.get_status_display().lower()}.")
+    message.status, message.attempts, message.next_attempt_at = MessageStatus.PENDING, 0, timezone.now()
+    message.created_by = message.created_by or user_of(actor)
+    message.save(update_fields=["status", "attempts", "next_attempt_at", "created_by"])
+    transaction.on_commit(partial(_dispatch, message.pk), robust=True)
+    return message
