@@ -24,6 +24,10 @@ class DeliveryAttemptInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Whoever sees the outbox sees each message's attempts: they are its history, not a list of their own.
+        return request.user.has_perm("outbox.view_message")
+
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdmin):

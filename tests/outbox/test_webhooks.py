@@ -7,6 +7,7 @@ import json
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 from standardwebhooks import Webhook
 
@@ -178,3 +179,13 @@ def test_only_staff_allowed_to_may_retry(staff, receiver):
     message = webhook(receiver.url)
     with pytest.raises(PermissionRefused):
         services.retry_message(message=message, actor=staff.dock)
+
+
+def test_finance_sees_each_attempt_on_a_messages_page(client, staff, receiver, outcomes):
+    receiver.answers = [Answer(503)]
+    message = delivery.deliver(message_pk=webhook(receiver.url).pk)
+    client.force_login(staff.finance)
+
+    page = client.get(reverse("admin:outbox_message_change", args=[message.pk])).content.decode()
+
+    assert "HTTP 503" in page and 'id="delivery_attempts-group"' in page
