@@ -3,8 +3,11 @@ import os
 import pytest
 from django.db import connection, connections
 
+from rma import services as rma_services
+from rma.models import Client
 from tests import browser, tools
-from tests.factories import Staff
+from tests.factories import Staff, client_with_policy
+from tests.outbox.receiver import Receiver, start
 
 
 @pytest.fixture(autouse=True)
@@ -54,3 +57,23 @@ def page(live_server):
         yield context.new_page()
         chromium.close()
         connections.close_all()
+
+
+@pytest.fixture
+def receiver():
+    """A client's system taking webhooks on 127.0.0.1 (tests.outbox.receiver), stopped after the test."""
+    receiver = Receiver()
+    server = start(receiver)
+    yield receiver
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def merchant(receiver, staff):
+    """A client whose system takes webhooks at the receiver, with a secret a manager generated (its `secret`)."""
+    client = client_with_policy(auto_authorize=False)
+    Client.objects.filter(pk=client.pk).update(webhook_url=receiver.url)
+    client.refresh_from_db()
+    client.secret = rma_services.generate_webhook_secret(client=client, actor=staff.manager)
+    return client

@@ -17,7 +17,7 @@ from refunds.models import Refund
 from rma import services as rma_services
 from rma.models import Client, ReturnEvent, ReturnEventType, ReturnState
 from tests.factories import client_with_policy, order_for, return_in_state
-from tests.outbox.receiver import Answer, Receiver, start
+from tests.outbox.receiver import Answer, Receiver
 
 EVENTS_DOC = Path(__file__).resolve().parent.parent / "docs" / "events.md"
 
@@ -87,15 +87,6 @@ def _payouts_through_the_clients_system(staff, receiver: Receiver) -> None:
                                                   consent="Agreed on the phone")
     charged_back = return_in_state(ReturnState.AUTHORIZED, staff=staff)
     rma_services.mark_order_charged_back(order=charged_back.order, actor=staff.manager, note="Bank reversal")
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver()
-    server = start(receiver)
-    yield receiver
-    server.shutdown()
-    server.server_close()
 
 
 def test_every_event_type_is_written_by_some_path_with_its_states_filled(staff, receiver):

@@ -17,19 +17,10 @@ from outbox import delivery, signing
 from outbox.models import Message, MessageStatus, Transport
 from rma.webhooks import TEST_EVENT, client_owner
 from tests.factories import ClientFactory
-from tests.outbox.receiver import Answer, Receiver, start
+from tests.outbox.receiver import Answer
 from tests.reports.test_export_worker import database_url_of_the_tests
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver()
-    server = start(receiver)
-    yield receiver
-    server.shutdown()
-    server.server_close()
 
 
 def wait_for(condition, *, seconds: float) -> bool:

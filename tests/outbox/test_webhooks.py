@@ -14,21 +14,12 @@ from standardwebhooks import Webhook
 from outbox import delivery, registry, senders, services, signing
 from outbox.models import MessageStatus
 from outbox.registry import Endpoint, MessageType
-from tests.outbox.receiver import Answer, Receiver, start
+from tests.outbox.receiver import Answer
 
 pytestmark = pytest.mark.django_db
 
 SECRET = signing.new_secret()
 OLD_SECRET = signing.new_secret()
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver()
-    server = start(receiver)
-    yield receiver
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

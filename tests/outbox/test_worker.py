@@ -9,18 +9,8 @@ from outbox import services, signing
 from outbox.models import Message, MessageStatus
 from rma.webhooks import TEST_EVENT, client_owner
 from tests.factories import ClientFactory
-from tests.outbox.receiver import Receiver, start
 from tests.outbox.test_crash import wait_for
 from tests.reports.test_export_worker import redis_broker, worker  # noqa: F401 (fixtures)
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver()
-    server = start(receiver)
-    yield receiver
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

@@ -11,28 +11,9 @@ from outbox import delivery
 from outbox.models import Message, MessageStatus
 from refunds import services
 from refunds.models import Refund, RefundStatus
-from rma import services as rma_services
-from rma.models import Client, ReturnEventType, ReturnState
-from tests.factories import client_with_policy, return_in_state
-from tests.outbox.receiver import Answer, Receiver, start
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver()
-    server = start(receiver)
-    yield receiver
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def merchant(receiver, staff):
-    client = client_with_policy(auto_authorize=False)
-    Client.objects.filter(pk=client.pk).update(webhook_url=receiver.url)
-    client.refresh_from_db()
-    client.secret = rma_services.generate_webhook_secret(client=client, actor=staff.manager)
-    return client
+from rma.models import ReturnEventType, ReturnState
+from tests.factories import return_in_state
+from tests.outbox.receiver import Answer
 
 
 @pytest.fixture

@@ -12,25 +12,6 @@ from outbox.models import Message, MessageStatus
 from rma import services
 from rma.models import Client, ReturnState
 from tests.factories import client_with_policy, return_in_state
-from tests.outbox.receiver import Receiver, start
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver()
-    server = start(receiver)
-    yield receiver
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def merchant(receiver, staff):
-    client = client_with_policy(auto_authorize=False)
-    Client.objects.filter(pk=client.pk).update(webhook_url=receiver.url)
-    client.refresh_from_db()
-    client.secret = services.generate_webhook_secret(client=client, actor=staff.manager)
-    return client
 
 
 def change_page(client_id: int) -> str:
