@@ -29,8 +29,10 @@ def can_request(rma: ReturnRequest) -> bool:
 
 
 def request_payout(*, refund: Refund, rma: ReturnRequest, actor: Actor) -> Message:
-    """Write refund.requested for the client's system (inside the issuing transaction); once per try."""
-    tries = rma.events.filter(action=ReturnEventType.REFUND_REQUESTED).count()
+    """Write refund.requested for the client's system (inside the issuing transaction), once per try: issuing
+    again while a request is on its way returns that request; only a failed one is followed by a new try.
+    """
+    tries = rma.events.filter(action=ReturnEventType.REFUND_FAILED, details__refund=refund.pk).count()
     order = rma.order
     data = {
         "refund_id": refund.pk, "ran": rma.ran, "order_number": order.number,
@@ -38,10 +40,12 @@ def request_payout(*, refund: Refund, rma: ReturnRequest, actor: Actor) -> Messa
         "payment_method": order.payment_method, "payment_reference": order.payment_reference,
         "idempotency_key": str(refund.idempotency_key),
     }
-    message, _ = enqueue_webhook(
+    message, created = enqueue_webhook(
         type=REFUND_REQUESTED, url=rma.client.webhook_url, owner=client_owner(rma.client_id), data=data,
         idempotency_key=f"refund-requested:{refund.pk}:{tries + 1}",
     )
+    if not created:
+        return message
     later_stages.record_event(
         rma=rma, action=ReturnEventType.REFUND_REQUESTED, actor=actor,
         details={"refund": refund.pk, "amount": data["amount"], "currency": refund.currency,

@@ -92,3 +92,36 @@ def test_issuing_and_denying_the_same_refund_at_once_lets_exactly_one_happen(pos
         (RefundStatus.ISSUED, ReturnState.REFUNDED, True),
         (RefundStatus.DENIED, ReturnState.CLOSED, False),
     ]
+
+
+def test_the_two_approvals_a_large_refund_needs_given_at_once_approve_it_once(postgres_only):
+    staff = Staff()
+    rma = return_in_state(ReturnState.DISPOSITIONED, staff=staff, units=2, second_approval_above=Decimal("80.00"))
+    refund = rma.refunds.get()
+
+    outcomes = at_once(
+        lambda: approve_refund(refund=Refund.objects.get(pk=refund.pk), actor=staff.finance),
+        lambda: approve_refund(refund=Refund.objects.get(pk=refund.pk), actor=staff.manager),
+    )
+
+    assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    refund = Refund.objects.get(pk=refund.pk)
+    assert refund.status == RefundStatus.APPROVED and refund.approvals.count() == 2
+    assert refund.return_request.events.filter(action="refund_approved").count() == 2
+
+
+def test_issuing_a_refund_to_the_clients_system_twice_at_once_asks_it_once(postgres_only, merchant):
+    from outbox.models import Message
+
+    staff = Staff()
+    rma = return_in_state(ReturnState.DISPOSITIONED, staff=staff, units=1, client=merchant,
+                          refund_method="original_payment")
+    refund = approve_refund(refund=rma.refunds.get(), actor=staff.finance)
+
+    at_once(
+        lambda: issue_refund(refund=Refund.objects.get(pk=refund.pk), actor=staff.finance),
+        lambda: issue_refund(refund=Refund.objects.get(pk=refund.pk), actor=staff.manager),
+    )
+
+    assert Message.objects.filter(type="refund.requested").count() == 1
+    assert rma.events.filter(action="refund_requested").count() == 1
