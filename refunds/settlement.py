@@ -217,9 +217,10 @@ class _Rows:
 
     def lock_returns(self) -> None:
         """Lock, in one order, the client's returns the file names: the return row first, as every refund service."""
-        named = Q(refunds__pk__in=self.refund_ids) | Q(ran__in=self.rans)
-        list(ReturnRequest.objects.select_for_update(of=("self",)).filter(named, client=self.client)
-             .order_by("pk").values_list("pk", flat=True).distinct())
+        of_refunds = Refund.objects.filter(pk__in=self.refund_ids).values("return_request")
+        named = Q(pk__in=of_refunds) | Q(ran__in=self.rans)
+        list(ReturnRequest.objects.select_for_update().filter(named, client=self.client)
+             .order_by("pk").values_list("pk", flat=True))
 
     def load(self) -> None:
         refunds = Refund.objects.select_related("return_request__client")
