@@ -153,6 +153,11 @@ class SettlementAdmin(ImportMixin):
             "clients": [(client, owed[client.pk]) for client in Client.objects.filter(pk__in=owed).order_by("name")],
         })
 
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        response.context_data["title"] = "Import settlement confirmations"
+        return response
+
     def get_import_data_kwargs(self, **kwargs) -> dict:
         form = kwargs.pop("form", None)
         return {**kwargs, "client": form.cleaned_data["client"]} if form is not None else kwargs
