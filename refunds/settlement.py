@@ -285,9 +285,11 @@ def _refund_of_row(reader: _RowReader, rows: _Rows, reference: str) -> tuple[Ref
         reader.problem("ran", f"return {ran} is another client's, not {client.code}'s")
     elif refund is not None and refund.return_request_id != rma.pk:
         reader.problem("ran", f"refund {refund.pk} is of return {refund.return_request.ran}, not of {ran}")
-    elif refund is None:
-        refund = _refund_of_return(reader, rma, reference)
-    return (None, "ran") if reader.bad else (refund, "refund_id" if id_text else "ran")
+    elif refund is not None:
+        return refund, "refund_id"
+    else:
+        return _refund_of_return(reader, rma, reference), "ran"
+    return None, "ran"
 
 
 def _refund_of_return(reader: _RowReader, rma: ReturnRequest, reference: str) -> Refund | None:

@@ -17,14 +17,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from import_export import fields, resources
 from import_export.admin import ImportMixin
-from import_export.formats.base_formats import CSV
+from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import Result, RowResult
 
 from core.errors import DomainError
 from refunds import settlement
 from rma.models import Client
-from rma.resources import XLSXFormulasAsText
 
 ROW_RESULT_TYPES = {settlement.SETTLE: RowResult.IMPORT_TYPE_UPDATE,
                     settlement.ALREADY_SETTLED: RowResult.IMPORT_TYPE_SKIP}
@@ -36,8 +35,8 @@ class SettlementFileForm(forms.Form):
                                     initial="csv")
 
 
-class XLSXUpToTheRowLimit(XLSXFormulasAsText):
-    """XLSX read as written (formulas as their text), and no further than one row past the import's limit."""
+class XLSXUpToTheRowLimit(XLSX):
+    """XLSX read as written (a formula as its text, never evaluated), no further than one row past the limit."""
 
     def create_dataset(self, in_stream: bytes) -> tablib.Dataset:
         workbook = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=False)

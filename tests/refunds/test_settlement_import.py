@@ -10,7 +10,7 @@ from core.errors import PermissionRefused
 from refunds import services, settlement
 from refunds.models import Refund, RefundStatus
 from rma.models import ReturnEvent, ReturnEventType, ReturnState
-from tests.factories import client_with_policy, never_issued_ran, one_symbol_changed
+from tests.factories import client_with_policy, never_issued_ran, one_symbol_changed, order_for, return_in_state
 from tests.refunds.settlement_data import owed_refund, refund_for
 
 
@@ -152,12 +152,15 @@ def test_a_refund_issued_with_another_reference_is_refused(shop, owed, staff):
 def test_refunds_not_approved_or_not_to_the_original_payment_are_refused(shop, owed, staff):
     pending = refund_for(shop, staff)
     denied = services.deny_refund(refund=refund_for(shop, staff), actor=staff.finance, reason="Worn")
+    credit = return_in_state(ReturnState.DISPOSITIONED, staff=staff, client=shop, order=order_for(shop, quantity=1),
+                             units=1, refund_method="store_credit").refunds.get()
 
-    report = import_rows(shop, [row(owed[0]), row(pending), row(denied)], staff.finance)
+    report = import_rows(shop, [row(owed[0]), row(pending), row(denied), row(credit)], staff.finance)
 
-    assert problems_of(report) == [(3, "refund_id"), (4, "refund_id")]
+    assert problems_of(report) == [(3, "refund_id"), (4, "refund_id"), (5, "refund_id")]
     assert "pending approval: only approved refunds are settled" in report.problems[0].message
     assert "denied" in report.problems[1].message
+    assert "paid as store credit, not to the original payment method" in report.problems[2].message
 
 
 def test_a_refund_twice_in_the_file_and_a_ran_disagreeing_with_its_id_are_refused(shop, owed, staff):
@@ -222,3 +225,22 @@ def test_only_finance_and_managers_import_confirmations(shop, owed, staff, group
 
 def test_a_manager_imports_them_too(shop, owed, staff):
     assert import_rows(shop, [row(owed[0])], staff.manager).applied
+
+
+def test_a_file_naming_refunds_by_ran_imported_again_changes_nothing(shop, owed, staff):
+    rows = [row(refund, refund_id="", ran=refund.return_request.ran) for refund in owed]
+    import_rows(shop, rows, staff.finance)
+
+    again = import_rows(shop, rows, staff.finance)
+
+    assert again.applied and again.summary == "0 refunds settled, 2 already settled"
+
+
+def test_a_ran_of_a_return_paid_as_store_credit_is_refused(shop, staff):
+    rma = return_in_state(ReturnState.DISPOSITIONED, staff=staff, client=shop, order=order_for(shop, quantity=1),
+                          units=1, refund_method="store_credit")
+
+    report = import_rows(shop, [row(refund_id="", ran=rma.ran)], staff.finance)
+
+    assert problems_of(report) == [(2, "ran")]
+    assert "has no refund to the original payment method" in report.problems[0].message
