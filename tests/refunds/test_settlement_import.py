@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.actors import StaffActor
@@ -244,3 +246,15 @@ def test_a_ran_of_a_return_paid_as_store_credit_is_refused(shop, staff):
 
     assert problems_of(report) == [(2, "ran")]
     assert "has no refund to the original payment method" in report.problems[0].message
+
+
+def test_the_preview_reads_the_file_in_the_same_few_queries_however_long_it_is(shop, staff):
+    refunds = [owed_refund(shop, staff) for _ in range(6)]
+    by_id_and_ran = [row(refund, ran=refund.return_request.ran) for refund in refunds]
+
+    with CaptureQueriesContext(connection) as short:
+        import_rows(shop, by_id_and_ran[:2], staff.finance, dry_run=True)
+    with CaptureQueriesContext(connection) as long:
+        import_rows(shop, by_id_and_ran, staff.finance, dry_run=True)
+
+    assert len(long) == len(short)
