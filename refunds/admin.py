@@ -18,6 +18,7 @@ from core.errors import DomainError
 from core.money import format_money
 from core.words import counted
 from refunds import models, selectors, services
+from refunds.settlement_admin import SettlementAdmin
 from rma.list_admin import ListedAdmin
 from rma.models import Client, Customer, RefundMethod
 
@@ -111,7 +112,7 @@ class RefundApprovalInline(admin.TabularInline):
 
 
 @admin.register(models.Refund)
-class RefundAdmin(ListedAdmin, ReadOnlyAdmin):
+class RefundAdmin(SettlementAdmin, ListedAdmin, ReadOnlyAdmin):
     list_display = [
         "return_column", "client_column", "customer_column", "amount_column", "method", "breakdown_column",
         "inspection_column", "signals_column", "status", "waiting_column", "external_reference",

@@ -10,13 +10,15 @@ from rma import later_stages
 from rma.models import ReturnRequest
 
 
-def settle(*, rma: ReturnRequest, refund: Refund, actor: Actor, reference: str) -> Refund:
+def settle(
+    *, rma: ReturnRequest, refund: Refund, actor: Actor, reference: str, details: dict | None = None
+) -> Refund:
     later_stages.ensure_transition_allowed(rma=rma, transition="refund")
     refund.issue(by=user_of(actor), at=timezone.now(), reference=reference)
     refund.save(update_fields=["status", "issued_by", "issued_at", "external_reference"])
     later_stages.mark_refunded(
         rma=rma, actor=actor,
         details={"refund": refund.pk, "amount": str(refund.amount), "currency": refund.currency,
-                 "method": refund.method, "reference": reference},
+                 "method": refund.method, "reference": reference, **(details or {})},
     )
     return refund

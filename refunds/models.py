@@ -72,6 +72,8 @@ class Refund(models.Model):
             ("issue_refund", "Issue refunds"),
             ("complete_refund", "Complete refunds the client's payment system paid"),
             ("switch_refund_method", "Switch a refund to store credit with the customer's consent"),
+            ("export_settlement", "Download a client's settlement file of refunds it owes"),
+            ("import_settlement", "Import a client's settlement confirmations"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="refund_amount_non_negative"),

@@ -236,8 +236,11 @@ def issue_refund(*, refund: Refund, actor: Actor, reference: str | None = None) 
 
 
 @transaction.atomic
-def complete_refund(*, refund: Refund, actor: Actor, reference: str) -> Refund:
-    """The client's payment system paid the refund: record its reference. Paid once: again, it changes nothing."""
+def complete_refund(*, refund: Refund, actor: Actor, reference: str, details: dict | None = None) -> Refund:
+    """The client's payment system paid the refund: record its reference. Paid once: again, it changes nothing.
+
+    `details` are facts of the confirmation kept on the return's event (a settlement file's date paid, its row).
+    """
     actor = require(actor, "refunds.complete_refund", action="complete refunds", on=refund)
     reference = (reference or "").strip()
     if not reference or len(reference) > payouts.LONGEST_REFERENCE:
@@ -247,7 +250,7 @@ def complete_refund(*, refund: Refund, actor: Actor, reference: str) -> Refund:
         return refund
     if not can_proceed(refund.issue):
         raise TransitionRefused(f"This refund is {refund.get_status_display().lower()}; it cannot be completed.")
-    return issuing.settle(rma=rma, refund=refund, actor=actor, reference=reference)
+    return issuing.settle(rma=rma, refund=refund, actor=actor, reference=reference, details=details)
 
 
 # Where a refund may still change its method: not once the client's system has it, nor once it is over.

@@ -22,8 +22,8 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 
 from core.errors import InvalidInput
+from core.spreadsheet import csv_chunks, write_xlsx
 from reports import exports
-from reports.spreadsheet import csv_chunks, write_xlsx
 from rma.lists import ListQuery, list_rows
 
 FORMATS = [CSV, XLSX]

@@ -22,9 +22,9 @@ from django.db.models import Model
 from django.utils import timezone
 
 from core.errors import PermissionRefused
+from core.spreadsheet import Value, write_csv, write_xlsx
 from reports.models import ExportJob, ExportStatus
 from reports.resources import ExportResource
-from reports.spreadsheet import Value, write_csv, write_xlsx
 from rma.lists import ListQuery, ListSpec, list_rows
 
 logger = logging.getLogger(__name__)

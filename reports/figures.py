@@ -8,12 +8,12 @@ import io
 from dataclasses import dataclass
 
 from core.money import format_money
+from core.spreadsheet import neutralise
 from core.words import counted
 from disposition.models import Action
 from inspection.models import DefectCategory
 from reports.charts import BarRow, Chart, horizontal_bars, stacked_columns
 from reports.selectors import Report
-from reports.spreadsheet import neutralise
 from rma.models import Reason, RefundMethod
 
 RETURN_RATE_DEFINITION = (

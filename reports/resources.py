@@ -3,7 +3,7 @@
 One resource per export. A column reads a value straight from the row or along its foreign keys;
 the export fetches exactly those fields, joined in one query (so the number of queries never
 grows with the rows), and money is quantized to its currency. Values stay native here (Decimal,
-int, bool, datetime, str): reports.spreadsheet turns them into cells and neutralises formulas.
+int, bool, datetime, str): core.spreadsheet turns them into cells and neutralises formulas.
 """
 
 from collections.abc import Iterator
@@ -16,10 +16,10 @@ from import_export import resources, widgets
 from import_export.fields import Field
 
 from core.money import quantize
+from core.spreadsheet import Value
 from disposition.models import Disposition, StockMovement
 from inspection.models import Inspection
 from refunds.models import Refund
-from reports.spreadsheet import Value
 from rma.models import ReceivingScan, ReturnItem, ReturnRequest
 
 # Rows fetched from the database at a time: a server-side cursor keeps memory flat.

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from django.db import models
 
+from core.spreadsheet import csv_cell, neutralise, write_csv, write_xlsx
 from disposition.models import StockMovement
 from reports import exports
 from reports.resources import Money
-from reports.spreadsheet import csv_cell, neutralise, write_csv, write_xlsx
 from rma.models import ReturnState
 from tests.factories import DispositionRuleFactory, client_with_policy, return_in_state
 from tests.reports.exports import EXPORTS, content_of, exported, request_export, xlsx_rows, xlsx_sheet

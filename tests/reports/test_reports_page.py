@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.spreadsheet import neutralise
+from core.spreadsheet import neutralise
 from rma.models import Client, ReturnState
 from tests.factories import return_in_state
 from tests.reports.data import REPORT_NOW, march_returns

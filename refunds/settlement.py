@@ -1,0 +1,460 @@
+"""Settlement files: the refunds a client's finance team pays to the original payment method, and their confirmation.
+
+The settlement file lists, per client, every refund to the original payment method it owes: approved,
+sent to its system and awaiting confirmation (`requested`), or failed on the way. Its finance team pays
+them and sends back a confirmation file, one row per payout: `refund_id` or `ran` (or both), `reference`,
+`date_paid`, and optionally `amount` and `currency`, checked against the refund. The settlement file's
+other columns may stay in it and are ignored, so the client can fill in two columns of the file it got.
+
+Importing the confirmations checks every row first; while any row has a problem nothing is applied.
+Each refund is then completed through refunds.services.complete_refund as the `settlement_import` job
+(the person importing needs `refunds.import_settlement`), in one transaction, which ends its return. A
+refund already issued with the same reference is "already settled": importing a file twice changes nothing.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from core.actors import Actor, SystemActor, require, user_of
+from core.errors import DomainError, InvalidInput
+from core.money import format_money, quantize
+from core.spreadsheet import Value, write_csv, write_xlsx
+from core.words import counted
+from refunds import payouts, services
+from refunds.models import Refund, RefundStatus
+from rma import ran as ran_codes
+from rma.models import Client, RefundMethod, ReturnRequest
+
+# What a client still owes through the original payment method: approved, sent to its system, or failed there.
+OWED_STATUSES = (RefundStatus.APPROVED, RefundStatus.REQUESTED, RefundStatus.FAILED)
+SETTLEMENT_COLUMNS = [
+    "refund_id", "ran", "order_number", "payment_method", "payment_reference", "amount", "currency", "status",
+    "approved_at",
+]
+FILE_FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+# The confirmation file: which refund (by id or by its return's RAN), the payout's reference and day.
+CONFIRMATION_COLUMNS = ["refund_id", "ran", "reference", "date_paid", "amount", "currency"]
+REQUIRED_COLUMNS = ["reference", "date_paid"]
+IGNORED_COLUMNS = [column for column in SETTLEMENT_COLUMNS if column not in CONFIRMATION_COLUMNS]
+LARGEST_FILE = 5 * 1024 * 1024  # bytes
+MOST_ROWS = 20_000
+HEADER_ROW = 1
+
+SETTLEMENT_IMPORT = SystemActor(job="settlement_import")
+SETTLE, ALREADY_SETTLED = "settle", "already_settled"
+
+
+def owed_refunds(*, client: Client) -> QuerySet[Refund]:
+    """The client's refunds to the original payment method that it still owes, oldest approval first."""
+    return (
+        Refund.objects.filter(
+            return_request__client=client, method=RefundMethod.ORIGINAL_PAYMENT, status__in=OWED_STATUSES
+        )
+        .select_related("return_request__order")
+        .order_by("approved_at", "id")
+    )
+
+
+def owed_per_client() -> dict[int, int]:
+    """How many refunds each client owes through the original payment method, by client id."""
+    rows = (
+        Refund.objects.filter(method=RefundMethod.ORIGINAL_PAYMENT, status__in=OWED_STATUSES).order_by()
+        .values("return_request__client").annotate(n=Count("id"))
+    )
+    return {row["return_request__client"]: row["n"] for row in rows}
+
+
+def settlement_rows(*, client: Client, actor: Actor) -> list[list[Value]]:
+    """The settlement file's rows for `client`, amounts in its currency's decimals (50.00 EUR, 5000 JPY)."""
+    require(actor, "refunds.export_settlement", action="download settlement files", on=client)
+    rows = []
+    for refund in owed_refunds(client=client):
+        rma = refund.return_request
+        order = rma.order
+        rows.append([
+            refund.pk, rma.ran, order.number, order.payment_method, order.payment_reference,
+            quantize(refund.amount, refund.currency), refund.currency, refund.status, refund.approved_at,
+        ])
+    return rows
+
+
+def write_settlement_file(*, client: Client, actor: Actor, file_format: str, file: IO[bytes]) -> None:
+    """Write the client's settlement file as CSV or XLSX; text is neutralised against formulas."""
+    rows = settlement_rows(client=client, actor=actor)
+    if file_format == "csv":
+        write_csv(SETTLEMENT_COLUMNS, rows, file)
+    elif file_format == "xlsx":
+        write_xlsx(SETTLEMENT_COLUMNS, rows, file, title=f"Settlement {client.code}")
+    else:
+        raise InvalidInput(f"A settlement file is {' or '.join(FILE_FORMATS)}.")
+
+
+def settlement_file_name(*, client: Client, file_format: str) -> str:
+    return f"settlement-{client.code}-{timezone.localdate():%Y-%m-%d}.{file_format}"
+
+
+# -- the confirmation file ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """A bad cell (row and column), a bad header (row 1), or the whole file (no row)."""
+
+    row: int | None
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.row is None:
+            return self.message
+        return f"Row {self.row}, column {self.column}: {self.message}"
+
+
+@dataclass
+class Confirmation:
+    """One row of the file: the refund it names, the payout, and what importing it does."""
+
+    row: int
+    refund: Refund
+    reference: str
+    paid_on: dt.date
+    action: str  # SETTLE, or ALREADY_SETTLED when the refund is issued with this reference
+
+
+@dataclass
+class SettlementImportReport:
+    """What an import did, or in a dry run would do; with any problem it did nothing."""
+
+    client: Client
+    confirmations: list[Confirmation]
+    problems: list[ImportProblem]
+    dry_run: bool
+
+    def __post_init__(self) -> None:
+        self.problems.sort(key=lambda problem: problem.row or 0)
+
+    @property
+    def applied(self) -> bool:
+        return not self.dry_run and not self.problems
+
+    def problems_by_row(self) -> dict[int | None, dict[str, list[str]]]:
+        by_row: dict[int | None, dict[str, list[str]]] = defaultdict(dict)
+        for problem in self.problems:
+            by_row[problem.row].setdefault(problem.column, []).append(problem.message)
+        return dict(by_row)
+
+    @property
+    def to_settle(self) -> list[Confirmation]:
+        return [confirmation for confirmation in self.confirmations if confirmation.action == SETTLE]
+
+    @property
+    def summary(self) -> str:
+        settled = "settled" if self.applied else "to settle"
+        already = len(self.confirmations) - len(self.to_settle)
+        return f"{counted(len(self.to_settle), 'refund')} {settled}, {already} already settled"
+
+
+class _NothingApplied(Exception):
+    def __init__(self, report: SettlementImportReport) -> None:
+        self.report = report
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _header(column: Any) -> str:
+    """A header as a person types it: " Refund ID" is the refund_id column."""
+    return _as_text(column).lower().replace(" ", "_").replace("-", "_")
+
+
+def _header_problems(columns: list[str]) -> list[ImportProblem]:
+    named = [column for column in columns if column]
+    known = [*CONFIRMATION_COLUMNS, *IGNORED_COLUMNS]
+    problems = [
+        ImportProblem(HEADER_ROW, column, "this column appears twice")
+        for column in sorted({column for column in named if named.count(column) > 1})
+    ]
+    problems += [
+        ImportProblem(HEADER_ROW, column, f"not a column of the confirmation file ({', '.join(CONFIRMATION_COLUMNS)})")
+        for column in named if column not in known
+    ]
+    problems += [
+        ImportProblem(HEADER_ROW, column, "this required column is missing")
+        for column in REQUIRED_COLUMNS if column not in named
+    ]
+    if "refund_id" not in named and "ran" not in named:
+        problems.append(ImportProblem(HEADER_ROW, "refund_id", "give a refund_id or a ran column"))
+    return problems
+
+
+class _Rows:
+    """The file's rows by header, with the refunds and returns they name loaded in a few queries."""
+
+    def __init__(self, *, client: Client, columns: Sequence[Any], rows: Sequence[Mapping[Any, Any]]) -> None:
+        self.client = client
+        self.columns = [_header(column) for column in columns]
+        self.rows = [{_header(column): value for column, value in row.items() if _header(column)} for row in rows]
+        self.refund_ids = {number for row in self.rows if (number := _refund_id(row.get("refund_id"))) is not None}
+        self.rans = {ran for row in self.rows if (ran := ran_codes.parse_ran(_as_text(row.get("ran"))))}
+
+    def lock_returns(self) -> None:
+        """Lock, in one order, the client's returns the file names: the return row first, as every refund service."""
+        of_refunds = Refund.objects.filter(pk__in=self.refund_ids).values("return_request")
+        named = Q(pk__in=of_refunds) | Q(ran__in=self.rans)
+        list(ReturnRequest.objects.select_for_update().filter(named, client=self.client)
+             .order_by("pk").values_list("pk", flat=True))
+
+    def load(self) -> None:
+        refunds = Refund.objects.select_related("return_request__client")
+        self.refunds = refunds.in_bulk(self.refund_ids)
+        self.returns = {
+            rma.ran: rma for rma in ReturnRequest.objects.filter(ran__in=self.rans).prefetch_related("refunds")
+        }
+
+
+def _refund_id(value: Any) -> int | None:
+    text = _as_text(value)
+    return int(text) if text.isdigit() and len(text) < 19 else None
+
+
+class _RowReader:
+    """Reads one row; every bad cell becomes a problem."""
+
+    def __init__(self, row: int, raw: Mapping[str, Any], problems: list[ImportProblem]) -> None:
+        self.row, self.raw, self.problems, self.bad = row, raw, problems, False
+
+    def problem(self, column: str, message: str) -> None:
+        self.problems.append(ImportProblem(self.row, column, message))
+        self.bad = True
+
+    def text(self, column: str) -> str:
+        text = _as_text(self.raw.get(column))
+        if "\x00" in text:
+            self.problem(column, "contains a NUL character")
+            return ""
+        return text
+
+
+def _refund_of_row(reader: _RowReader, rows: _Rows, reference: str) -> tuple[Refund | None, str]:
+    """The refund the row names, and the column that named it."""
+    client = rows.client
+    id_text, ran_text = reader.text("refund_id"), reader.text("ran")
+    if not id_text and not ran_text:
+        reader.problem("refund_id", "give the refund_id or the ran of the refund paid")
+        return None, "refund_id"
+    refund = None
+    if id_text:
+        number = _refund_id(id_text)
+        refund = rows.refunds.get(number) if number is not None else None
+        if number is None:
+            reader.problem("refund_id", f"'{id_text}' is not a refund id (a whole number)")
+            return None, "refund_id"
+        if refund is None:
+            reader.problem("refund_id", f"no refund has the id {number}")
+            return None, "refund_id"
+        if refund.return_request.client_id != client.pk:
+            reader.problem("refund_id", f"refund {number} is another client's, not {client.code}'s")
+            return None, "refund_id"
+    if not ran_text:
+        return refund, "refund_id"
+    ran = ran_codes.parse_ran(ran_text)
+    rma = rows.returns.get(ran) if ran else None
+    if ran is None:
+        reader.problem("ran", f"'{ran_text}' is not a RAN: mistyped, or its check symbol is wrong")
+    elif rma is None:
+        reader.problem("ran", f"no return has the RAN {ran}")
+    elif rma.client_id != client.pk:
+        reader.problem("ran", f"return {ran} is another client's, not {client.code}'s")
+    elif refund is not None and refund.return_request_id != rma.pk:
+        reader.problem("ran", f"refund {refund.pk} is of return {refund.return_request.ran}, not of {ran}")
+    elif refund is not None:
+        return refund, "refund_id"
+    else:
+        return _refund_of_return(reader, rma, reference), "ran"
+    return None, "ran"
+
+
+def _refund_of_return(reader: _RowReader, rma: ReturnRequest, reference: str) -> Refund | None:
+    """The return's refund to the original payment method: the one owed, else the one settled with this reference."""
+    original = [refund for refund in rma.refunds.all() if refund.method == RefundMethod.ORIGINAL_PAYMENT]
+    owed = [refund for refund in original if refund.status in OWED_STATUSES]
+    if len(owed) > 1:
+        reader.problem("ran", f"return {rma.ran} owes {len(owed)} refunds: name each by its refund_id")
+        return None
+    if not original:
+        reader.problem("ran", f"return {rma.ran} has no refund to the original payment method")
+        return None
+    settled = [refund for refund in original if refund.status == RefundStatus.ISSUED
+               and refund.external_reference == reference]
+    return (owed or settled or original[-1:])[0]
+
+
+def _iso_day(text: str) -> dt.date | None:
+    """The day of an ISO 8601 date (2026-11-30) or date and time (2026-11-30T14:05:00+01:00, its own day)."""
+    for parse in (dt.date.fromisoformat, lambda text: dt.datetime.fromisoformat(text).date()):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    return None
+
+
+def _paid_on(reader: _RowReader, client: Client, refund: Refund | None) -> dt.date | None:
+    value = reader.raw.get("date_paid")
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    else:
+        text = reader.text("date_paid")
+        if not text:
+            reader.problem("date_paid", "required, but empty")
+            return None
+        day = _iso_day(text)
+        if day is None:
+            reader.problem("date_paid", f"'{text}' is not a date: write it as ISO 8601, e.g. 2026-11-30")
+            return None
+    today = timezone.localdate(timezone=client.zone)
+    if day > today:
+        reader.problem("date_paid", f"{day.isoformat()} is in the future ({client.code}'s today is {today})")
+    elif refund is not None and refund.approved_at:
+        approved = timezone.localdate(refund.approved_at, timezone=client.zone)
+        if day < approved:
+            reader.problem("date_paid", f"{day.isoformat()} is before refund {refund.pk} was approved, on {approved}")
+    return day
+
+
+def _check_against_refund(reader: _RowReader, refund: Refund, column: str, reference: str) -> str | None:
+    """What the row does to its refund (SETTLE or ALREADY_SETTLED), or None when it cannot."""
+    if refund.method != RefundMethod.ORIGINAL_PAYMENT:
+        reader.problem(column, f"refund {refund.pk} is paid as {refund.get_method_display().lower()}, "
+                               "not to the original payment method")
+        return None
+    amount_text = reader.text("amount")
+    if amount_text:
+        try:
+            amount = Decimal(amount_text)
+        except InvalidOperation:
+            amount = None
+        owed = quantize(refund.amount, refund.currency)
+        if amount is None or not amount.is_finite():
+            reader.problem("amount", f"'{amount_text}' is not a number (write it like 1234.50)")
+        elif amount != owed:
+            reader.problem("amount", f"{amount_text} is not refund {refund.pk}'s amount, "
+                                     f"{format_money(owed, refund.currency)}")
+    currency = reader.text("currency").upper()
+    if currency and currency != refund.currency:
+        reader.problem("currency", f"refund {refund.pk} is in {refund.currency}, not {currency}")
+    if refund.status == RefundStatus.ISSUED:
+        if refund.external_reference == reference:
+            return ALREADY_SETTLED
+        reader.problem("reference", f"refund {refund.pk} was already issued with reference "
+                                    f"'{refund.external_reference}', not '{reference}'")
+        return None
+    if refund.status not in OWED_STATUSES:
+        reader.problem(column, f"refund {refund.pk} is {refund.get_status_display().lower()}: "
+                               "only approved refunds are settled")
+        return None
+    return SETTLE
+
+
+def _reference(reader: _RowReader) -> str:
+    reference = reader.text("reference")
+    if not reference:
+        reader.problem("reference", "required, but empty")
+    elif len(reference) > payouts.LONGEST_REFERENCE:
+        reader.problem("reference", f"longer than {payouts.LONGEST_REFERENCE} characters")
+    return reference
+
+
+def _plan(rows: _Rows) -> tuple[list[Confirmation], list[ImportProblem]]:
+    problems = _header_problems(rows.columns)
+    if problems:
+        return [], problems
+    rows.load()
+    confirmations: list[Confirmation] = []
+    seen: dict[int, int] = {}
+    for number, raw in enumerate(rows.rows, start=HEADER_ROW + 1):
+        if not any(_as_text(value) for value in raw.values()):
+            continue
+        reader = _RowReader(number, raw, problems)
+        reference = _reference(reader)
+        refund, column = _refund_of_row(reader, rows, reference)
+        paid_on = _paid_on(reader, rows.client, refund)
+        action = _check_against_refund(reader, refund, column, reference) if refund else None
+        if refund is not None and refund.pk in seen:
+            reader.problem(column, f"refund {refund.pk} is already on row {seen[refund.pk]}")
+        if refund is not None:
+            seen.setdefault(refund.pk, number)
+        if not reader.bad:
+            confirmations.append(Confirmation(row=number, refund=refund, reference=reference, paid_on=paid_on,
+                                              action=action))
+    return confirmations, problems
+
+
+def _apply(report: SettlementImportReport, *, actor: Actor, file_name: str) -> None:
+    """Complete every refund to settle; a refusal (or a refund paid meanwhile elsewhere) undoes them all."""
+    user = user_of(actor)
+    for confirmation in report.to_settle:
+        details = {"paid_on": confirmation.paid_on.isoformat(), "settlement_file": file_name[:200],
+                   "settlement_row": confirmation.row, "imported_by": user.pk if user else None}
+        try:
+            refund = services.complete_refund(refund=confirmation.refund, actor=SETTLEMENT_IMPORT,
+                                              reference=confirmation.reference, details=details)
+        except DomainError as error:
+            report.problems.append(ImportProblem(confirmation.row, "reference", error.message))
+            continue
+        if refund.external_reference != confirmation.reference:
+            report.problems.append(ImportProblem(
+                confirmation.row, "reference",
+                f"refund {refund.pk} was issued meanwhile with reference '{refund.external_reference}'",
+            ))
+    if report.problems:
+        raise _NothingApplied(report)
+
+
+def import_settlement_confirmations(
+    *, client: Client, columns: Sequence[Any], rows: Sequence[Mapping[Any, Any]], actor: Actor,
+    dry_run: bool = False, file_name: str = "",
+) -> SettlementImportReport:
+    """Complete the client's refunds its confirmation file says were paid, all or nothing (see the module).
+
+    A dry run reports what each row would do and writes nothing, holding no locks. Applying locks the
+    returns the file names, checks every row again, and completes each refund in one transaction.
+    """
+    actor = require(actor, "refunds.import_settlement", action="import settlement confirmations", on=client)
+    if len(rows) > MOST_ROWS:
+        problem = ImportProblem(None, "", f"The file has {len(rows):,} rows; a confirmation file holds at most "
+                                          f"{MOST_ROWS:,}. Split it and import each part.")
+        return SettlementImportReport(client=client, confirmations=[], problems=[problem], dry_run=dry_run)
+    file_rows = _Rows(client=client, columns=columns, rows=rows)
+    try:
+        with transaction.atomic():
+            if not dry_run:
+                file_rows.lock_returns()
+            confirmations, problems = _plan(file_rows)
+            report = SettlementImportReport(client=client, confirmations=confirmations, problems=problems,
+                                            dry_run=dry_run)
+            if report.applied:
+                _apply(report, actor=actor, file_name=file_name)
+    except _NothingApplied as refused:
+        report = refused.report
+    return report

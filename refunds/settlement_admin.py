@@ -1,0 +1,176 @@
+"""Finance's settlement screens on the refunds list: a client's settlement file, and importing its confirmations.
+
+The import follows the order import's pattern (django-import-export's preview, then confirm): the
+resource hands the whole file to refunds.settlement, which checks every row and applies all or nothing.
+"""
+
+import io
+from itertools import islice
+
+import openpyxl
+import tablib
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from import_export import fields, resources
+from import_export.admin import ImportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.results import Result, RowResult
+
+from core.errors import DomainError
+from refunds import settlement
+from rma.models import Client
+
+ROW_RESULT_TYPES = {settlement.SETTLE: RowResult.IMPORT_TYPE_UPDATE,
+                    settlement.ALREADY_SETTLED: RowResult.IMPORT_TYPE_SKIP}
+
+
+class SettlementFileForm(forms.Form):
+    client = forms.ModelChoiceField(queryset=Client.objects.order_by("name"))
+    file_format = forms.ChoiceField(label="Format", choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)")],
+                                    initial="csv")
+
+
+class XLSXUpToTheRowLimit(XLSX):
+    """XLSX read as written (a formula as its text, never evaluated), no further than one row past the limit."""
+
+    def create_dataset(self, in_stream: bytes) -> tablib.Dataset:
+        workbook = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=False)
+        rows = workbook.active.iter_rows(values_only=True)
+        dataset = tablib.Dataset(headers=list(next(rows, ())))
+        for row in islice(rows, settlement.MOST_ROWS + 1):
+            dataset.append(row)
+        return dataset
+
+
+class ConfirmationImportForm(ImportForm):
+    client = forms.ModelChoiceField(queryset=Client.objects.order_by("name"),
+                                    help_text="Whose confirmation file this is: rows of another client's refunds "
+                                    "are refused.")
+    field_order = ["client", "resource", "import_file", "format"]
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload.size > settlement.LARGEST_FILE:
+            raise ValidationError(
+                f"The file is {upload.size / 1024 / 1024:.1f} MB; a confirmation file is at most "
+                f"{settlement.LARGEST_FILE // 1024 // 1024} MB. Split it and import each part."
+            )
+        return upload
+
+
+class ConfirmationConfirmForm(ConfirmImportForm):
+    client = forms.ModelChoiceField(queryset=Client.objects.all(), widget=forms.HiddenInput)
+
+
+class SettlementImportResult(Result):
+    """import_export's result of a confirmation import, one row result per row, carrying the report."""
+
+    def __init__(self, report: settlement.SettlementImportReport) -> None:
+        super().__init__()
+        self.report = report
+        for row, errors in report.problems_by_row().items():
+            self.append_invalid_row(row or 0, {}, ValidationError(errors))
+            self.totals[RowResult.IMPORT_TYPE_INVALID] += 1
+        if report.problems:
+            return
+        for confirmation in report.confirmations:
+            row_result = RowResult()
+            row_result.import_type = ROW_RESULT_TYPES[confirmation.action]
+            row_result.instance = confirmation.refund
+            row_result.add_instance_info(confirmation.refund)
+            self.append_row_result(row_result)
+            self.increment_row_result_total(row_result)
+
+
+class SettlementConfirmationResource(resources.Resource):
+    """A client's confirmation file; every rule is in refunds.settlement."""
+
+    @classmethod
+    def get_display_name(cls) -> str:
+        return "Settlement confirmations"
+
+    def get_user_visible_fields(self) -> list[fields.Field]:
+        return [fields.Field(column_name=column) for column in settlement.CONFIRMATION_COLUMNS]
+
+    def import_data(self, dataset: tablib.Dataset, dry_run: bool = False, **kwargs) -> SettlementImportResult:
+        columns = dataset.headers or []
+        rows = [dict(zip(columns, values, strict=False)) for values in dataset]
+        report = settlement.import_settlement_confirmations(
+            client=kwargs["client"], columns=columns, rows=rows, actor=kwargs["user"], dry_run=dry_run,
+            file_name=kwargs.get("file_name") or "",
+        )
+        return SettlementImportResult(report)
+
+
+class SettlementAdmin(ImportMixin):
+    """Mix into the refunds admin: the "Settlement file" page and "Import confirmations" (preview, confirm)."""
+
+    resource_classes = [SettlementConfirmationResource]
+    import_formats = [CSV, XLSXUpToTheRowLimit]
+    import_template_name = "admin/refunds/refund/import.html"
+    import_form_class = ConfirmationImportForm
+    confirm_form_class = ConfirmationConfirmForm
+    # The refunds list keeps its own buttons (change_list_object_tools.html links both pages).
+    import_export_change_list_template = None
+    # Each settled refund's return already says who settled it, when and from which file.
+    skip_admin_log = True
+
+    def has_import_permission(self, request) -> bool:
+        return request.user.has_perm("refunds.import_settlement")
+
+    def get_urls(self):
+        own = [path("settlement/", self.admin_site.admin_view(self.settlement_view), name="refunds_refund_settlement")]
+        return own + super().get_urls()
+
+    def settlement_view(self, request: HttpRequest) -> HttpResponse:
+        """Pick a client and download the refunds it owes through the original payment method."""
+        if not request.user.has_perm("refunds.export_settlement"):
+            raise PermissionDenied
+        form = SettlementFileForm(request.GET or None)
+        if form.is_bound and form.is_valid():
+            client, file_format = form.cleaned_data["client"], form.cleaned_data["file_format"]
+            content = io.BytesIO()
+            try:
+                settlement.write_settlement_file(client=client, actor=request.user, file_format=file_format,
+                                                 file=content)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                name = settlement.settlement_file_name(client=client, file_format=file_format)
+                response = HttpResponse(content.getvalue(), content_type=settlement.FILE_FORMATS[file_format])
+                response["Content-Disposition"] = f'attachment; filename="{name}"'
+                return response
+        owed = settlement.owed_per_client()
+        return TemplateResponse(request, "admin/refunds/refund/settlement.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "title": "Settlement file",
+            "form": form, "columns": settlement.SETTLEMENT_COLUMNS,
+            "clients": [(client, owed[client.pk]) for client in Client.objects.filter(pk__in=owed).order_by("name")],
+        })
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        response.context_data["title"] = "Import settlement confirmations"
+        return response
+
+    def get_import_data_kwargs(self, **kwargs) -> dict:
+        form = kwargs.pop("form", None)
+        return {**kwargs, "client": form.cleaned_data["client"]} if form is not None else kwargs
+
+    def get_confirm_form_initial(self, request, import_form) -> dict:
+        initial = super().get_confirm_form_initial(request, import_form)
+        return {**initial, "client": import_form.cleaned_data["client"].pk} if import_form is not None else initial
+
+    def process_result(self, result, request):
+        # The preview passed, but the file is checked again on confirming: a refund may have been paid since.
+        if result.report.problems:
+            problems = "; ".join(str(problem) for problem in result.report.problems)
+            self.message_user(request, f"Nothing was imported: {problems}", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:refunds_refund_import"))
+        self.message_user(request, f"Confirmations of {result.report.client} imported: {result.report.summary}.",
+                          messages.SUCCESS)
+        return HttpResponseRedirect(f"{reverse('admin:refunds_refund_changelist')}?queue=issued")
