@@ -72,6 +72,7 @@ class Refund(models.Model):
             ("issue_refund", "Issue refunds"),
             ("complete_refund", "Complete refunds the client's payment system paid"),
             ("switch_refund_method", "Switch a refund to store credit with the customer's consent"),
+            ("correct_refund", "Correct a refunded return's refund with a second refund"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="refund_amount_non_negative"),
