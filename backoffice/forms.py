@@ -46,6 +46,10 @@ class NewReturnForm(forms.Form):
 
     channel = forms.ChoiceField(choices=STAFF_CHANNELS, initial=RequestChannel.PHONE)
     refund_method = forms.ChoiceField(choices=RefundMethod.choices)
+    exchange_sku = forms.CharField(
+        label="Replacement SKU", max_length=64, required=False,
+        help_text="For an exchange: the SKU the customer takes instead.",
+    )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     receipt_document = forms.FileField(required=False)
 
@@ -107,6 +111,11 @@ class NewReturnForm(forms.Form):
                 "serial_number": cleaned.get(f"serial_{line.pk}", ""),
                 "comment": cleaned.get(f"comment_{line.pk}", ""),
             })
+        if cleaned.get("refund_method") == RefundMethod.EXCHANGE:
+            if "exchange_sku" in cleaned and not cleaned["exchange_sku"]:
+                self.add_error("exchange_sku", "Give the SKU the customer takes in exchange.")
+        else:
+            cleaned["exchange_sku"] = ""  # typed before another method was picked: not an exchange after all
         if not items and not self.errors:
             raise forms.ValidationError("Enter a quantity for at least one item.")
         cleaned["items"] = items
@@ -117,7 +126,7 @@ class NewReturnForm(forms.Form):
         return rma_services.create_return_request(
             order=self.order, items=data["items"], channel=data["channel"], actor=actor,
             refund_method=data["refund_method"], notes=data["notes"],
-            receipt_document=data.get("receipt_document"),
+            receipt_document=data.get("receipt_document"), exchange_sku=data["exchange_sku"],
         )
 
 

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 from django_fsm import can_proceed
 
+from refunds import corrections
 from rma import selectors as rma_selectors
 from rma import services as rma_services
 from rma.models import ReturnRequest, ReturnState
@@ -60,6 +61,18 @@ class CustomerToldForm(forms.Form):
         label="How was the customer told?", max_length=2000, required=False,
         widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}),
         help_text="E.g. phoned, emailed, what was agreed. Shown on the return's timeline.",
+    )
+
+
+class CorrectionForm(forms.Form):
+    amount = forms.DecimalField(
+        label="Pay the customer this much more", max_digits=12, decimal_places=3,
+        widget=forms.NumberInput(attrs={"autofocus": True, "step": "any"}),
+        help_text="In the order's currency, with its decimals. Never more than the order has left to refund.",
+    )
+    reason = forms.CharField(
+        label="Why", max_length=corrections.LONGEST_REASON, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="E.g. a unit found later in the warehouse, a price entered wrong. Finance's approvers read it.",
     )
 
 
@@ -142,6 +155,9 @@ ACTIONS = [
     ReturnAction("customer-told", "Customer told", "rma.notify_customer", customer_to_tell,
                  lambda rma, user, data: rma_services.mark_customer_notified(rma=rma, actor=user, note=data["note"]),
                  CustomerToldForm, done="Recorded: the customer was told. The return leaves the queue."),
+    ReturnAction("correct-refund", "Correct the refund", "refunds.correct_refund", in_states([ReturnState.REFUNDED]),
+                 lambda rma, user, data: corrections.correct_refund(rma=rma, actor=user, **data), CorrectionForm,
+                 done="Correction proposed: it waits for approval in the refunds queue, like any refund."),
     ReturnAction("note", "Add a note", "rma.add_note", lambda rma: True,
                  lambda rma, user, data: rma_services.add_note(rma=rma, actor=user, text=data["text"]), NoteForm,
                  done="Note added to the timeline."),

@@ -118,7 +118,9 @@ def return_page_refunds(*, rma: ReturnRequest) -> QuerySet[Refund]:
 def _listed_returns() -> QuerySet[ReturnRequest]:
     """Returns with what the list shows of each: its units and the refund proposed (not denied)."""
     units = ReturnItem.objects.filter(return_request=OuterRef("pk")).values("return_request")
-    refund = Refund.objects.filter(return_request=OuterRef("pk")).exclude(status=RefundStatus.DENIED)
+    # The return's own refund: a correction paid on top of it shows on the return's page.
+    refund = (Refund.objects.filter(return_request=OuterRef("pk"), is_correction=False)
+              .exclude(status=RefundStatus.DENIED))
     return (
         ReturnRequest.objects.select_related("client", "warehouse", "order", "customer")
         .annotate(

@@ -55,8 +55,8 @@ class DenyForm(forms.Form):
 class IssueForm(forms.Form):
     reference = forms.CharField(
         required=False, max_length=200, label="Payout reference", widget=forms.TextInput(attrs={"autofocus": True}),
-        help_text="The payout's reference when it was settled in the client's payment system. "
-        "Leave empty to pay store credit from our ledger.",
+        help_text="The payout's reference when it was settled in the client's payment system (for an exchange, "
+        "the replacement order's number). Leave empty to pay store credit from our ledger.",
     )
 
 
@@ -162,6 +162,8 @@ class RefundAdmin(SettlementAdmin, ListedAdmin, ReadOnlyAdmin):
     @admin.display(description="breakdown")
     def breakdown_column(self, refund: models.Refund) -> str:
         b, currency = refund.breakdown, refund.currency
+        if refund.is_correction:
+            return f"correction: {refund.correction_reason}"
 
         def nonzero(key: str) -> bool:
             return Decimal(b.get(key) or 0) != 0
@@ -356,6 +358,9 @@ class RefundAdmin(SettlementAdmin, ListedAdmin, ReadOnlyAdmin):
 
 
 def done_message(label: str, refund: models.Refund) -> str:
+    if label == "Issue" and refund.status != models.RefundStatus.ISSUED and refund.method == RefundMethod.EXCHANGE:
+        return (f"Sent to {refund.return_request.client}'s system as exchange.requested: it is issued when their "
+                "system confirms the replacement order.")
     if label == "Issue" and refund.status != models.RefundStatus.ISSUED:
         return (f"Sent to {refund.return_request.client}'s payment system as refund.requested: it is issued "
                 "when their system confirms the payout.")

@@ -6,7 +6,8 @@ class RefundsConfig(AppConfig):
     name = "refunds"
 
     def ready(self) -> None:
-        from refunds import chain, payouts
+        from refunds import chain, exchanges, payouts
 
         chain.register()
         payouts.register_message_types()
+        exchanges.register_message_types()

@@ -74,6 +74,7 @@ class Refund(models.Model):
             ("switch_refund_method", "Switch a refund to store credit with the customer's consent"),
             ("export_settlement", "Download a client's settlement file of refunds it owes"),
             ("import_settlement", "Import a client's settlement confirmations"),
+            ("correct_refund", "Correct a refunded return's refund with a second refund"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="refund_amount_non_negative"),

@@ -14,7 +14,7 @@ from core.actors import Actor, require, user_of
 from core.errors import DomainError, InvalidInput, NotConfigured, PermissionRefused, TransitionRefused
 from core.money import ZERO, format_money, quantize
 from inspection import selectors as inspection_selectors
-from refunds import calculation, issuing, payouts, selectors
+from refunds import calculation, corrections, exchanges, issuing, payouts, selectors
 from refunds.models import CreditKind, Refund, RefundApproval, RefundStatus, StoreCreditEntry
 from rma import later_stages
 from rma import selectors as rma_selectors
@@ -173,7 +173,10 @@ def deny_refund(*, refund: Refund, actor: Actor, reason: str) -> Refund:
         raise TransitionRefused(f"This refund is {refund.get_status_display().lower()}; it cannot be denied.")
     refund.deny(by=user_of(actor), at=timezone.now(), reason=reason)
     refund.save(update_fields=["status", "denied_by", "denied_at", "denial_reason"])
-    later_stages.close_without_refund(rma=rma, actor=actor, reason=f"Refund denied: {reason}")
+    if refund.is_correction:
+        corrections.record_denial(rma=rma, refund=refund, actor=actor)
+    else:
+        later_stages.close_without_refund(rma=rma, actor=actor, reason=f"Refund denied: {reason}")
     return refund
 
 
@@ -208,6 +211,17 @@ def _pay_through_channel(*, refund: Refund, rma: ReturnRequest, actor: Actor) ->
             refund.save(update_fields=["status"])
         payouts.request_payout(refund=refund, rma=rma, actor=actor)
         return ""
+    if refund.method == RefundMethod.EXCHANGE:
+        if not payouts.can_request(rma):
+            raise NotConfigured(
+                f"{rma.client} takes no exchange requests (no webhook URL and secret). Place the replacement "
+                "order in the client's shop and issue the exchange here with that order's number."
+            )
+        if refund.status == RefundStatus.FAILED:
+            refund.retry()
+            refund.save(update_fields=["status"])
+        exchanges.request_exchange(refund=refund, rma=rma, actor=actor)
+        return ""
     raise NotConfigured(
         f"Refunds by {refund.get_method_display().lower()} are not available yet; issue it with a reference."
     )
@@ -226,7 +240,8 @@ def issue_refund(*, refund: Refund, actor: Actor, reference: str | None = None) 
     _refuse_if_charged_back(rma)
     if not can_proceed(refund.issue):
         raise TransitionRefused(f"This refund is {refund.get_status_display().lower()}; it must be approved first.")
-    later_stages.ensure_transition_allowed(rma=rma, transition="refund")
+    if not refund.is_correction:  # a correction pays more on a return refunded already
+        later_stages.ensure_transition_allowed(rma=rma, transition="refund")
     if refund.status == RefundStatus.REQUESTED and not (reference or "").strip():
         raise InvalidInput("The client's system has this refund: issue it with the payout's reference it confirms.")
     reference = (reference or "").strip() or _pay_through_channel(refund=refund, rma=rma, actor=actor)

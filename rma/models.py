@@ -426,6 +426,10 @@ class ReturnRequest(FSMModelMixin, TimeStamped):
         help_text="Where the parcel is sent: chosen when the return is authorized.",
     )
     refund_method = models.CharField(max_length=20, choices=RefundMethod.choices)
+    exchange_sku = models.CharField(
+        "replacement SKU", max_length=64, blank=True,
+        help_text="What the customer takes instead, when the refund method is exchange.",
+    )
     carrier = models.CharField(max_length=60, blank=True)
     tracking_number = models.CharField(max_length=100, blank=True)
     receipt_document = models.FileField(upload_to="receipts/%Y/%m/", blank=True)
@@ -604,6 +608,10 @@ class ReturnEventType(models.TextChoices):
     REFUND_AWAITING_CONFIRMATION = "refund_awaiting_confirmation", "Refund awaiting the client's confirmation"
     REFUND_FAILED = "refund_failed", "Refund failed"  # the client's system could not be reached, or refused
     REFUND_METHOD_SWITCHED = "refund_method_switched", "Refund switched to store credit"  # with the consent
+    EXCHANGE_REQUESTED = "exchange_requested", "Exchange sent to the client"  # exchange.requested written
+    REFUND_CORRECTION_PROPOSED = "refund_correction_proposed", "Refund correction proposed"  # a second refund
+    REFUND_CORRECTION_ISSUED = "refund_correction_issued", "Refund correction issued"  # ... paid; still refunded
+    REFUND_CORRECTION_DENIED = "refund_correction_denied", "Refund correction denied"  # ... refused; still refunded
     ORDER_CHARGED_BACK = "order_charged_back", "Order charged back"  # the client reported the bank's chargeback
     UNEXPECTED_PARCEL_MATCHED = "unexpected_parcel_matched", "Unexpected parcel matched"
     UNEXPECTED_PARCEL_CONVERTED = "unexpected_parcel_converted", "Created for an unexpected parcel"

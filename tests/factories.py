@@ -200,7 +200,7 @@ class Staff:
 
 def requested_return(
     *, units: int = 2, reason: str = "changed_mind", client: Client | None = None, order: Order | None = None,
-    staff: Staff | None = None, refund_method: str | None = None, **policy_fields,
+    staff: Staff | None = None, refund_method: str | None = None, exchange_sku: str = "", **policy_fields,
 ) -> ReturnRequest:
     """A return waiting for authorization (its policy does not auto-authorize unless told)."""
     policy_fields.setdefault("auto_authorize", False)
@@ -210,7 +210,7 @@ def requested_return(
     line = order.lines.first()
     return rma_services.create_return_request(
         order=order, items=[{"order_line": line, "quantity": units, "reason": reason}],
-        channel="phone", actor=staff.customer_service, refund_method=refund_method,
+        channel="phone", actor=staff.customer_service, refund_method=refund_method, exchange_sku=exchange_sku,
     )
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from django.utils import timezone
 from core.errors import PolicyViolation
 from outbox import delivery, signing
 from outbox.models import Message
+from refunds import corrections
 from refunds import services as refund_services
 from refunds.models import Refund
 from rma import services as rma_services
@@ -89,9 +91,30 @@ def _payouts_through_the_clients_system(staff, receiver: Receiver) -> None:
     rma_services.mark_order_charged_back(order=charged_back.order, actor=staff.manager, note="Bank reversal")
 
 
+def _exchanges_and_corrections(staff, receiver: Receiver) -> None:
+    """An exchange sent to the client's system, and two corrections of a refund: one paid, one denied."""
+    merchant = client_with_policy(auto_authorize=False, refund_methods=["exchange"])
+    Client.objects.filter(pk=merchant.pk).update(webhook_url=receiver.url, webhook_secret=signing.new_secret())
+    rma = return_in_state(ReturnState.DISPOSITIONED, staff=staff, units=1, client=merchant, refund_method="exchange",
+                          exchange_sku="KE-TEE-L")
+    refund = refund_services.approve_refund(refund=rma.refunds.get(), actor=staff.finance)
+    refund_services.issue_refund(refund=refund, actor=staff.finance)
+
+    refunded = return_in_state(ReturnState.REFUNDED, staff=staff, units=1,
+                               order=order_for(client_with_policy(auto_authorize=False), quantity=2))
+    for amount in ("10.00", "5.00"):
+        correction = corrections.correct_refund(rma=refunded, actor=staff.finance, amount=Decimal(amount),
+                                                reason="A unit found later")
+        refund_services.approve_refund(refund=correction, actor=staff.manager)
+    paid, denied = refunded.refunds.filter(is_correction=True).order_by("id")
+    refund_services.issue_refund(refund=paid, actor=staff.finance, reference="PSP-CORR")
+    refund_services.deny_refund(refund=denied, actor=staff.manager, reason="Counted twice")
+
+
 def test_every_event_type_is_written_by_some_path_with_its_states_filled(staff, receiver):
     _floor_day(staff)
     _payouts_through_the_clients_system(staff, receiver)
+    _exchanges_and_corrections(staff, receiver)
 
     written = set(ReturnEvent.objects.values_list("action", flat=True))
     assert written == set(ReturnEventType.values)

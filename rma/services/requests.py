@@ -76,6 +76,23 @@ def _validated_units(*, order: Order, items: list[dict]) -> list[dict]:
     return units
 
 
+LONGEST_SKU = ReturnRequest._meta.get_field("exchange_sku").max_length
+
+
+def _validated_exchange_sku(*, refund_method: str, exchange_sku: str) -> str:
+    """The replacement SKU an exchange needs; any other refund method takes none."""
+    exchange_sku = (exchange_sku or "").strip()
+    if refund_method != RefundMethod.EXCHANGE:
+        if exchange_sku:
+            raise InvalidInput("Only an exchange takes a replacement SKU; leave it empty for this refund method.")
+        return ""
+    if not exchange_sku:
+        raise InvalidInput("Give the SKU the customer takes in exchange.")
+    if len(exchange_sku) > LONGEST_SKU:
+        raise InvalidInput(f"A replacement SKU has at most {LONGEST_SKU} characters.")
+    return exchange_sku
+
+
 def _check_request_actor(*, actor: Actor, channel: str, order: Order) -> Actor:
     if channel not in RequestChannel.values:
         raise InvalidInput(f"'{channel}' is not a request channel.")
@@ -96,8 +113,12 @@ def create_return_request(
     refund_method: str | None = None,
     notes: str = "",
     receipt_document=None,
+    exchange_sku: str = "",
 ) -> ReturnRequest:
-    """Open a return of the listed units; authorize it at once when the policy auto-authorizes."""
+    """Open a return of the listed units; authorize it at once when the policy auto-authorizes.
+
+    An exchange names the replacement SKU the customer picked (`exchange_sku`).
+    """
     actor = _check_request_actor(actor=actor, channel=channel, order=order)
     # Lock the order: two requests on it at once must not both claim the same units.
     order = Order.objects.select_for_update().select_related("client", "customer").get(pk=order.pk)
@@ -110,11 +131,13 @@ def create_return_request(
         raise InvalidInput(f"'{refund_method}' is not a refund method.")
     if refund_method not in policy.offered_refund_methods():
         raise InvalidInput(f"{order.client} does not offer refunds by {refund_method.replace('_', ' ')}.")
+    exchange_sku = _validated_exchange_sku(refund_method=refund_method, exchange_sku=exchange_sku)
 
     now = timezone.now()
     rma = ReturnRequest(
         client=order.client, order=order, customer=order.customer, policy=policy, channel=channel,
-        refund_method=refund_method, notes=notes, created_by=user_of(actor), requested_at=now, state_entered_at=now,
+        refund_method=refund_method, exchange_sku=exchange_sku, notes=notes, created_by=user_of(actor),
+        requested_at=now, state_entered_at=now,
     )
     if receipt_document:
         validate_receipt_document(receipt_document)

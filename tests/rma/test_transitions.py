@@ -40,6 +40,15 @@ def _refused_with_transition_refused(when: When) -> None:
         when()
 
 
+def _refused_or_paid_once(when: When) -> None:
+    """Issuing is refused, or (a refunded return's own refund) it was paid already and is not paid again."""
+    try:
+        refund = when()
+    except TransitionRefused:
+        return
+    assert refund.status == RefundStatus.ISSUED and refund.return_request.state == ReturnState.REFUNDED
+
+
 def _scan_not_received(when: When) -> None:
     scan = when()
     assert isinstance(scan, ReceivingScan)
@@ -112,14 +121,17 @@ def _given_disposition_last_unit(rma: ReturnRequest, staff: Staff) -> When:
 
 
 def _refund_of(rma: ReturnRequest, staff: Staff, *, approved: bool) -> Refund:
-    """The refund the stage proposed where there is one; elsewhere one written to the table directly,
-    so that only the return's state can refuse what finance does with it."""
+    """The refund the stage proposed where there is one; a refunded return's own, issued already; elsewhere
+    the return's refund written to the table directly, so that only the return's state can refuse what
+    finance does with it. (A correction, a second refund, pays on a refunded return without a transition.)"""
     refund = rma.refunds.filter(status=RefundStatus.PENDING_APPROVAL).first()
+    if rma.state == ReturnState.REFUNDED:
+        return rma.refunds.get(is_correction=False)
     if refund is None:
         return Refund.objects.create(
             return_request=rma, amount=Decimal("10.00"), currency="EUR", method=rma.refund_method,
             status=RefundStatus.APPROVED if approved else RefundStatus.PENDING_APPROVAL,
-            is_correction=True, correction_reason="Given for the transition table", proposed_at=timezone.now(),
+            proposed_at=timezone.now(),
         )
     if approved:
         refund = refund_services.approve_refund(refund=refund, actor=staff.finance)
@@ -146,7 +158,7 @@ DRIVERS = {
     "receive_expired": Driver(_given_receive_expired, actor=lambda staff: staff.manager),
     "inspect": Driver(_given_inspect_last_unit, actor=lambda staff: staff.inspector),
     "disposition": Driver(_given_disposition_last_unit, actor=lambda staff: staff.inspector),
-    "refund": Driver(_given_issue_refund, actor=lambda staff: staff.finance),
+    "refund": Driver(_given_issue_refund, actor=lambda staff: staff.finance, expect_refusal=_refused_or_paid_once),
     "close_without_refund": Driver(_given_deny_refund, actor=lambda staff: staff.finance),
 }
 

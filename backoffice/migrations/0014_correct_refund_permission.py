@@ -1,0 +1,34 @@
+"""Finance and managers correct a refunded return's refund with a second refund (approved like any refund)."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+CODENAMES = ["correct_refund"]
+GROUPS = ["finance", "manager"]
+
+
+def grant(apps, schema_editor):
+    app_config = apps.get_app_config("refunds")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    permissions = Permission.objects.filter(content_type__app_label="refunds", codename__in=CODENAMES)
+    for group in Group.objects.filter(name__in=GROUPS):
+        group.permissions.add(*permissions)
+
+
+def revoke(apps, schema_editor):
+    Permission = apps.get_model("auth", "Permission")
+    for permission in Permission.objects.filter(content_type__app_label="refunds", codename__in=CODENAMES):
+        permission.group_set.clear()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("backoffice", "0013_settlement_permissions"),
+        ("refunds", "0006_correct_refund_permission"),
+    ]
+
+    operations = [migrations.RunPython(grant, revoke)]
