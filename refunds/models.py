@@ -163,3 +163,6 @@ class StoreCreditEntry(AppendOnly):
 
     def __str__(self) -> str:
         return f"{'+' if self.amount > 0 else ''}{format_money(self.amount, self.currency)} ({self.kind})"
+
+
+from refunds.ledger_models import GiftCard, GiftCardEntry, GiftCardEntryKind, StoreCreditAccount  # noqa: E402, F401
