@@ -69,15 +69,19 @@ class GiftCardEntryInline(admin.TabularInline):
 class GiftCardAdmin(ReadOnlyAdmin):
     """Gift cards by their last four symbols (the full code was only ever emailed to the customer)."""
 
-    list_display = ["masked_code", "client", "customer", "balance_column", "refund", "created_at"]
+    list_display = ["code_column", "client", "customer", "balance_column", "refund", "created_at"]
     list_filter = ["client", "currency"]
     search_fields = ["customer__email", "last_four"]
-    fields = ["masked_code", "client", "customer", "currency", "balance_column", "refund", "created_at"]
+    fields = ["code_column", "client", "customer", "currency", "balance_column", "refund", "created_at"]
     readonly_fields = fields
     inlines = [GiftCardEntryInline]
 
     def get_queryset(self, request):
         return ledgers.gift_cards_with_balance()
+
+    @admin.display(description="code")
+    def code_column(self, card: GiftCard) -> str:
+        return card.masked_code
 
     @admin.display(description="balance", ordering="balance")
     def balance_column(self, card: GiftCard) -> str:

@@ -38,7 +38,7 @@ class GiftCard(AppendOnly):
 
     @property
     def masked_code(self) -> str:
-        return f"GC-····-····-····-{self.last_four}"
+        return f"GC-…-{self.last_four}"
 
 
 class GiftCardEntryKind(models.TextChoices):
