@@ -10,7 +10,8 @@ from django.utils.http import urlencode
 from core.admin import ReadOnlyAdmin
 from core.money import format_money
 from refunds import ledgers
-from refunds.ledger_models import GiftCard, GiftCardEntry, StoreCreditAccount
+from refunds.ledger_models import GiftCard, GiftCardEntry
+from refunds.models import StoreCreditAccount
 from rma.models import Client
 
 

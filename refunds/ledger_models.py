@@ -1,7 +1,5 @@
-"""Our ledgers beyond the store-credit entries: gift cards, and store-credit accounts as finance sees them.
-
-Imported at the end of refunds.models. A gift card is made per gift-card refund, its balance a ledger
-of entries (never edited).
+"""Gift cards of ours (imported at the end of refunds.models): a card per gift-card refund, its balance
+a ledger of entries (never edited).
 
 The code itself is never stored: only its SHA-256 (to find the card when a code is typed) and its last
 four symbols (to tell cards apart on screens). 80 random bits make a hash of it impossible to reverse.
@@ -13,7 +11,6 @@ from django.db.models import Q
 
 from core.models import AppendOnly
 from core.money import format_money
-from refunds.models import StoreCreditEntry
 
 MONEY = {"max_digits": 12, "decimal_places": 3}
 
@@ -73,13 +70,3 @@ class GiftCardEntry(AppendOnly):
         currency = self.card.currency
         return f"{'+' if self.amount > 0 else ''}{format_money(self.amount, currency)} ({self.kind})"
 
-
-class StoreCreditAccount(StoreCreditEntry):
-    """A customer's store credit in one currency, as finance lists it: the entries of that account summed.
-
-    The customer belongs to one client, so an account is per customer, client and currency.
-    """
-
-    class Meta:
-        proxy = True
-        verbose_name = "store credit account"
