@@ -1,7 +1,6 @@
 """Writing messages into the outbox, in the caller's transaction; each is delivered once that commits."""
 
 from dataclasses import dataclass
-from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -24,6 +23,12 @@ def _dispatch(message_pk: int) -> None:
     tasks.deliver_message.delay(message_pk)
 
 
+def _dispatch_after_commit(message_pk: int) -> None:
+    # A named function, not a functools.partial: a robust on_commit logs a failing callback by its
+    # __qualname__, and a partial has none, so a broker error would escape instead of being logged.
+    transaction.on_commit(lambda: _dispatch(message_pk), robust=True)
+
+
 def _write(*, idempotency_key: str, **fields) -> tuple[Message, bool]:
     with transaction.atomic():
         if idempotency_key:
@@ -32,7 +37,7 @@ def _write(*, idempotency_key: str, **fields) -> tuple[Message, bool]:
             message, created = Message.objects.create(**fields), True
         if created:
             # robust: a broker that is down must not undo the caller's change; the sweep delivers it later.
-            transaction.on_commit(partial(_dispatch, message.pk), robust=True)
+            _dispatch_after_commit(message.pk)
     return message, created
 
 
@@ -79,5 +84,5 @@ def retry_message(*, message: Message, actor: Actor) -> Message:
     message.status, message.attempts, message.next_attempt_at = MessageStatus.PENDING, 0, timezone.now()
     message.created_by = message.created_by or user_of(actor)
     message.save(update_fields=["status", "attempts", "next_attempt_at", "created_by"])
-    transaction.on_commit(partial(_dispatch, message.pk), robust=True)
+    _dispatch_after_commit(message.pk)
     return message

@@ -361,6 +361,10 @@ def done_message(label: str, refund: models.Refund) -> str:
     if label == "Issue" and refund.status != models.RefundStatus.ISSUED and refund.method == RefundMethod.EXCHANGE:
         return (f"Sent to {refund.return_request.client}'s system as exchange.requested: it is issued when their "
                 "system confirms the replacement order.")
+    if label == "Approve" and refund.status == models.RefundStatus.ISSUED:
+        paid = (f"gift card {refund.gift_card}, its code emailed to the customer"
+                if refund.method == RefundMethod.GIFT_CARD else "store credit")
+        return f"Approved and issued as {paid}: {refund.return_request} is refunded."
     if label == "Issue" and refund.status != models.RefundStatus.ISSUED:
         return (f"Sent to {refund.return_request.client}'s payment system as refund.requested: it is issued "
                 "when their system confirms the payout.")
@@ -416,14 +420,18 @@ class AdjustmentForm(forms.Form):
 class StoreCreditEntryAdmin(ReadOnlyAdmin):
     """The ledger: entries are written by refunds and by finance's adjustments, never edited."""
 
-    list_display = ["at", "customer", "amount_column", "kind", "refund", "created_by", "note"]
-    list_filter = ["kind", "currency"]
-    list_select_related = ["customer", "refund__return_request", "created_by"]
+    list_display = ["at", "customer", "client_column", "amount_column", "kind", "refund", "created_by", "note"]
+    list_filter = ["kind", "currency", "customer__client"]
+    list_select_related = ["customer__client", "refund__return_request", "created_by"]
     search_fields = ["customer__email"]
 
     @admin.display(description="amount", ordering="amount")
     def amount_column(self, entry: models.StoreCreditEntry) -> str:
         return format_money(entry.amount, entry.currency)
+
+    @admin.display(description="client", ordering="customer__client__name")
+    def client_column(self, entry: models.StoreCreditEntry) -> str:
+        return entry.customer.client.name
 
     def has_add_permission(self, request) -> bool:
         # "Add" opens the adjustment form, which goes through refunds.services.adjust_store_credit.
@@ -447,3 +455,6 @@ class StoreCreditEntryAdmin(ReadOnlyAdmin):
             "form": form, "submit_label": "Adjust", "back": back,
             "explanation": "A correction is a new entry of the ledger; entries are never edited.",
         })
+
+
+from refunds import ledger_admin  # noqa: E402, F401  (store-credit accounts and gift cards)

@@ -166,3 +166,17 @@ class StoreCreditEntry(AppendOnly):
 
     def __str__(self) -> str:
         return f"{'+' if self.amount > 0 else ''}{format_money(self.amount, self.currency)} ({self.kind})"
+
+
+class StoreCreditAccount(StoreCreditEntry):
+    """A customer's store credit in one currency, as finance lists it: the entries of that account summed.
+
+    The customer belongs to one client, so an account is per customer, client and currency.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = "store credit account"
+
+
+from refunds.ledger_models import GiftCard, GiftCardEntry, GiftCardEntryKind  # noqa: E402, F401

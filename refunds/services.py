@@ -14,7 +14,7 @@ from core.actors import Actor, require, user_of
 from core.errors import DomainError, InvalidInput, NotConfigured, PermissionRefused, TransitionRefused
 from core.money import ZERO, format_money, quantize
 from inspection import selectors as inspection_selectors
-from refunds import calculation, corrections, exchanges, issuing, payouts, selectors
+from refunds import calculation, corrections, exchanges, gift_cards, issuing, payouts, selectors
 from refunds.models import CreditKind, Refund, RefundApproval, RefundStatus, StoreCreditEntry
 from rma import later_stages
 from rma import selectors as rma_selectors
@@ -128,9 +128,17 @@ def approvals_required(*, refund: Refund) -> int:
     return 2 if threshold is not None and refund.amount > threshold else 1
 
 
+# Paid from our own ledgers, so issued the moment they are approved.
+PAID_FROM_OUR_LEDGERS = (RefundMethod.STORE_CREDIT, RefundMethod.GIFT_CARD)
+
+
 @transaction.atomic
 def approve_refund(*, refund: Refund, actor: Actor) -> Refund:
-    """Record one approval; the refund is `approved` once enough different people have approved."""
+    """Record one approval; the refund is `approved` once enough different people have approved.
+
+    Store credit and gift cards are then issued at once (ledger entry or new card, refund `issued`,
+    return `refunded`); a refund to the original payment waits for issue_refund.
+    """
     actor = require(actor, "refunds.approve_refund", action="approve refunds", on=refund)
     approver = user_of(actor)
     rma, refund = _locked(refund)
@@ -158,6 +166,10 @@ def approve_refund(*, refund: Refund, actor: Actor) -> Refund:
         rma=rma, action=ReturnEventType.REFUND_APPROVED, actor=actor, at=now,
         details={"refund": refund.pk, "amount": str(refund.amount), "status": refund.status},
     )
+    if refund.status == RefundStatus.APPROVED and refund.method in PAID_FROM_OUR_LEDGERS:
+        # Nothing outside has to pay: the last approval issues it, in this transaction.
+        reference = _pay_through_channel(refund=refund, rma=rma, actor=actor)
+        return issuing.settle(rma=rma, refund=refund, actor=actor, reference=reference)
     return refund
 
 
@@ -200,6 +212,9 @@ def _pay_through_channel(*, refund: Refund, rma: ReturnRequest, actor: Actor) ->
     if refund.method == RefundMethod.STORE_CREDIT:
         _credit_store_credit(refund=refund, rma=rma, actor=actor)
         return f"store-credit:{refund.idempotency_key}"
+    if refund.method == RefundMethod.GIFT_CARD:
+        card, _ = gift_cards.issue_gift_card(refund=refund, rma=rma, actor=actor)
+        return f"gift-card:{card.pk}"
     if refund.method == RefundMethod.ORIGINAL_PAYMENT:
         if not payouts.can_request(rma):
             raise NotConfigured(

@@ -102,7 +102,8 @@ CLIENTS = [
             "restocking_fee_percent": Decimal("10"), "restocking_fee_reasons": ["changed_mind", "size_fit"],
             "return_shipping_fee": Decimal("4.95"), "customer_pays_shipping_reasons": ["changed_mind", "size_fit"],
             "auto_authorize": True, "ran_validity_days": 21,
-            "refund_methods": ["original_payment", "store_credit"], "store_credit_bonus_percent": Decimal("10"),
+            "refund_methods": ["original_payment", "store_credit", "gift_card"],
+            "store_credit_bonus_percent": Decimal("10"),
             "max_returns_per_customer": 10,
             "packing_instructions": "Fold the items, keep the tags on, and reuse the original bag if you can.",
         },
@@ -876,7 +877,8 @@ def history_return(code: str, number: int, *, now: dt.datetime) -> tuple[DemoOrd
     path = path_for(spec)
     moments = _schedule(rng, path=path, requested=requested, policy=policy)
     steps = _reached(path, moments, now)
-    refund_method = "store_credit" if code == "hafenwerk" and rng.random() < 0.25 else "original_payment"
+    draw = rng.random() if code == "hafenwerk" else 1.0
+    refund_method = "store_credit" if draw < 0.2 else "gift_card" if draw < 0.25 else "original_payment"
     carrier, tracking_format = CARRIERS[code]
     spec = dataclasses.replace(
         spec, state=outcome if steps == path else _state_after(steps), refund_method=refund_method,
