@@ -4,6 +4,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from outbox.models import Message
 from refunds.gift_cards import GIFT_CARD_EMAIL, gift_card_balance
@@ -110,3 +111,18 @@ def test_the_admin_says_the_gift_card_was_issued_and_emailed(client, staff):
     card = GiftCard.objects.get(refund=refund)
     assert f"Approved and issued as gift card {card.masked_code}" in response.content.decode()
     assert emailed_code(refund) not in response.content.decode()
+
+
+@pytest.mark.parametrize("group", ["finance", "manager"])
+def test_the_outbox_screens_never_show_the_gift_cards_code(client, staff, group):
+    refund = approve_refund(refund=proposed(staff, "gift_card"), actor=staff.finance)
+    code = emailed_code(refund)
+    email = Message.objects.get(type=GIFT_CARD_EMAIL)
+    client.force_login(getattr(staff, group))
+
+    pages = [client.get(reverse("admin:outbox_message_changelist")),
+             client.get(reverse("admin:outbox_message_change", args=[email.pk]))]
+
+    assert all(page.status_code == 200 for page in pages)
+    assert not any(code in page.content.decode() for page in pages)
+    assert "the body is not shown here" in pages[1].content.decode()
