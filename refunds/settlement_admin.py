@@ -19,9 +19,10 @@ from import_export import fields, resources
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
-from import_export.results import Result, RowResult
+from import_export.results import RowResult
 
 from core.errors import DomainError
+from core.import_results import ServiceImportResult
 from refunds import settlement
 from rma.models import Client
 
@@ -67,26 +68,6 @@ class ConfirmationConfirmForm(ConfirmImportForm):
     client = forms.ModelChoiceField(queryset=Client.objects.all(), widget=forms.HiddenInput)
 
 
-class SettlementImportResult(Result):
-    """import_export's result of a confirmation import, one row result per row, carrying the report."""
-
-    def __init__(self, report: settlement.SettlementImportReport) -> None:
-        super().__init__()
-        self.report = report
-        for row, errors in report.problems_by_row().items():
-            self.append_invalid_row(row or 0, {}, ValidationError(errors))
-            self.totals[RowResult.IMPORT_TYPE_INVALID] += 1
-        if report.problems:
-            return
-        for confirmation in report.confirmations:
-            row_result = RowResult()
-            row_result.import_type = ROW_RESULT_TYPES[confirmation.action]
-            row_result.instance = confirmation.refund
-            row_result.add_instance_info(confirmation.refund)
-            self.append_row_result(row_result)
-            self.increment_row_result_total(row_result)
-
-
 class SettlementConfirmationResource(resources.Resource):
     """A client's confirmation file; every rule is in refunds.settlement."""
 
@@ -97,14 +78,17 @@ class SettlementConfirmationResource(resources.Resource):
     def get_user_visible_fields(self) -> list[fields.Field]:
         return [fields.Field(column_name=column) for column in settlement.CONFIRMATION_COLUMNS]
 
-    def import_data(self, dataset: tablib.Dataset, dry_run: bool = False, **kwargs) -> SettlementImportResult:
+    def import_data(self, dataset: tablib.Dataset, dry_run: bool = False, **kwargs) -> ServiceImportResult:
         columns = dataset.headers or []
         rows = [dict(zip(columns, values, strict=False)) for values in dataset]
         report = settlement.import_settlement_confirmations(
             client=kwargs["client"], columns=columns, rows=rows, actor=kwargs["user"], dry_run=dry_run,
             file_name=kwargs.get("file_name") or "",
         )
-        return SettlementImportResult(report)
+        return ServiceImportResult(
+            report, records=[(confirmation.action, confirmation.refund) for confirmation in report.confirmations],
+            row_types=ROW_RESULT_TYPES,
+        )
 
 
 class SettlementAdmin(ImportMixin):

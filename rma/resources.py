@@ -18,9 +18,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
-from import_export.results import Result, RowResult
+from import_export.results import RowResult
 
 from core.errors import DomainError
+from core.import_results import ServiceImportResult
 from rma import order_import, selectors, services
 from rma import tracking as carrier_tracking
 from rma.models import CarrierEvent
@@ -44,26 +45,6 @@ class XLSXFormulasAsText(base_formats.XLSX):
         return dataset
 
 
-class OrderImportResult(Result):
-    """import_export's result of an order import, one row result per order, carrying the service's report."""
-
-    def __init__(self, report: order_import.OrderImportReport) -> None:
-        super().__init__()
-        self.report = report
-        for row, errors in report.problems_by_row().items():
-            self.append_invalid_row(row, {}, ValidationError(errors))
-            self.totals[RowResult.IMPORT_TYPE_INVALID] += 1
-        if report.problems:
-            return
-        for order in report.orders:
-            row_result = RowResult()
-            row_result.import_type = ROW_RESULT_TYPES[order.action]
-            row_result.instance = order.record
-            row_result.add_instance_info(order.record)
-            self.append_row_result(row_result)
-            self.increment_row_result_total(row_result)
-
-
 class OrderImportResource(resources.Resource):
     """Client orders, one file row per order line; every rule is in rma.services.import_orders."""
 
@@ -74,11 +55,13 @@ class OrderImportResource(resources.Resource):
     def get_user_visible_fields(self) -> list[fields.Field]:
         return [fields.Field(column_name=column) for column in order_import.COLUMNS]
 
-    def import_data(self, dataset: tablib.Dataset, dry_run: bool = False, **kwargs) -> OrderImportResult:
+    def import_data(self, dataset: tablib.Dataset, dry_run: bool = False, **kwargs) -> ServiceImportResult:
         columns = dataset.headers or []
         rows = [dict(zip(columns, values, strict=False)) for values in dataset]
         report = services.import_orders(columns=columns, rows=rows, actor=kwargs["user"], dry_run=dry_run)
-        return OrderImportResult(report)
+        return ServiceImportResult(
+            report, records=[(order.action, order.record) for order in report.orders], row_types=ROW_RESULT_TYPES
+        )
 
 
 TRACKING_COLUMNS = ["tracking_number", "event", "time", "carrier", "description"]
