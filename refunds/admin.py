@@ -17,6 +17,7 @@ from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
 from core.money import format_money
 from core.words import counted
+from outbox import selectors as outbox_selectors
 from refunds import models, selectors, services
 from refunds.settlement_admin import SettlementAdmin
 from rma.list_admin import ListedAdmin
@@ -214,6 +215,8 @@ class RefundAdmin(SettlementAdmin, ListedAdmin, ReadOnlyAdmin):
         action = request.POST.get("action")
         if request.method == "POST" and action and action not in self.get_actions(request):
             raise PermissionDenied
+        if request.user.has_perm("outbox.view_message"):
+            extra_context = {**(extra_context or {}), "failed_deliveries": outbox_selectors.failed_message_count()}
         return super().changelist_view(request, extra_context)
 
     def _each(self, request, queryset, run, done: str) -> None:

@@ -122,3 +122,26 @@ def test_a_delivery_arriving_again_after_payment_pays_nothing_more(approved, sta
     refund = Refund.objects.get(pk=refund.pk)
     assert (refund.status, refund.external_reference) == (RefundStatus.ISSUED, "PSP-1")
     assert refund.return_request.events.filter(action=ReturnEventType.REFUND).count() == 1
+
+
+def test_finance_reaches_the_failed_deliveries_from_the_refund_queue(client, staff, approved, receiver):
+    receiver.answers = [Answer(500)]
+    services.issue_refund(refund=approved, actor=staff.finance)
+    message = refund_message(approved)
+    Message.objects.filter(pk=message.pk).update(attempts=delivery.MAX_ATTEMPTS - 1)
+    delivery.deliver(message_pk=message.pk)
+    client.force_login(staff.finance)
+
+    queue = client.get(reverse("admin:refunds_refund_changelist")).content.decode()
+    failed = client.get(reverse("admin:outbox_message_changelist"), {"status__exact": "failed"})
+
+    assert 'id="failed-deliveries"' in queue and "Failed deliveries (1)" in queue
+    assert failed.status_code == 200 and list(failed.context["cl"].result_list) == [message]
+
+
+def test_the_floor_is_not_offered_the_outbox_from_the_refund_queue(client, staff):
+    client.force_login(staff.customer_service)
+
+    queue = client.get(reverse("admin:refunds_refund_changelist"))
+
+    assert queue.status_code == 200 and 'id="failed-deliveries"' not in queue.content.decode()
