@@ -205,6 +205,21 @@ def _credit_store_credit(*, refund: Refund, rma: ReturnRequest, actor: Actor) ->
         )
 
 
+# What the client's own system pays: how it is asked, and what finance does where it takes no requests.
+ASKED_OF_THE_CLIENT = {
+    RefundMethod.ORIGINAL_PAYMENT: (
+        payouts.request_payout,
+        "takes no refund requests (no webhook URL and secret). Settle it in the client's payment system and "
+        "issue it here with that payout's reference.",
+    ),
+    RefundMethod.EXCHANGE: (
+        exchanges.request_exchange,
+        "takes no exchange requests (no webhook URL and secret). Place the replacement order in the client's "
+        "shop and issue the exchange here with that order's number.",
+    ),
+}
+
+
 def _pay_through_channel(*, refund: Refund, rma: ReturnRequest, actor: Actor) -> str:
     """Pay where the method says; returns the reference of the payout, or "" when the client's system pays
     and confirms later (the refund stays approved until its refund.requested message is delivered).
@@ -215,27 +230,14 @@ def _pay_through_channel(*, refund: Refund, rma: ReturnRequest, actor: Actor) ->
     if refund.method == RefundMethod.GIFT_CARD:
         card, _ = gift_cards.issue_gift_card(refund=refund, rma=rma, actor=actor)
         return f"gift-card:{card.pk}"
-    if refund.method == RefundMethod.ORIGINAL_PAYMENT:
+    if refund.method in ASKED_OF_THE_CLIENT:
+        ask, without_webhook = ASKED_OF_THE_CLIENT[refund.method]
         if not payouts.can_request(rma):
-            raise NotConfigured(
-                f"{rma.client} takes no refund requests (no webhook URL and secret). Settle it in the "
-                "client's payment system and issue it here with that payout's reference."
-            )
+            raise NotConfigured(f"{rma.client} {without_webhook}")
         if refund.status == RefundStatus.FAILED:
             refund.retry()
             refund.save(update_fields=["status"])
-        payouts.request_payout(refund=refund, rma=rma, actor=actor)
-        return ""
-    if refund.method == RefundMethod.EXCHANGE:
-        if not payouts.can_request(rma):
-            raise NotConfigured(
-                f"{rma.client} takes no exchange requests (no webhook URL and secret). Place the replacement "
-                "order in the client's shop and issue the exchange here with that order's number."
-            )
-        if refund.status == RefundStatus.FAILED:
-            refund.retry()
-            refund.save(update_fields=["status"])
-        exchanges.request_exchange(refund=refund, rma=rma, actor=actor)
+        ask(refund=refund, rma=rma, actor=actor)
         return ""
     raise NotConfigured(
         f"Refunds by {refund.get_method_display().lower()} are not available yet; issue it with a reference."
