@@ -38,16 +38,18 @@ def request_exchange(*, refund: Refund, rma: ReturnRequest, actor: Actor) -> Mes
             f"Return {rma} names no replacement SKU: place the replacement order in {rma.client}'s shop and "
             "issue the refund with its order number."
         )
-    tries = rma.events.filter(action=ReturnEventType.EXCHANGE_REQUESTED, details__refund=refund.pk).count()
+    tries = rma.events.filter(action=ReturnEventType.REFUND_FAILED, details__refund=refund.pk).count()
     data = {
         "refund_id": refund.pk, "ran": rma.ran, "order_number": rma.order.number, "sku": rma.exchange_sku,
         "quantity": len(refund.breakdown.get("units", [])),
         "value": str(quantize(refund.amount, refund.currency)), "currency": refund.currency,
     }
-    message, _ = enqueue_webhook(
+    message, created = enqueue_webhook(
         type=EXCHANGE_REQUESTED, url=rma.client.webhook_url, owner=client_owner(rma.client_id), data=data,
         idempotency_key=f"exchange-requested:{refund.pk}:{tries + 1}",
     )
+    if not created:  # issued again while the request is on its way: that request stands
+        return message
     later_stages.record_event(
         rma=rma, action=ReturnEventType.EXCHANGE_REQUESTED, actor=actor,
         details={"refund": refund.pk, "sku": data["sku"], "quantity": data["quantity"], "value": data["value"],
@@ -79,27 +81,9 @@ def confirm_exchange(*, refund: Refund, actor: Actor, replacement_order_number: 
     return issuing.settle(rma=rma, refund=refund, actor=actor, reference=number)
 
 
-def on_delivered(message: Message, reply: registry.Reply) -> None:
-    """The client's system took the request: issued now if it named the replacement order, else confirmed later."""
-    refund = Refund.objects.get(pk=message.payload["data"]["refund_id"])
-    rma = later_stages.lock_return(rma=refund.return_request)
-    refund = Refund.objects.select_for_update().get(pk=refund.pk)
-    if refund.status != RefundStatus.APPROVED:
-        return  # confirmed meanwhile (or a redelivery): nothing more to do
-    number = reply.body.get("replacement_order_number") if isinstance(reply.body, dict) else None
-    if isinstance(number, str) and number.strip():
-        require(payouts.OUTBOX, "refunds.complete_refund", action="confirm exchanges", on=refund)
-        issuing.settle(rma=rma, refund=refund, actor=payouts.OUTBOX, reference=number.strip()[:LONGEST_ORDER_NUMBER])
-        return
-    refund.await_confirmation()
-    refund.save(update_fields=["status"])
-    later_stages.record_event(
-        rma=rma, action=ReturnEventType.REFUND_AWAITING_CONFIRMATION, actor=payouts.OUTBOX,
-        details={"refund": refund.pk, "message": message.message_id},
-    )
-
-
 def register_message_types() -> None:
     # A request that never arrives fails its refund for finance the same way, whatever was asked.
-    registry.register(EXCHANGE_REQUESTED, endpoint=client_endpoint, on_delivered=on_delivered,
-                      on_failed=payouts.on_failed)
+    registry.register(
+        EXCHANGE_REQUESTED, endpoint=client_endpoint, on_failed=payouts.on_failed,
+        on_delivered=payouts.completing_on("replacement_order_number", longest=LONGEST_ORDER_NUMBER),
+    )

@@ -7,6 +7,8 @@ message that finally fails leaves the refund `failed` in finance's queue, with t
 The outbox calls back here as the system: the refund is paid once however often a message arrives.
 """
 
+from collections.abc import Callable
+
 from core.actors import Actor, SystemActor, require
 from core.money import quantize
 from outbox import registry
@@ -60,22 +62,28 @@ def _refund_of(message: Message) -> tuple[ReturnRequest, Refund]:
     return rma, Refund.objects.select_for_update().get(pk=refund.pk)
 
 
-def on_delivered(message: Message, reply: registry.Reply) -> None:
-    """The client's system took the request: paid now if it said its reference, else confirmed later."""
-    rma, refund = _refund_of(message)
-    if refund.status != RefundStatus.APPROVED:
-        return  # confirmed meanwhile (or a redelivery): nothing more to do
-    reference = reply.body.get("reference") if isinstance(reply.body, dict) else None
-    if isinstance(reference, str) and reference.strip():
-        require(OUTBOX, "refunds.complete_refund", action="complete refunds", on=refund)
-        issuing.settle(rma=rma, refund=refund, actor=OUTBOX, reference=reference.strip()[:LONGEST_REFERENCE])
-        return
-    refund.await_confirmation()
-    refund.save(update_fields=["status"])
-    later_stages.record_event(
-        rma=rma, action=ReturnEventType.REFUND_AWAITING_CONFIRMATION, actor=OUTBOX,
-        details={"refund": refund.pk, "message": message.message_id},
-    )
+def completing_on(reply_key: str, *, longest: int) -> Callable[[Message, registry.Reply], None]:
+    """What a delivered request does: the refund issued now if the reply names its `reply_key` (the payout's
+    reference, or an exchange's replacement order number), else left waiting for the client's confirmation.
+    """
+
+    def on_delivered(message: Message, reply: registry.Reply) -> None:
+        rma, refund = _refund_of(message)
+        if refund.status != RefundStatus.APPROVED:
+            return  # confirmed meanwhile (or a redelivery): nothing more to do
+        reference = reply.body.get(reply_key) if isinstance(reply.body, dict) else None
+        if isinstance(reference, str) and reference.strip():
+            require(OUTBOX, "refunds.complete_refund", action="complete refunds", on=refund)
+            issuing.settle(rma=rma, refund=refund, actor=OUTBOX, reference=reference.strip()[:longest])
+            return
+        refund.await_confirmation()
+        refund.save(update_fields=["status"])
+        later_stages.record_event(
+            rma=rma, action=ReturnEventType.REFUND_AWAITING_CONFIRMATION, actor=OUTBOX,
+            details={"refund": refund.pk, "message": message.message_id},
+        )
+
+    return on_delivered
 
 
 def on_failed(message: Message) -> None:
@@ -91,4 +99,5 @@ def on_failed(message: Message) -> None:
 
 
 def register_message_types() -> None:
-    registry.register(REFUND_REQUESTED, endpoint=client_endpoint, on_delivered=on_delivered, on_failed=on_failed)
+    registry.register(REFUND_REQUESTED, endpoint=client_endpoint, on_failed=on_failed,
+                      on_delivered=completing_on("reference", longest=LONGEST_REFERENCE))

@@ -56,6 +56,14 @@ def test_issuing_an_exchange_writes_exchange_requested_with_the_replacement_sku_
     assert not Message.objects.filter(type="refund.requested").exists()
 
 
+def test_issuing_again_while_the_request_is_on_its_way_asks_the_client_once(approved, staff):
+    services.issue_refund(refund=approved, actor=staff.finance)
+    services.issue_refund(refund=Refund.objects.get(pk=approved.pk), actor=staff.manager)
+
+    assert Message.objects.filter(type="exchange.requested").count() == 1
+    assert approved.return_request.events.filter(action=ReturnEventType.EXCHANGE_REQUESTED).count() == 1
+
+
 def test_a_reply_naming_the_replacement_order_issues_the_exchange_once(approved, staff, receiver, merchant):
     receiver.answers = [Answer(200, {"replacement_order_number": "KE-R-1001"})]
 
