@@ -1,10 +1,12 @@
-"""Settlement files: the refunds a client's finance team pays to the original payment method, and their confirmation.
+"""Settlement files: the refunds a client's own systems pay (to the original payment method, or as an
+exchange's replacement order), and their confirmation.
 
-The settlement file lists, per client, every refund to the original payment method it owes: approved,
-sent to its system and awaiting confirmation (`requested`), or failed on the way. Its finance team pays
-them and sends back a confirmation file, one row per payout: `refund_id` or `ran` (or both), `reference`,
-`date_paid`, and optionally `amount` and `currency`, checked against the refund. The settlement file's
-other columns may stay in it and are ignored, so the client can fill in two columns of the file it got.
+The settlement file lists, per client, every such refund it owes: approved, sent to its system and
+awaiting confirmation (`requested`), or failed on the way; an exchange names the SKU to send. Its finance
+team pays them (or places the replacement orders) and sends back a confirmation file, one row per payout:
+`refund_id` or `ran` (or both), `reference` (the payout's, or the replacement order's number), `date_paid`,
+and optionally `amount` and `currency`, checked against the refund. The settlement file's other columns
+may stay in it and are ignored, so the client can fill in two columns of the file it got.
 
 Importing the confirmations checks every row first; while any row has a problem nothing is applied.
 Each refund is then completed through refunds.services.complete_refund as the `settlement_import` job
@@ -31,13 +33,14 @@ from core.words import counted
 from refunds import payouts, services
 from refunds.models import Refund, RefundStatus
 from rma import ran as ran_codes
-from rma.models import Client, RefundMethod, ReturnRequest
+from rma.models import Client, ReturnRequest
 
-# What a client still owes through the original payment method: approved, sent to its system, or failed there.
+# What the client's own systems pay, and what it still owes of them: approved, sent to it, or failed there.
+SETTLED_BY_CLIENT = tuple(services.ASKED_OF_THE_CLIENT)
 OWED_STATUSES = (RefundStatus.APPROVED, RefundStatus.REQUESTED, RefundStatus.FAILED)
 SETTLEMENT_COLUMNS = [
-    "refund_id", "ran", "order_number", "payment_method", "payment_reference", "amount", "currency", "status",
-    "approved_at",
+    "refund_id", "ran", "order_number", "method", "exchange_sku", "payment_method", "payment_reference", "amount",
+    "currency", "status", "approved_at",
 ]
 FILE_FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -54,20 +57,18 @@ SETTLE, ALREADY_SETTLED = "settle", "already_settled"
 
 
 def owed_refunds(*, client: Client) -> QuerySet[Refund]:
-    """The client's refunds to the original payment method that it still owes, oldest approval first."""
+    """The refunds the client's own systems still owe, oldest approval first."""
     return (
-        Refund.objects.filter(
-            return_request__client=client, method=RefundMethod.ORIGINAL_PAYMENT, status__in=OWED_STATUSES
-        )
+        Refund.objects.filter(return_request__client=client, method__in=SETTLED_BY_CLIENT, status__in=OWED_STATUSES)
         .select_related("return_request__order")
         .order_by("approved_at", "id")
     )
 
 
 def owed_per_client() -> dict[int, int]:
-    """How many refunds each client owes through the original payment method, by client id."""
+    """How many refunds each client's own systems owe, by client id."""
     rows = (
-        Refund.objects.filter(method=RefundMethod.ORIGINAL_PAYMENT, status__in=OWED_STATUSES).order_by()
+        Refund.objects.filter(method__in=SETTLED_BY_CLIENT, status__in=OWED_STATUSES).order_by()
         .values("return_request__client").annotate(n=Count("id"))
     )
     return {row["return_request__client"]: row["n"] for row in rows}
@@ -81,7 +82,8 @@ def settlement_rows(*, client: Client, actor: Actor) -> list[list[Value]]:
         rma = refund.return_request
         order = rma.order
         rows.append([
-            refund.pk, rma.ran, order.number, order.payment_method, order.payment_reference,
+            refund.pk, rma.ran, order.number, refund.method, rma.exchange_sku, order.payment_method,
+            order.payment_reference,
             quantize(refund.amount, refund.currency), refund.currency, refund.status, refund.approved_at,
         ])
     return rows
@@ -293,18 +295,18 @@ def _refund_of_row(reader: _RowReader, rows: _Rows, reference: str) -> tuple[Ref
 
 
 def _refund_of_return(reader: _RowReader, rma: ReturnRequest, reference: str) -> Refund | None:
-    """The return's refund to the original payment method: the one owed, else the one settled with this reference."""
-    original = [refund for refund in rma.refunds.all() if refund.method == RefundMethod.ORIGINAL_PAYMENT]
-    owed = [refund for refund in original if refund.status in OWED_STATUSES]
+    """The return's refund the client pays: the one owed, else the one settled with this reference."""
+    by_client = [refund for refund in rma.refunds.all() if refund.method in SETTLED_BY_CLIENT]
+    owed = [refund for refund in by_client if refund.status in OWED_STATUSES]
     if len(owed) > 1:
         reader.problem("ran", f"return {rma.ran} owes {len(owed)} refunds: name each by its refund_id")
         return None
-    if not original:
-        reader.problem("ran", f"return {rma.ran} has no refund to the original payment method")
+    if not by_client:
+        reader.problem("ran", f"return {rma.ran} has no refund to the original payment method or exchange")
         return None
-    settled = [refund for refund in original if refund.status == RefundStatus.ISSUED
+    settled = [refund for refund in by_client if refund.status == RefundStatus.ISSUED
                and refund.external_reference == reference]
-    return (owed or settled or original[-1:])[0]
+    return (owed or settled or by_client[-1:])[0]
 
 
 def _iso_day(text: str) -> dt.date | None:
@@ -344,9 +346,9 @@ def _paid_on(reader: _RowReader, client: Client, refund: Refund | None) -> dt.da
 
 def _check_against_refund(reader: _RowReader, refund: Refund, column: str, reference: str) -> str | None:
     """What the row does to its refund (SETTLE or ALREADY_SETTLED), or None when it cannot."""
-    if refund.method != RefundMethod.ORIGINAL_PAYMENT:
+    if refund.method not in SETTLED_BY_CLIENT:
         reader.problem(column, f"refund {refund.pk} is paid as {refund.get_method_display().lower()}, "
-                               "not to the original payment method")
+                               "not to the original payment method or as an exchange")
         return None
     amount_text = reader.text("amount")
     if amount_text:

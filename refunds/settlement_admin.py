@@ -112,7 +112,7 @@ class SettlementAdmin(ImportMixin):
         return own + super().get_urls()
 
     def settlement_view(self, request: HttpRequest) -> HttpResponse:
-        """Pick a client and download the refunds it owes through the original payment method."""
+        """Pick a client and download the refunds its own systems owe (original payment, exchanges)."""
         if not request.user.has_perm("refunds.export_settlement"):
             raise PermissionDenied
         form = SettlementFileForm(request.GET or None)

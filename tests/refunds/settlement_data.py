@@ -1,4 +1,5 @@
-"""Refunds a client owes through the original payment method, made through the services, for the settlement tests."""
+"""Refunds a client's own systems owe (original payment, exchanges), made through the services, for the settlement
+and exchange tests."""
 
 from outbox import delivery
 from outbox.models import Message
@@ -20,6 +21,13 @@ def refund_for(client: Client, staff: Staff, *, unit_price: str = "50.00", curre
 def owed_refund(client: Client, staff: Staff, **kwargs) -> Refund:
     """An approved refund to the original payment method: the client owes it."""
     return services.approve_refund(refund=refund_for(client, staff, **kwargs), actor=staff.finance)
+
+
+def approved_exchange(staff: Staff, client: Client, sku: str = "KE-TEE-M-BLUE") -> Refund:
+    """An approved exchange of one unit for `sku` (the client's policy offers exchanges): the client owes it."""
+    rma = return_in_state(ReturnState.DISPOSITIONED, staff=staff, units=1, client=client, refund_method="exchange",
+                          exchange_sku=sku)
+    return services.approve_refund(refund=rma.refunds.get(), actor=staff.finance)
 
 
 def refund_message(refund: Refund) -> Message:

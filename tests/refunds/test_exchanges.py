@@ -16,14 +16,9 @@ from rma import services as rma_services
 from rma.models import ReturnEventType, ReturnRequest, ReturnState
 from tests.factories import PolicyFactory, client_account, client_with_policy, order_for, return_in_state
 from tests.outbox.receiver import Answer
+from tests.refunds.settlement_data import approved_exchange
 
 EXCHANGES = ["original_payment", "exchange"]
-
-
-def approved_exchange(staff, client, sku: str = "KE-TEE-M-BLUE") -> Refund:
-    rma = return_in_state(ReturnState.DISPOSITIONED, staff=staff, units=1, client=client, refund_method="exchange",
-                          exchange_sku=sku)
-    return services.approve_refund(refund=rma.refunds.get(), actor=staff.finance)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""A client's settlement file: the refunds to the original payment method it owes, in CSV and XLSX, for finance."""
+"""A client's settlement file: the refunds its own systems owe (original payment, exchanges), in CSV and XLSX."""
 
 import csv
 import io
@@ -12,9 +12,10 @@ from core.actors import StaffActor
 from core.errors import PermissionRefused
 from refunds import services, settlement
 from refunds.models import RefundStatus
-from tests.factories import client_with_policy
+from rma.models import ReturnState
+from tests.factories import client_with_policy, return_in_state
 from tests.outbox.receiver import Answer
-from tests.refunds.settlement_data import failed_on_the_way, owed_refund, refund_for, sent_to_client
+from tests.refunds.settlement_data import approved_exchange, failed_on_the_way, owed_refund, refund_for, sent_to_client
 
 PAGE = reverse("admin:refunds_refund_settlement")
 
@@ -42,7 +43,8 @@ def test_the_file_lists_only_the_clients_refunds_it_owes_through_the_original_pa
     rows = settlement.settlement_rows(client=merchant, actor=staff.finance)
 
     assert [row[0] for row in rows] == [approved.pk, requested.pk, failed.pk]
-    assert [row[7] for row in rows] == ["approved", "requested", "failed"]
+    status = settlement.SETTLEMENT_COLUMNS.index("status")
+    assert [row[status] for row in rows] == ["approved", "requested", "failed"]
 
 
 def test_each_row_names_the_refund_its_return_order_payment_and_amount(staff, merchant):
@@ -52,10 +54,24 @@ def test_each_row_names_the_refund_its_return_order_payment_and_amount(staff, me
     [row] = settlement.settlement_rows(client=merchant, actor=staff.finance)
 
     assert dict(zip(settlement.SETTLEMENT_COLUMNS, row, strict=True)) == {
-        "refund_id": refund.pk, "ran": rma.ran, "order_number": rma.order.number, "payment_method": "paypal",
-        "payment_reference": "PAYID-77", "amount": Decimal("50.00"), "currency": "EUR", "status": "approved",
-        "approved_at": refund.approved_at,
+        "refund_id": refund.pk, "ran": rma.ran, "order_number": rma.order.number, "method": "original_payment",
+        "exchange_sku": "", "payment_method": "paypal", "payment_reference": "PAYID-77", "amount": Decimal("50.00"),
+        "currency": "EUR", "status": "approved", "approved_at": refund.approved_at,
     }
+
+
+def test_an_exchange_the_client_owes_is_listed_with_the_sku_to_send(staff, client):
+    shop = client_with_policy(auto_authorize=False, refund_methods=["original_payment", "exchange", "store_credit"])
+    exchange = approved_exchange(staff, shop, sku="KE-TEE-L-RED")
+    credit = return_in_state(ReturnState.DISPOSITIONED, staff=staff, client=shop, units=1,
+                             refund_method="store_credit").refunds.get()
+    services.approve_refund(refund=credit, actor=staff.finance)  # credited at once: nothing owed
+    client.force_login(staff.finance)
+
+    [row] = csv_rows(download(client, shop).content)
+
+    assert (row["refund_id"], row["method"], row["exchange_sku"]) == (str(exchange.pk), "exchange", "KE-TEE-L-RED")
+    assert row["ran"] == exchange.return_request.ran
 
 
 @pytest.mark.parametrize(("currency", "unit_price", "written"), [

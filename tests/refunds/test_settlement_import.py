@@ -13,7 +13,7 @@ from refunds import services, settlement
 from refunds.models import Refund, RefundStatus
 from rma.models import ReturnEvent, ReturnEventType, ReturnState
 from tests.factories import client_with_policy, never_issued_ran, one_symbol_changed, order_for, return_in_state
-from tests.refunds.settlement_data import owed_refund, refund_for
+from tests.refunds.settlement_data import approved_exchange, owed_refund, refund_for
 
 
 def today(client) -> str:
@@ -69,6 +69,23 @@ def test_a_good_file_completes_every_refund_and_ends_their_returns(shop, owed, s
         assert event.system_job == "settlement_import"
         assert event.details["paid_on"] == today(shop) and event.details["imported_by"] == staff.finance.pk
         assert event.details["settlement_file"] == "confirmations.csv"
+
+
+def test_an_exchange_is_completed_with_the_replacement_orders_number_by_id_or_by_ran(staff):
+    shop = client_with_policy(auto_authorize=False, refund_methods=["original_payment", "exchange"])
+    by_id, by_ran = approved_exchange(staff, shop), approved_exchange(staff, shop, sku="KE-CAP")
+    rows = [row(by_id, reference="SHOP-R-1001"), row(by_ran, refund_id="", ran=by_ran.return_request.ran,
+                                                       reference="SHOP-R-1002")]
+
+    report = import_rows(shop, rows, staff.finance)
+
+    assert report.applied and report.summary == "2 refunds settled, 0 already settled"
+    for refund, number in ((by_id, "SHOP-R-1001"), (by_ran, "SHOP-R-1002")):
+        refund = fresh(refund)
+        assert (refund.status, refund.external_reference) == (RefundStatus.ISSUED, number)
+        assert refund.return_request.state == ReturnState.REFUNDED
+        event = refund.return_request.events.get(action=ReturnEventType.REFUND)
+        assert (event.details["method"], event.details["reference"]) == ("exchange", number)
 
 
 def test_the_dry_run_lists_what_each_row_will_do_and_changes_nothing(shop, owed, staff):
@@ -162,7 +179,7 @@ def test_refunds_not_approved_or_not_to_the_original_payment_are_refused(shop, o
     assert problems_of(report) == [(3, "refund_id"), (4, "refund_id"), (5, "refund_id")]
     assert "pending approval: only approved refunds are settled" in report.problems[0].message
     assert "denied" in report.problems[1].message
-    assert "paid as store credit, not to the original payment method" in report.problems[2].message
+    assert "paid as store credit, not to the original payment method or as an exchange" in report.problems[2].message
 
 
 def test_a_refund_twice_in_the_file_and_a_ran_disagreeing_with_its_id_are_refused(shop, owed, staff):
@@ -245,7 +262,7 @@ def test_a_ran_of_a_return_paid_as_store_credit_is_refused(shop, staff):
     report = import_rows(shop, [row(refund_id="", ran=rma.ran)], staff.finance)
 
     assert problems_of(report) == [(2, "ran")]
-    assert "has no refund to the original payment method" in report.problems[0].message
+    assert "has no refund to the original payment method or exchange" in report.problems[0].message
 
 
 def test_the_preview_reads_the_file_in_the_same_few_queries_however_long_it_is(shop, staff):
