@@ -38,6 +38,22 @@ def validate_refund_method_list(value: list) -> None:
         raise ValidationError(f"Unknown refund methods: {', '.join(sorted(unknown))}.")
 
 
+def default_languages() -> list[str]:
+    return ["en"]
+
+
+def validate_language_list(value: list) -> None:
+    """A client's languages: at least one, each one the portal and the emails speak (settings.LANGUAGES)."""
+    spoken = {code for code, _ in settings.LANGUAGES}
+    if not isinstance(value, list) or not value or not all(isinstance(code, str) for code in value):
+        raise ValidationError("Give at least one language, e.g. [\"en\"].")
+    unknown = set(value) - spoken
+    if unknown:
+        raise ValidationError(
+            f"Not a language we speak: {', '.join(sorted(unknown))} (we speak {', '.join(sorted(spoken))})."
+        )
+
+
 class RequestChannel(models.TextChoices):
     PORTAL = "portal"  # the client's public return portal
     PHONE = "phone"
@@ -150,6 +166,21 @@ class Client(TimeStamped):
     dock_instructions = models.CharField(
         max_length=200, blank=True, help_text="Where the dock takes this client's parcels, e.g. 'Lane 3, apparel'."
     )
+    # The customer portal and emails in the client's name: its logo (re-encoded on upload), colour and words.
+    portal_logo = models.ImageField(upload_to="client-logos/", blank=True)
+    portal_colour = models.CharField(
+        max_length=7, default="#1f4e79", validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "A colour like #1f4e79.")],
+        help_text="The portal's accent colour, as #rrggbb.",
+    )
+    portal_welcome = models.TextField(
+        max_length=2000, blank=True, help_text="What the portal says above the order lookup."
+    )
+    languages = models.JSONField(
+        default=default_languages, validators=[validate_language_list],
+        help_text="Languages the portal and customer emails speak, first the default (e.g. [\"de\", \"en\"]).",
+    )
+    # Live order lookup: asked (signed as webhooks are) for an order that was never imported.
+    order_lookup_url = models.URLField(blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -338,6 +369,9 @@ class Order(TimeStamped, Address):
     payment_method = models.CharField(max_length=20, choices=PaymentMethod.choices)
     payment_reference = models.CharField(max_length=128, blank=True)
     currency = models.CharField(max_length=3, default="EUR")
+    language = models.CharField(
+        max_length=10, blank=True, help_text="The customer's language on the order (e.g. de), for their emails."
+    )
     outbound_shipping_paid = models.DecimalField(
         **MONEY, default=Decimal("0"), validators=[MinValueValidator(0)],
         help_text="What the customer paid for delivery; never refunded.",
@@ -432,6 +466,9 @@ class ReturnRequest(FSMModelMixin, TimeStamped):
     )
     carrier = models.CharField(max_length=60, blank=True)
     tracking_number = models.CharField(max_length=100, blank=True)
+    language = models.CharField(
+        max_length=10, blank=True, help_text="The language the customer asked in (the portal's), for their emails."
+    )
     receipt_document = models.FileField(upload_to="receipts/%Y/%m/", blank=True)
     notes = models.TextField(blank=True)
     decision_reason = models.TextField(blank=True, help_text="Why it was rejected, cancelled or closed.")
