@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models as django_models
 from django.db.models import Case, Exists, OuterRef, Subquery, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -111,6 +112,8 @@ class ClientAdmin(WebhookSettingsAdmin, admin.ModelAdmin):
     ]
     readonly_fields = ["signing_secrets"]
     inlines = [WarehouseRouteInline, ClientAccountInline]
+    # A URL typed without a scheme is read as https: the clients' endpoints must be (outbox.destinations).
+    formfield_overrides = {django_models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description="signing secrets")
     def signing_secrets(self, client: models.Client) -> str:

@@ -16,6 +16,8 @@ from rma import models, services
 
 
 class ClientForm(forms.ModelForm):
+    webhook_url = forms.URLField(required=False, assume_scheme="https", max_length=200, label="Webhook URL")
+
     class Meta:
         model = models.Client
         fields = ["webhook_url"]  # the admin adds its fieldsets; the secrets are never a form field
