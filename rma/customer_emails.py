@@ -18,6 +18,7 @@ from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from core.actors import Actor, user_of
 from core.money import minor_unit, quantize
+from outbox import selectors as outbox_selectors
 from outbox.models import Message
 from outbox.services import enqueue_email
 from rma import selectors
@@ -108,7 +109,7 @@ def queue_email(*, rma: ReturnRequest, kind: str, actor: Actor, event: ReturnEve
     """
     address = rma.customer.email
     key = idempotency_key(kind=kind, rma=rma)
-    if not address or Message.objects.filter(idempotency_key=key).exists():
+    if not address or outbox_selectors.is_written(idempotency_key=key):
         return None
     client = rma.client
     with translation.override(language_for(rma)), timezone.override(client.zone):
@@ -144,6 +145,7 @@ def _context(*, rma: ReturnRequest, kind: str, event: ReturnEvent | None) -> dic
             warehouse=rma.warehouse,
         )
     if kind == REFUNDED and event is not None:
+        # The refund event carries what was paid and how (docs/events.md): rma never reads refunds.
         details = event.details
         context.update(
             amount=money(details["amount"], details["currency"]),
