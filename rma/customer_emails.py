@@ -131,7 +131,7 @@ def queue_email(*, rma: ReturnRequest, kind: str, actor: Actor, event: ReturnEve
 def _context(*, rma: ReturnRequest, kind: str, event: ReturnEvent | None) -> dict:
     client = rma.client
     context = {
-        "kind": kind, "rma": rma, "client": client, "customer_name": rma.customer.name,
+        "rma": rma, "client": client, "customer_name": rma.customer.name,
         "order_number": rma.order.number, "units": _units(rma), "language": translation.get_language(),
         "logo_url": public_url(client.portal_logo.url) if client.portal_logo else "",
         "accent_text": text_colour_on(client.portal_colour),
@@ -142,15 +142,16 @@ def _context(*, rma: ReturnRequest, kind: str, event: ReturnEvent | None) -> dic
             label_url=public_url(selectors.label_url_for(rma)),
             expires_at=expires_at,
             send_by_date=date_format(expires_at, "DATE_FORMAT"),
-            warehouse=rma.warehouse,
         )
     if kind == REFUNDED and event is not None:
         # The refund event carries what was paid and how (docs/events.md): rma never reads refunds.
         details = event.details
         context.update(
             amount=money(details["amount"], details["currency"]),
+            method_code=details.get("method", ""),
             method=REFUND_METHOD_WORDS.get(details.get("method"), gettext("as agreed with you")),
             exchange_sku=rma.exchange_sku if details.get("method") == RefundMethod.EXCHANGE else "",
+            bonus=money(details["bonus_amount"], details["currency"]) if details.get("bonus_amount") else "",
         )
     if kind == REJECTED:
         context["reason"] = rma.decision_reason
@@ -159,13 +160,8 @@ def _context(*, rma: ReturnRequest, kind: str, event: ReturnEvent | None) -> dic
 
 def _units(rma: ReturnRequest) -> list[dict]:
     """What comes back, one line per article: "2 × Trail running shoe (SKU-1)"."""
-    lines = Counter()
-    described = {}
-    for item in selectors.units_of(rma=rma):
-        lines[item.order_line_id] += 1
-        described[item.order_line_id] = item.order_line
+    counts = Counter(item.order_line for item in selectors.units_of(rma=rma))  # one order line per article
     return [
-        {"quantity": count, "description": described[line].description or described[line].sku,
-         "sku": described[line].sku}
-        for line, count in lines.items()
+        {"quantity": count, "description": line.description or line.sku, "sku": line.sku}
+        for line, count in counts.items()
     ]

@@ -3,6 +3,7 @@ language, written into the outbox with the change they tell of, queued once, sen
 
 import json
 import re
+from decimal import Decimal
 from email.header import decode_header, make_header
 
 import pytest
@@ -10,6 +11,8 @@ from django.core import mail
 from django.test import override_settings
 
 from outbox.models import Message, Transport
+from refunds import services as refund_services
+from refunds.gift_cards import GIFT_CARD_EMAIL
 from rma import customer_emails, selectors
 from rma import services as rma_services
 from rma.models import Client, Customer, ReturnEvent, ReturnRequest, ReturnState
@@ -173,6 +176,34 @@ def test_the_refund_email_gives_the_amount_in_its_currencys_decimals(staff):
     assert "we have refunded 2,598 JPY" in only_email(rma, customer_emails.REFUNDED).payload["body"]
 
 
+def refunded_by_approval(staff, method: str, **policy) -> ReturnRequest:
+    """A two-unit return of 100.00 EUR paid back in our own ledgers: issued with its approval."""
+    rma = return_in_state(ReturnState.DISPOSITIONED, staff=staff, units=2, refund_method=method,
+                          refund_methods=["original_payment", method], **policy)
+    refund_services.approve_refund(refund=rma.refunds.get(), actor=staff.finance)
+    return ReturnRequest.objects.get(pk=rma.pk)
+
+
+def test_the_store_credit_email_tells_the_bonus_too(staff):
+    rma = refunded_by_approval(staff, "store_credit", store_credit_bonus_percent=Decimal("10"))
+
+    body = only_email(rma, customer_emails.REFUNDED).payload["body"]
+
+    assert rma.state == ReturnState.REFUNDED
+    assert "we have refunded 100.00 EUR as store credit." in body
+    assert f"On top of it, {rma.client.name} gives you a bonus of 10.00 EUR in store credit." in body
+    assert "Your credit is ready to spend on your next order" in body and "bank" not in body
+
+
+def test_a_gift_card_refund_points_to_the_email_with_the_code(staff):
+    rma = refunded_by_approval(staff, "gift_card")
+
+    body = only_email(rma, customer_emails.REFUNDED).payload["body"]
+
+    assert "we have refunded 100.00 EUR as a gift card (its code comes in a separate email)." in body
+    assert Message.objects.filter(type=GIFT_CARD_EMAIL, destination=rma.customer.email).count() == 1
+
+
 def test_the_rejection_email_gives_the_reason(staff):
     rma = requested_return(staff=staff)
 
@@ -215,6 +246,17 @@ def test_the_german_refund_email_writes_the_amount_the_german_way(staff):
     body = only_email(rma, customer_emails.REFUNDED).payload["body"]
 
     assert "wir haben 2.469,00 EUR auf Ihr ursprüngliches Zahlungsmittel erstattet" in body
+
+
+def test_the_german_store_credit_email(staff):
+    client = german_client(auto_authorize=False, store_credit_bonus_percent=Decimal("10"),
+                           refund_methods=["original_payment", "store_credit"])
+    rma = refunded_by_approval(staff, "store_credit", client=client)
+
+    body = only_email(rma, customer_emails.REFUNDED).payload["body"]
+
+    assert "wir haben 100,00 EUR als Guthaben erstattet." in body
+    assert "Zusätzlich schenkt Hafenwerk GmbH Ihnen einen Bonus von 10,00 EUR als Guthaben." in body
 
 
 def test_the_german_rejection_email_gives_the_reason(staff):
