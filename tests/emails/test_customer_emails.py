@@ -122,6 +122,23 @@ def test_the_email_is_sent_in_the_clients_name_with_an_html_part_after_commit(
     assert "service@mueller.example" in sent.body
 
 
+def test_the_html_shows_the_clients_logo_from_the_public_address_and_its_colour(staff):
+    client = client_with_policy(auto_authorize=False)
+    Client.objects.filter(pk=client.pk).update(portal_logo="client-logos/hafenwerk.png", portal_colour="#0b6e4f")
+    rma = authorized(staff, client=Client.objects.get(pk=client.pk))
+
+    html = only_email(rma, customer_emails.AUTHORIZED).payload["html"]
+
+    assert f'<img src="{PUBLIC}/media/client-logos/hafenwerk.png" alt="{rma.client.name}"' in html
+    assert "border-top:6px solid #0b6e4f" in html and "background:#0b6e4f;color:#ffffff" in html
+
+
+@pytest.mark.parametrize(("colour", "text"), [("#1f4e79", "#ffffff"), ("#f5c518", "#000000"), ("#ffffff", "#000000"),
+                                              ("#000000", "#ffffff")])
+def test_the_button_text_reads_on_the_clients_colour(colour, text):
+    assert customer_emails.text_colour_on(colour) == text
+
+
 def test_no_email_is_written_for_a_customer_without_an_address(staff):
     rma = requested_return(staff=staff)
     Customer.objects.filter(pk=rma.customer_id).update(email="")

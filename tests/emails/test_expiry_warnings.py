@@ -40,7 +40,7 @@ def test_a_return_whose_ran_ends_within_the_window_is_warned_with_its_label_link
 
     [warning] = warnings_of(rma)
     assert queued == 1 and warning.type == "email.return_expiring" and warning.destination == rma.customer.email
-    expires_on = rma.authorization_expires_at.strftime("%-d %b %Y")
+    expires_on = rma.authorization_expires_at.astimezone(rma.client.zone).strftime("%-d %b %Y")  # the client's day
     assert warning.payload["subject"] == f"Your return {rma.ran}: please send it by {expires_on}"
     [link] = re.findall(rf"{PUBLIC}(/labels/\S+)", warning.payload["body"])
     assert f'href="{PUBLIC}{link}"' in warning.payload["html"]
