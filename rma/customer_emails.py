@@ -43,12 +43,12 @@ SUBJECTS = {
     EXPIRING: gettext_lazy("Your return %(ran)s: please send it by %(date)s"),
 }
 
-# How the refund reached the customer, as the refund email says it ("...refunded %(amount)s <method>").
+# How the refund reached the customer, as the refund email says it ("...refunded %(amount)s <method>");
+# an exchange is told as the replacement ordered instead.
 REFUND_METHOD_WORDS = {
     RefundMethod.ORIGINAL_PAYMENT: pgettext_lazy("refunded ...", "to your original payment method"),
     RefundMethod.STORE_CREDIT: pgettext_lazy("refunded ...", "as store credit"),
     RefundMethod.GIFT_CARD: pgettext_lazy("refunded ...", "as a gift card (its code comes in a separate email)"),
-    RefundMethod.EXCHANGE: pgettext_lazy("refunded ...", "as an exchange for a replacement"),
 }
 
 

@@ -221,6 +221,18 @@ def test_a_gift_card_refund_points_to_the_email_with_the_code(staff):
     assert Message.objects.filter(type=GIFT_CARD_EMAIL, destination=rma.customer.email).count() == 1
 
 
+def test_an_exchange_email_names_the_replacement(staff):
+    rma = return_in_state(ReturnState.DISPOSITIONED, staff=staff, units=2, refund_method="exchange",
+                          exchange_sku="KE-TEE-M-BLUE", refund_methods=["original_payment", "exchange"])
+    refund = refund_services.approve_refund(refund=rma.refunds.get(), actor=staff.finance)
+
+    refund_services.issue_refund(refund=refund, actor=staff.finance, reference="KE-R-1001")
+
+    body = only_email(rma, customer_emails.REFUNDED).payload["body"]
+    assert "we have ordered your replacement KE-TEE-M-BLUE for you, worth 100.00 EUR." in body
+    assert "refunded" not in body
+
+
 def test_the_rejection_email_gives_the_reason(staff):
     rma = requested_return(staff=staff)
 
