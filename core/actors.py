@@ -33,12 +33,12 @@ CLIENT_PERMISSIONS = frozenset({
 })
 # What a portal customer may do, on their own returns only.
 CUSTOMER_PERMISSIONS = frozenset({"rma.create_return", "rma.cancel_return"})
-# What jobs do on their own: authorize when the policy passes, expire RANs, import files from cron,
-# propose the refund after the last disposition (closing a return that is owed nothing), complete a
-# refund when the client's system confirms it.
+# What jobs do on their own: authorize when the policy passes, warn customers before their RAN expires
+# and expire it, import files from cron, propose the refund after the last disposition (closing a
+# return that is owed nothing), complete a refund when the client's system confirms it.
 SYSTEM_PERMISSIONS = frozenset({
-    "rma.authorize_return", "rma.expire_return", "reports.import_orders", "rma.import_tracking",
-    "refunds.propose_refund", "refunds.complete_refund",
+    "rma.authorize_return", "rma.expire_return", "rma.warn_of_expiry", "reports.import_orders",
+    "rma.import_tracking", "refunds.propose_refund", "refunds.complete_refund",
 })
 
 

@@ -3,11 +3,13 @@
 import json
 import time
 from dataclasses import dataclass
+from email.headerregistry import Address
+from email.utils import parseaddr
 from typing import Any
 
 import requests
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 
 from core.errors import DomainError
 from outbox import destinations, signing
@@ -78,8 +80,15 @@ def _json_reply(response: requests.Response) -> Any:
 
 
 def send_email(message: Message) -> Outcome:
-    email = EmailMessage(message.payload.get("subject", ""), message.payload.get("body", ""),
-                         settings.DEFAULT_FROM_EMAIL, [message.destination])
+    payload = message.payload
+    sender = settings.DEFAULT_FROM_EMAIL
+    if payload.get("sender_name"):
+        # The name it is sent in (a client's), beside our own address; the mail backend encodes the header.
+        sender = str(Address(display_name=payload["sender_name"], addr_spec=parseaddr(sender)[1]))
+    email = EmailMultiAlternatives(payload.get("subject", ""), payload.get("body", ""), sender, [message.destination],
+                                   reply_to=[payload["reply_to"]] if payload.get("reply_to") else None)
+    if payload.get("html"):
+        email.attach_alternative(payload["html"], "text/html")
     if message.attachment_name:
         email.attach(message.attachment_name, bytes(message.attachment), message.attachment_type)
     email.send()

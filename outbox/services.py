@@ -58,15 +58,21 @@ def enqueue_webhook(
 
 def enqueue_email(
     *, type: str, to: str, subject: str, body: str, owner: str = "", created_by: AbstractBaseUser | None = None,
-    attachment: Attachment | None = None, idempotency_key: str = "",
+    attachment: Attachment | None = None, idempotency_key: str = "", html: str = "", sender_name: str = "",
+    reply_to: str = "",
 ) -> tuple[Message, bool]:
     """An email to `to`, sent after the caller's transaction commits.
 
+    `body` is its plain text; `html`, where given, the same words as an HTML alternative. `sender_name`
+    is shown beside DEFAULT_FROM_EMAIL (an email in a client's name), and replies go to `reply_to`.
     With an `idempotency_key` already in the outbox nothing new is written: returns (that email, False).
     """
+    payload = {"subject": subject, "body": body}
+    payload.update({key: value for key, value in
+                    {"html": html, "sender_name": sender_name, "reply_to": reply_to}.items() if value})
     fields = {
         "transport": Transport.EMAIL, "type": type, "destination": to, "owner": owner, "created_by": created_by,
-        "payload": {"subject": subject, "body": body},
+        "payload": payload,
     }
     if attachment:
         fields.update(attachment_name=attachment.name, attachment=attachment.content,

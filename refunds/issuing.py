@@ -23,6 +23,7 @@ def settle(
     later_stages.mark_refunded(
         rma=rma, actor=actor,
         details={"refund": refund.pk, "amount": str(refund.amount), "currency": refund.currency,
-                 "method": refund.method, "reference": reference, **(details or {})},
+                 "method": refund.method, "reference": reference,
+                 **({"bonus_amount": str(refund.bonus_amount)} if refund.bonus_amount else {}), **(details or {})},
     )
     return refund

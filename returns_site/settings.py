@@ -25,6 +25,11 @@ DEBUG = env_flag("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-local-only-key-set-SECRET_KEY-in-production")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# Where customers reach the site (links in their emails), never the host of the request that caused
+# them; by default https:// and the first allowed host that names one host ("*" and ".example.com" do not).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/") or "https://" + next(
+    (host for host in ALLOWED_HOSTS if host != "*" and not host.startswith(".")), "localhost"
+)
 
 INSTALLED_APPS = [
     "backoffice.apps.BackOfficeAdminConfig",
@@ -129,7 +134,10 @@ CELERY_TASK_SERIALIZER = "json"
 # task never ran or is waiting to be tried again. Without a broker, run manage.py deliver_outbox from cron.
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "outbox.tasks.deliver_due_messages", "schedule": 60.0},
+    "warn-of-expiring-authorizations": {"task": "rma.tasks.warn_of_expiring_authorizations", "schedule": 3600.0},
 }
+# Customers are warned once when their RAN runs out within this many days and no parcel has come.
+RAN_EXPIRY_WARNING_DAYS = int(os.environ.get("RAN_EXPIRY_WARNING_DAYS", "3"))
 # Webhooks go to https on public addresses only; tests and the embedded demo allow local receivers.
 OUTBOX_ALLOW_PRIVATE_URLS = env_flag("OUTBOX_ALLOW_PRIVATE_URLS", False)
 

@@ -259,6 +259,17 @@ def expirable_returns(*, now: dt.datetime) -> QuerySet[ReturnRequest]:
     return ReturnRequest.objects.filter(state=ReturnState.AUTHORIZED, authorization_expires_at__lt=now)
 
 
+def returns_expiring(*, now: dt.datetime, until: dt.datetime) -> QuerySet[ReturnRequest]:
+    """Authorized returns whose RAN is still valid at `now` and ends by `until`, soonest first."""
+    return (
+        ReturnRequest.objects.filter(
+            state=ReturnState.AUTHORIZED, authorization_expires_at__gte=now, authorization_expires_at__lte=until,
+        )
+        .select_related("client", "customer", "order", "warehouse", "policy")
+        .order_by("authorization_expires_at", "pk")
+    )
+
+
 def returns_with_tracking(*, tracking_number: str) -> QuerySet[ReturnRequest]:
     """Returns whose parcel has this tracking number, whatever the case of its letters."""
     return ReturnRequest.objects.select_related("client").filter(tracking_number__iexact=tracking_number)

@@ -13,7 +13,7 @@ from django_fsm import can_proceed
 
 from core.actors import Actor, CustomerActor, SystemActor, user_of
 from core.errors import TransitionRefused
-from rma import webhooks
+from rma import customer_emails, webhooks
 from rma.models import ReturnEvent, ReturnEventType, ReturnRequest
 
 # What each transition is called in a sentence: "it cannot be <verb> now".
@@ -45,7 +45,8 @@ def record_event(
     """Write one event: the return's state now is its `to_state`, and its `from_state` unless a transition says.
 
     Who acted is taken from the actor, and so is the channel it came through. A change of state is
-    announced to the client's webhook in the same transaction.
+    announced to the client's webhook, and the steps the customer waits for are emailed to them
+    (rma.customer_emails), in the same transaction.
     """
     event = ReturnEvent.objects.create(
         return_request=rma,
@@ -62,6 +63,7 @@ def record_event(
     )
     if event.from_state != event.to_state:
         webhooks.announce_state_change(rma=rma, event=event)
+    customer_emails.email_for_event(rma=rma, event=event, actor=actor)
     return event
 
 

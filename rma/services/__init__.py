@@ -7,6 +7,7 @@
 - orders: client orders imported from their files, and a manager's correction of an order line
 - notes: customer service's notes on a return
 - customers: telling the customer why a return closed without refund
+- reminders: warning customers whose authorization is about to expire
 - policies: versioned return policies
 - chargebacks: an order whose payment the customer's bank took back
 - webhooks: a client's webhook URL, signing secrets and test event
@@ -28,6 +29,7 @@ from rma.services.notes import add_note
 from rma.services.orders import correct_order_line, import_orders
 from rma.services.policies import publish_policy_version
 from rma.services.receiving import receive_expired, receive_scan
+from rma.services.reminders import warn_of_expiring_authorizations
 from rma.services.requests import (
     attach_receipt,
     authorize_return,
@@ -68,4 +70,5 @@ __all__ = [
     "retire_previous_webhook_secret",
     "send_test_webhook",
     "set_tracking",
+    "warn_of_expiring_authorizations",
 ]

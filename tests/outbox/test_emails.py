@@ -159,3 +159,24 @@ def test_the_sweep_sends_the_due_emails_and_leaves_the_others(settings):
 
     assert fresh(due).status == MessageStatus.DELIVERED and fresh(waiting).status == MessageStatus.PENDING
     assert out.getvalue().strip() == "1 message due: 1 delivered, 0 failed for good, 0 to try again later."
+
+
+def test_an_email_may_carry_an_html_part_a_senders_name_and_a_reply_address(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enqueue_email(
+            type="email.test", to="anna@example.com", subject="Hello", body="Plain words.",
+            html="<p>Plain words.</p>", sender_name="Hafenwerk, Hamburg", reply_to="help@hafenwerk.example",
+        )
+
+    [message] = mail.outbox
+    assert message.body == "Plain words." and message.alternatives == [("<p>Plain words.</p>", "text/html")]
+    assert message.from_email == '"Hafenwerk, Hamburg" <returns@localhost>'
+    assert message.reply_to == ["help@hafenwerk.example"]
+
+
+def test_an_email_without_html_is_plain_text_from_the_default_sender(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        queue()
+
+    [message] = mail.outbox
+    assert message.alternatives == [] and message.from_email == "returns@localhost" and message.reply_to == []

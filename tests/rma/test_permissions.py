@@ -205,6 +205,14 @@ ACTIONS = {
         done=lambda rma: fresh(rma).state == ReturnState.EXPIRED,
         may=frozenset({"system"}),
     ),
+    "warn_of_expiring_authorizations": Action(
+        given=_past_expiry,
+        call=lambda rma, actor: rma_services.warn_of_expiring_authorizations(
+            now=rma.authorization_expires_at - dt.timedelta(days=1), actor=actor
+        ),
+        done=lambda rma: Message.objects.filter(type="email.return_expiring", owner=f"rma.return:{rma.pk}").exists(),
+        may=frozenset({"system"}),
+    ),
     "receive_scan": Action(
         given=_in_state(ReturnState.IN_TRANSIT),
         call=lambda rma, actor: rma_services.receive_scan(code=rma.ran, actor=actor),
