@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "refunds",
     "reports",
     "backoffice.apps.BackofficeConfig",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -170,3 +171,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# The customer return portal: lookups (order number or RAN + email) allowed per IP address and per order
+# number or RAN within the window, so nobody tries emails or numbers in bulk; and how long a proven
+# customer stays proven in their session.
+PORTAL_LOOKUPS_PER_IP = int(os.environ.get("PORTAL_LOOKUPS_PER_IP", "30"))
+PORTAL_LOOKUPS_PER_ORDER = int(os.environ.get("PORTAL_LOOKUPS_PER_ORDER", "5"))
+PORTAL_LOOKUP_WINDOW_SECONDS = int(os.environ.get("PORTAL_LOOKUP_WINDOW_SECONDS", "900"))
+PORTAL_PROOF_SECONDS = int(os.environ.get("PORTAL_PROOF_SECONDS", "1800"))

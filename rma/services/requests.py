@@ -5,12 +5,14 @@ cancellation, and the expiry of RANs nobody used.
 import datetime as dt
 from collections import Counter
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from core.actors import Actor, ClientActor, CustomerActor, StaffActor, SystemActor, require, user_of
 from core.documents import validate_receipt_document
 from core.errors import DomainError, InvalidInput, NotConfigured, PermissionRefused, PolicyViolation, TransitionRefused
+from core.photos import reencoded_photo
 from rma import ran as ran_codes
 from rma import selectors
 from rma.models import (
@@ -64,12 +66,16 @@ def _validated_units(*, order: Order, items: list[dict]) -> list[dict]:
             raise InvalidInput(
                 f"{line.sku}: {requested_per_line[line.pk]} requested but only {line.quantity} were delivered."
             )
+        photo = entry.get("photo")
+        if photo and quantity != 1:
+            raise InvalidInput(f"Item {position} ({line.sku}): a photo shows one unit; give it with a quantity of 1.")
         units.extend(
             {
                 "order_line": line,
                 "reason": reason,
                 "comment": (entry.get("comment") or "").strip(),
                 "serial_number": (entry.get("serial_number") or "").strip(),
+                "customer_photo": reencoded_photo(photo) if photo else "",
             }
             for _ in range(quantity)
         )
@@ -114,10 +120,12 @@ def create_return_request(
     notes: str = "",
     receipt_document=None,
     exchange_sku: str = "",
+    language: str = "",
 ) -> ReturnRequest:
     """Open a return of the listed units; authorize it at once when the policy auto-authorizes.
 
-    An exchange names the replacement SKU the customer picked (`exchange_sku`).
+    An exchange names the replacement SKU the customer picked (`exchange_sku`). A unit may carry the
+    customer's `photo` (of a damage claim). `language` is the one the customer asked in (their emails').
     """
     actor = _check_request_actor(actor=actor, channel=channel, order=order)
     # Lock the order: two requests on it at once must not both claim the same units.
@@ -132,12 +140,14 @@ def create_return_request(
     if refund_method not in policy.offered_refund_methods():
         raise InvalidInput(f"{order.client} does not offer refunds by {refund_method.replace('_', ' ')}.")
     exchange_sku = _validated_exchange_sku(refund_method=refund_method, exchange_sku=exchange_sku)
+    if language and language not in dict(settings.LANGUAGES):
+        raise InvalidInput(f"'{language}' is not a language we speak.")
 
     now = timezone.now()
     rma = ReturnRequest(
         client=order.client, order=order, customer=order.customer, policy=policy, channel=channel,
         refund_method=refund_method, exchange_sku=exchange_sku, notes=notes, created_by=user_of(actor),
-        requested_at=now, state_entered_at=now,
+        requested_at=now, state_entered_at=now, language=language,
     )
     if receipt_document:
         validate_receipt_document(receipt_document)
