@@ -94,3 +94,12 @@ def test_a_customer_returns_a_unit_follows_it_and_cancels_it_on_a_phone(order, p
     assert page.inner_text("#state") == "Cancelled"
     assert ReturnRequest.objects.get().state == ReturnState.CANCELLED
     assert accessibility_problems(page) == []
+
+    # The language switch, by keyboard: the same page in German.
+    page.focus("button[name=language][value=de]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_attribute("html", "lang") == "de"
+    assert page.inner_text("#state") == "Storniert"
+    assert accessibility_problems(page) == []
+    screenshot(page, tmp_path, "cancelled-de-360")
