@@ -407,3 +407,20 @@ def test_the_cancel_takes_only_post(client, order):
 
     assert client.get(url("cancel", order.client, pk=rma.pk)).status_code == 405
     assert client.delete(url("order", order.client)).status_code == 405
+
+
+def test_an_exchange_names_the_item_wanted_instead(client, order, shop):
+    PolicyFactory(client=shop, refund_methods=["exchange"])
+    look_up(client, order)
+    prefix = first_unit(order)
+    data = {f"{prefix}-return": "on", f"{prefix}-reason": "size_fit"}
+
+    page = client.get(url("order", shop)).content.decode()
+    missing = client.post(url("order", shop), data)
+    response = client.post(url("order", shop), {**data, "exchange_sku": "HW-TEE-L"})
+
+    assert "Item you want instead (article number)" in page
+    assert missing.status_code == 400 and "Tell us which item you want in exchange." in missing.content.decode()
+    assert response.status_code == 302
+    rma = ReturnRequest.objects.get()
+    assert (rma.refund_method, rma.exchange_sku) == ("exchange", "HW-TEE-L")
