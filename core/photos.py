@@ -41,16 +41,21 @@ def reencoded_photo(photo: File) -> ContentFile:
     """A checked photo drawn again as a fresh JPEG or PNG: whatever else the upload carried (its camera's
     location in EXIF, trailing bytes) is not kept, and its orientation is applied to the pixels."""
     validate_photo(photo)
-    with Image.open(photo) as image:
-        upright = ImageOps.exif_transpose(image)
-        keeps_transparency = upright.mode in ("RGBA", "LA", "P") and image.format != "JPEG"
-        buffer = io.BytesIO()
-        if keeps_transparency:
-            upright.save(buffer, format="PNG", optimize=True)
-            suffix = "png"
-        else:
-            upright.convert("RGB").save(buffer, format="JPEG", quality=85)
-            suffix = "jpg"
-    photo.seek(0)
+    try:
+        with Image.open(photo) as image:
+            upright = ImageOps.exif_transpose(image)
+            keeps_transparency = upright.mode in ("RGBA", "LA", "P") and image.format != "JPEG"
+            buffer = io.BytesIO()
+            if keeps_transparency:
+                upright.save(buffer, format="PNG", optimize=True)
+                suffix = "png"
+            else:
+                upright.convert("RGB").save(buffer, format="JPEG", quality=85)
+                suffix = "jpg"
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        # verify() reads only the header: a truncated or broken body shows when it is drawn.
+        raise InvalidInput(f"{getattr(photo, 'name', 'photo')} is not a readable image.") from None
+    finally:
+        photo.seek(0)
     stem = Path(getattr(photo, "name", "") or "photo").stem[:60] or "photo"
     return ContentFile(buffer.getvalue(), name=f"{stem}.{suffix}")

@@ -108,3 +108,13 @@ def test_units_claimed_by_a_live_return_are_already_returned(order, staff):
     assert tee == policy_rules.LineStanding(
         line=line, returnable=0, refusal="already_returned", window_last_day=tee.window_last_day,
     )
+
+
+def test_a_photo_broken_after_its_header_is_refused(order):
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 300), "blue").save(buffer, format="PNG")
+    truncated = SimpleUploadedFile("cut.png", buffer.getvalue()[:200], content_type="image/png")
+
+    with pytest.raises(InvalidInput, match="not a readable image"):
+        portal_request(order, photo=truncated)
+    assert not ReturnRequest.objects.exists()

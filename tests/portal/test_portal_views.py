@@ -424,3 +424,10 @@ def test_an_exchange_names_the_item_wanted_instead(client, order, shop):
     assert response.status_code == 302
     rma = ReturnRequest.objects.get()
     assert (rma.refund_method, rma.exchange_sku) == ("exchange", "HW-TEE-L")
+
+
+def test_a_return_number_beyond_any_id_is_not_found(client, order):
+    look_up(client, order)
+
+    assert client.get(url("return", order.client, pk=10**30)).status_code == 404
+    assert client.post(url("cancel", order.client, pk=10**30)).status_code == 404
