@@ -114,6 +114,7 @@ def create_return_request(
     notes: str = "",
     receipt_document=None,
     exchange_sku: str = "",
+    language: str = "",
 ) -> ReturnRequest:
     """Open a return of the listed units; authorize it at once when the policy auto-authorizes.
 
@@ -137,7 +138,7 @@ def create_return_request(
     rma = ReturnRequest(
         client=order.client, order=order, customer=order.customer, policy=policy, channel=channel,
         refund_method=refund_method, exchange_sku=exchange_sku, notes=notes, created_by=user_of(actor),
-        requested_at=now, state_entered_at=now,
+        requested_at=now, state_entered_at=now, language=language,
     )
     if receipt_document:
         validate_receipt_document(receipt_document)
