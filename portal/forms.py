@@ -35,6 +35,9 @@ METHOD_WORDS = {
 }
 
 
+DAMAGE_REASONS = {Reason.DEFECTIVE, Reason.DAMAGED_IN_TRANSIT}
+
+
 class ReturnForm(forms.Form):
     """How many units of each returnable line, why, and how the customer wants the money back."""
 
@@ -51,6 +54,10 @@ class ReturnForm(forms.Form):
             self.fields[f"comment_{line.pk}"] = forms.CharField(
                 label=_("Comment (optional)"), max_length=1000, required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"photo_{line.pk}"] = forms.FileField(
+                label=_("Photo of the damage (for a damage claim, optional)"), required=False,
+                widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
             )
         methods = policy.offered_refund_methods()
         self.methods = [method for method in methods if method != RefundMethod.EXCHANGE]
@@ -70,7 +77,7 @@ class ReturnForm(forms.Form):
     def rows(self):
         for standing in self.standings:
             pk = standing.line.pk
-            yield standing, self[f"quantity_{pk}"], self[f"reason_{pk}"], self[f"comment_{pk}"]
+            yield standing, [self[f"{name}_{pk}"] for name in ("quantity", "reason", "comment", "photo")]
 
     def clean(self):
         data = super().clean()
@@ -83,9 +90,13 @@ class ReturnForm(forms.Form):
             if not data.get(f"reason_{pk}"):
                 self.add_error(f"reason_{pk}", _("Tell us why you return this item."))
                 continue
+            photo = data.get(f"photo_{pk}")
+            if photo and data[f"reason_{pk}"] not in DAMAGE_REASONS:
+                self.add_error(f"photo_{pk}", _("A photo is for damage claims: choose the reason that says so."))
+                continue
             items.append({
                 "order_line": standing.line, "quantity": quantity, "reason": data[f"reason_{pk}"],
-                "comment": data.get(f"comment_{pk}", ""),
+                "comment": data.get(f"comment_{pk}", ""), "photo": photo,
             })
         if not items and not self.errors:
             raise forms.ValidationError(_("Choose at least one item to return."))

@@ -96,7 +96,7 @@ def order_page(request: HttpRequest, client_code: str) -> HttpResponse:
     claimed = selectors.units_claimed(line_ids=list(order.lines.values_list("pk", flat=True)))
     standings = line_standings(order=order, policy=policy, claimed=claimed, at=timezone.now())
     language = languages.activate(request=request, client=client, order=order)
-    form = ReturnForm(request.POST or None, standings=standings, policy=policy)
+    form = ReturnForm(request.POST or None, request.FILES or None, standings=standings, policy=policy)
     if request.method == "POST" and form.is_valid():
         try:
             rma = return_requests.create_return_request(

@@ -1,12 +1,15 @@
 """The customer return portal, as a customer's browser (Django's test client) sees it."""
 
 import datetime as dt
+from io import BytesIO
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as Browser
 from django.utils import timezone
 from django.utils.formats import date_format
+from PIL import Image
 
 from portal import limits
 from rma.models import ReturnState
@@ -240,3 +243,35 @@ def test_the_language_switch_offers_only_the_clients_languages(shop):
     assert "Bestellnummer" in browser.get(f"/returns/{shop.code}/").content.decode()
     browser.post(f"/returns/{shop.code}/language/", {"language": "fr"})
     assert "Bestellnummer" in browser.get(f"/returns/{shop.code}/").content.decode()
+
+
+def a_photo(name="damage.png", kind="PNG"):
+    buffer = BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, kind)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def test_a_damage_claim_keeps_the_customers_photo(shop, order):
+    browser = Browser()
+    found(browser, shop, order)
+    line = order.lines.get(line_number=1)
+    submit(browser, shop, order, **{f"reason_{line.pk}": "damaged_in_transit", f"photo_{line.pk}": a_photo()})
+    unit = order.returns.get().items.get()
+    assert unit.customer_photo.name.startswith("customer-photos/") and unit.customer_photo.width == 40
+
+
+def test_a_photo_that_is_no_image_is_a_form_error(shop, order):
+    browser = Browser()
+    found(browser, shop, order)
+    line = order.lines.get(line_number=1)
+    fake = SimpleUploadedFile("damage.png", b"<script>no image</script>", content_type="image/png")
+    response = submit(browser, shop, order, **{f"reason_{line.pk}": "defective", f"photo_{line.pk}": fake})
+    assert response.status_code == 400 and not order.returns.exists()
+
+
+def test_a_photo_is_only_for_damage_claims(shop, order):
+    browser = Browser()
+    found(browser, shop, order)
+    line = order.lines.get(line_number=1)
+    response = submit(browser, shop, order, **{f"photo_{line.pk}": a_photo()})
+    assert response.status_code == 400 and "A photo is for damage claims" in response.content.decode()
