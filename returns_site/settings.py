@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "refunds",
     "reports",
     "backoffice.apps.BackofficeConfig",
+    "portal",
 ]
 
 MIDDLEWARE = [

@@ -598,6 +598,8 @@ class ReturnItem(models.Model):
     reason = models.CharField(max_length=30, choices=Reason.choices)
     comment = models.TextField(blank=True)
     serial_number = models.CharField(max_length=100, blank=True)
+    # The customer's own photo of a damage claim, taken before shipping (checked by content on upload).
+    customer_photo = models.ImageField(upload_to="customer-photos/%Y/%m/", blank=True)
 
     class Meta:
         verbose_name = "unit"  # the domain's word: one physical unit coming back

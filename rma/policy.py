@@ -34,13 +34,17 @@ def window_deadline(*, order: Order, policy: ReturnPolicy, zone) -> dt.datetime:
     return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
 
 
+def window_last_day(*, order: Order, policy: ReturnPolicy, at: dt.datetime) -> dt.date | None:
+    """The window's last day when it has ended by `at`; None while it is still open."""
+    ends = window_deadline(order=order, policy=policy, zone=order.client.zone)
+    return None if at < ends else (ends - dt.timedelta(days=1)).date()
+
+
 def check_window(ctx: PolicyContext) -> list[FailedRule]:
-    zone = ctx.rma.client.zone
-    ends = window_deadline(order=ctx.order, policy=ctx.policy, zone=zone)
-    if ctx.rma.requested_at < ends:
+    last_day = window_last_day(order=ctx.order, policy=ctx.policy, at=ctx.rma.requested_at)
+    if last_day is None:
         return []
     counted_from = "delivery" if ctx.policy.window_starts_from == WindowStart.DELIVERY_DATE else "order"
-    last_day = (ends - dt.timedelta(days=1)).date()
     return [FailedRule(
         "return_window",
         f"The {ctx.policy.window_days}-day return window (from {counted_from}) ended on {last_day:%Y-%m-%d}.",
@@ -63,6 +67,35 @@ def check_final_sale(ctx: PolicyContext) -> list[FailedRule]:
         for line in _lines_of(ctx.items).values()
         if is_final_sale(policy=ctx.policy, line=line)
     ]
+
+
+@dataclass(frozen=True)
+class LineStanding:
+    """Whether a customer may still return units of an order line, and if not which rule says no."""
+
+    line: OrderLine
+    returnable: int  # units still returnable
+    refusal: str = ""  # "return_window", "final_sale" or "already_returned" when none is
+    window_ended_on: dt.date | None = None
+
+
+def line_standings(
+    *, order: Order, policy: ReturnPolicy, claimed: dict[int, int], at: dt.datetime,
+) -> list[LineStanding]:
+    """Each line of the order as the window, final-sale and quantity rules above judge it at `at`."""
+    last_day = window_last_day(order=order, policy=policy, at=at)
+    standings = []
+    for line in order.lines.order_by("line_number"):
+        left = max(line.quantity - claimed.get(line.pk, 0), 0)
+        if last_day is not None:
+            standings.append(LineStanding(line, 0, "return_window", last_day))
+        elif is_final_sale(policy=policy, line=line):
+            standings.append(LineStanding(line, 0, "final_sale"))
+        elif left == 0:
+            standings.append(LineStanding(line, 0, "already_returned"))
+        else:
+            standings.append(LineStanding(line, left))
+    return standings
 
 
 def check_quantity(ctx: PolicyContext) -> list[FailedRule]:

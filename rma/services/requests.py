@@ -11,6 +11,7 @@ from django.utils import timezone
 from core.actors import Actor, ClientActor, CustomerActor, StaffActor, SystemActor, require, user_of
 from core.documents import validate_receipt_document
 from core.errors import DomainError, InvalidInput, NotConfigured, PermissionRefused, PolicyViolation, TransitionRefused
+from core.photos import validate_photo
 from rma import ran as ran_codes
 from rma import selectors
 from rma.models import (
@@ -64,14 +65,19 @@ def _validated_units(*, order: Order, items: list[dict]) -> list[dict]:
             raise InvalidInput(
                 f"{line.sku}: {requested_per_line[line.pk]} requested but only {line.quantity} were delivered."
             )
+        photo = entry.get("photo")
+        if photo:
+            validate_photo(photo)
         units.extend(
             {
                 "order_line": line,
                 "reason": reason,
                 "comment": (entry.get("comment") or "").strip(),
                 "serial_number": (entry.get("serial_number") or "").strip(),
+                # One photo shows the claim; it is kept once, on the line's first unit.
+                "customer_photo": photo if copy == 0 and photo else "",
             }
-            for _ in range(quantity)
+            for copy in range(quantity)
         )
     return units
 
@@ -114,6 +120,7 @@ def create_return_request(
     notes: str = "",
     receipt_document=None,
     exchange_sku: str = "",
+    language: str = "",
 ) -> ReturnRequest:
     """Open a return of the listed units; authorize it at once when the policy auto-authorizes.
 
@@ -137,7 +144,7 @@ def create_return_request(
     rma = ReturnRequest(
         client=order.client, order=order, customer=order.customer, policy=policy, channel=channel,
         refund_method=refund_method, exchange_sku=exchange_sku, notes=notes, created_by=user_of(actor),
-        requested_at=now, state_entered_at=now,
+        requested_at=now, state_entered_at=now, language=language,
     )
     if receipt_document:
         validate_receipt_document(receipt_document)
