@@ -15,6 +15,7 @@ class Answer:
     body: dict | None = None
     delay: float = 0.0
     drop: bool = False  # close the connection without answering
+    raw: bytes | None = None  # sent as it is instead of `body`, e.g. something that is not JSON
 
 
 @dataclass
@@ -45,7 +46,7 @@ def start(receiver: Receiver) -> ThreadingHTTPServer:
                 self.close_connection = True
                 self.connection.close()
                 return
-            payload = json.dumps(answer.body or {}).encode()
+            payload = answer.raw if answer.raw is not None else json.dumps(answer.body or {}).encode()
             self.send_response(answer.status)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(payload)))
