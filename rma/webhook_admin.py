@@ -25,6 +25,8 @@ class ClientForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if "order_lookup_url" not in self.fields:
+            return  # a viewer's page: the URL is shown read-only
         where = ("http or https, local addresses allowed here (OUTBOX_ALLOW_PRIVATE_URLS)"
                  if settings.OUTBOX_ALLOW_PRIVATE_URLS else "https, to a public address")
         self.fields["order_lookup_url"].help_text = (

@@ -95,3 +95,14 @@ def test_an_order_lookup_url_to_a_private_address_is_refused_in_the_form(client,
     assert "private address" in str(response.context["adminform"].form.errors["order_lookup_url"])
     assert "https, to a public address" in response.content.decode()
     assert Client.objects.get(pk=merchant.pk).order_lookup_url == ""
+
+
+def test_customer_service_sees_the_order_lookup_url_but_cannot_change_it(client, staff, shop):
+    client.force_login(staff.customer_service)
+
+    page = client.get(reverse("admin:rma_client_change", args=[shop.pk]))
+    refused = client.post(reverse("admin:rma_client_change", args=[shop.pk]),
+                          {"order_lookup_url": "https://evil.example/orders"})
+
+    assert page.status_code == 200 and shop.order_lookup_url in page.content.decode()
+    assert refused.status_code == 403 and Client.objects.get(pk=shop.pk).order_lookup_url == shop.order_lookup_url
