@@ -53,7 +53,8 @@ def find_order(*, client: Client, number: str, actor: Actor) -> Order | None:
 
     `number` is read as the order import reads it (trimmed). Raises OrderLookupUnavailable when the
     client's system cannot be asked or gives an answer we cannot take, InvalidInput for a number no
-    order can have.
+    order can have. Call it outside any transaction: one held open would keep its locks for as long
+    as the client's system takes to answer.
     """
     _check_may_look_up(actor, client)
     number = (number or "").strip()

@@ -6,9 +6,10 @@ import socket
 from decimal import Decimal
 
 import pytest
+from django.db import OperationalError, connection, connections, transaction
 from standardwebhooks import Webhook
 
-from core.actors import SystemActor
+from core.actors import CustomerActor, SystemActor
 from core.errors import InvalidInput, OrderLookupUnavailable, PermissionRefused
 from rma import services
 from rma.models import Client, Customer, Order
@@ -73,6 +74,33 @@ def test_during_a_rotation_the_request_carries_a_signature_per_secret(shop, rece
     [request] = receiver.received
     for secret in (shop.secret, newest):
         Webhook(secret).verify(request.body, request.headers)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_no_transaction_and_no_lock_is_held_while_the_clients_system_answers(postgres_only, shop, receiver, staff):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        [asking] = cursor.fetchone()
+    seen = {}
+
+    def look_from_another_connection():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT state FROM pg_stat_activity WHERE pid = %s", [asking])
+                [seen["asker"]] = cursor.fetchone()
+            with transaction.atomic():
+                Client.objects.select_for_update(nowait=True).get(pk=shop.pk)
+            seen["client row"] = "free"
+        except OperationalError:
+            seen["client row"] = "locked"
+        finally:
+            connections.close_all()  # the server's thread: its own connection, closed before the test ends
+
+    answering(receiver, Answer(body=order_answer(), during=look_from_another_connection))
+
+    services.find_order(client=shop, number="KE-1001", actor=staff.customer_service)
+
+    assert seen == {"asker": "idle", "client row": "free"}
 
 
 def test_an_imported_order_is_found_without_asking(shop, receiver, staff):
@@ -248,4 +276,18 @@ def test_another_clients_account_may_not_look_up_and_nothing_is_asked(shop, rece
 def test_nobody_acting_is_refused(shop, receiver):
     with pytest.raises(PermissionRefused):
         services.find_order(client=shop, number="KE-1001", actor=None)
+    assert receiver.received == []
+
+
+def test_a_customer_of_another_client_may_not_look_up(shop, receiver):
+    stranger = CustomerActor(customer=order_for(client_with_policy()).customer)
+
+    with pytest.raises(PermissionRefused):
+        services.find_order(client=shop, number="KE-1001", actor=stranger)
+    assert receiver.received == []
+
+
+def test_staff_without_the_right_to_see_orders_may_not_look_up(shop, receiver, staff):
+    with pytest.raises(PermissionRefused, match="look up orders"):
+        services.find_order(client=shop, number="KE-1001", actor=staff.dock)
     assert receiver.received == []
