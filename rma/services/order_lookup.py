@@ -85,24 +85,25 @@ def _check_may_look_up(actor: Actor, client: Client) -> None:
         raise PermissionRefused(f"You are not allowed to look up orders of {client}.")
 
 
-def _unavailable(client: Client, number: str, why: str) -> OrderLookupUnavailable:
-    return OrderLookupUnavailable(
-        f"We could not look up order {number} in {client}'s system: {why} Try again later, or ask {client} "
-        "for the order."
-    )
+def _unavailable(client: Client, number: str, why: str, *, settings_wrong: bool = False) -> OrderLookupUnavailable:
+    then = (f"A manager must check {client}'s order lookup settings." if settings_wrong
+            else f"Try again later, or ask {client} for the order.")
+    return OrderLookupUnavailable(f"We could not look up order {number} in {client}'s system: {why} {then}")
 
 
 def _ask_client_system(client: Client, number: str) -> dict | None:
     """The client system's answer as JSON, or None for its 404; no database lock is held meanwhile."""
     if not client.is_active:
-        raise _unavailable(client, number, "the client is inactive.")
+        raise _unavailable(client, number, "the client is inactive.", settings_wrong=True)
     secrets_ = tuple(secret for secret in (client.webhook_secret, client.webhook_secret_previous) if secret)
     if not secrets_:
-        raise _unavailable(client, number, "the request cannot be signed, as the client has no webhook secret yet.")
+        raise _unavailable(client, number, "the request cannot be signed, as the client has no webhook secret yet.",
+                           settings_wrong=True)
     try:
         destinations.check_url(client.order_lookup_url)
     except DomainError as error:
-        raise _unavailable(client, number, f"its lookup address is refused. {error.message}") from None
+        raise _unavailable(client, number, f"its lookup address is refused. {error.message}",
+                           settings_wrong=True) from None
     message_id = new_message_id()
     now = timezone.now()
     body = json.dumps(
@@ -138,7 +139,7 @@ def _ask_client_system(client: Client, number: str) -> dict | None:
         raise _unavailable(client, number, f"it answered HTTP {status}.")
     try:
         answer = json.loads(content, parse_float=Decimal)  # prices exactly as written, never through a float
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than any order is
         raise _unavailable(client, number, "its answer is not JSON.") from None
     if not isinstance(answer, dict):
         raise _unavailable(client, number, "its answer is not an order.")

@@ -165,6 +165,8 @@ def test_an_error_or_a_refusal_is_no_answer(shop, receiver, staff, status, said)
 @pytest.mark.parametrize("answer, said", [
     (Answer(raw=b"<html>Gateway</html>"), "its answer is not JSON"),
     (Answer(raw=b"[1, 2]"), "its answer is not an order"),
+    (Answer(raw=b"[" * 100_000), "its answer is not JSON"),
+    (Answer(raw=b"\xff\xfe{}"), "its answer is not JSON"),
     (Answer(body=order_answer(number="KE-2002")), "it answered with another order"),
     (Answer(body=order_answer(lines=[])), "not an order in the expected shape"),
     (Answer(body=order_answer(customer="mia@example.com")), "not an order in the expected shape"),
@@ -239,7 +241,7 @@ def test_a_client_without_a_signing_secret_is_not_asked_unsigned(receiver, staff
     Client.objects.filter(pk=client.pk).update(order_lookup_url=receiver.url)
     client.refresh_from_db()
 
-    with pytest.raises(OrderLookupUnavailable, match="no webhook secret"):
+    with pytest.raises(OrderLookupUnavailable, match=r"no webhook secret yet\. A manager must check"):
         services.find_order(client=client, number="KE-1001", actor=staff.customer_service)
     assert receiver.received == []
 
