@@ -29,6 +29,7 @@ class OrderLookupForm(forms.Form):
     def __init__(self, *args, actor, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
+        self.found_live = False  # the order came from the client's system just now
 
     def clean(self):
         cleaned = super().clean()
@@ -42,6 +43,7 @@ class OrderLookupForm(forms.Form):
             except DomainError as error:
                 raise forms.ValidationError(error.message) from None
             self._orders = [order] if order else []
+            self.found_live = order is not None
         if not self._orders:
             if "@" in reference:
                 raise forms.ValidationError(f"{cleaned['client']} has no orders of a customer {reference}.")

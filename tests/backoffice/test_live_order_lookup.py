@@ -31,7 +31,19 @@ def test_an_order_only_the_clients_system_knows_opens_the_new_return_form(client
     assert response.status_code == 200 and response.context["order"].number == "KE-1001"
     page = response.content.decode()
     assert "Units coming back from order KE-1001" in page and "KE-WATCH" in page
+    assert f"{shop.name}'s system gave it just now" in page
     assert Order.objects.filter(client=shop, number="KE-1001").exists()
+
+
+def test_an_order_asked_of_the_clients_system_once_is_then_found_as_imported(client, staff, shop, receiver):
+    receiver.answers = [Answer(body=order_answer())]
+    client.force_login(staff.customer_service)
+    look_up(client, shop, "KE-1001")
+
+    again = look_up(client, shop, "ke 1001")
+
+    assert again.context["order"].number == "KE-1001" and "gave it just now" not in again.content.decode()
+    assert len(receiver.received) == 1
 
 
 def test_a_system_that_cannot_answer_is_said_plainly_on_the_screen(client, staff, shop, receiver):
