@@ -141,6 +141,8 @@ CELERY_BEAT_SCHEDULE = {
 RAN_EXPIRY_WARNING_DAYS = int(os.environ.get("RAN_EXPIRY_WARNING_DAYS", "3"))
 # Webhooks go to https on public addresses only; tests and the embedded demo allow local receivers.
 OUTBOX_ALLOW_PRIVATE_URLS = env_flag("OUTBOX_ALLOW_PRIVATE_URLS", False)
+# A client's live order lookup answers within this, or the person looking gets "try again later".
+ORDER_LOOKUP_TIMEOUT_SECONDS = float(os.environ.get("ORDER_LOOKUP_TIMEOUT_SECONDS", "4"))
 
 # Email: the console by default (messages are printed); set EMAIL_BACKEND and the EMAIL_* below for SMTP.
 # Clients' emails go through the outbox (outbox.Message), sent after commit and retried.
