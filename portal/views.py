@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.actors import CustomerActor
-from core.errors import DomainError
+from core.errors import DomainError, OrderLookupUnavailable
 from portal import languages, limits, orders
 from portal.forms import LookupForm, ReturnForm, StatusForm
 from rma import selectors
@@ -69,7 +69,15 @@ def lookup(request: HttpRequest, client_code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if limits.lookup_refused(request=request, client_code=client.code, reference=form.cleaned_data["number"]):
             return _too_many(request, client)
-        order = orders.find_order(client=client, number=form.cleaned_data["number"], email=form.cleaned_data["email"])
+        try:
+            order = orders.find_order(
+                client=client, number=form.cleaned_data["number"], email=form.cleaned_data["email"]
+            )
+        except OrderLookupUnavailable:
+            form.add_error(None, _(
+                "We cannot look up orders right now. Please try again in a few minutes."
+            ))
+            return _page(request, client, "lookup.html", {"form": form}, status=503)
         if order is not None:
             _prove(request, "portal_order", order.pk)
             return redirect("portal:order", client_code=client.code)
