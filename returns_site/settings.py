@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "import_export",
     "outbox",
+    "idempotency",
     "rma",
     "inspection",
     "disposition",
@@ -129,7 +130,12 @@ CELERY_TASK_SERIALIZER = "json"
 # task never ran or is waiting to be tried again. Without a broker, run manage.py deliver_outbox from cron.
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "outbox.tasks.deliver_due_messages", "schedule": 60.0},
+    "purge-idempotency-keys": {"task": "idempotency.tasks.purge_idempotency_keys", "schedule": 3600.0},
 }
+# API clients' Idempotency-Key answers are kept this long (24 at least, as DESIGN.md promises), then purged.
+IDEMPOTENCY_KEYS_KEPT_HOURS = int(os.environ.get("IDEMPOTENCY_KEYS_KEPT_HOURS", "48"))
+# A first request still running after this long is taken to have died: a retry may take its key over.
+IDEMPOTENCY_LEASE_SECONDS = int(os.environ.get("IDEMPOTENCY_LEASE_SECONDS", "60"))
 # Webhooks go to https on public addresses only; tests and the embedded demo allow local receivers.
 OUTBOX_ALLOW_PRIVATE_URLS = env_flag("OUTBOX_ALLOW_PRIVATE_URLS", False)
 
