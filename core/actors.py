@@ -39,6 +39,7 @@ CUSTOMER_PERMISSIONS = frozenset({"rma.create_return", "rma.cancel_return"})
 SYSTEM_PERMISSIONS = frozenset({
     "rma.authorize_return", "rma.expire_return", "reports.import_orders", "rma.import_tracking",
     "refunds.propose_refund", "refunds.complete_refund",
+    "api.add_apikey",  # manage.py create_api_token, run on the server's shell
 })
 
 
