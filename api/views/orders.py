@@ -16,7 +16,8 @@ class OrderCreateView(ClientWriteView):
 
     @extend_schema(
         operation_id="orders_create", request=OrderCreateSerializer,
-        responses={201: OrderSerializer, **examples.ERRORS}, examples=[examples.ORDER_REQUEST, examples.ORDER_RESPONSE], summary="Create an order",
+        responses={201: OrderSerializer, **examples.ERRORS},
+        examples=[examples.ORDER_REQUEST, examples.ORDER_RESPONSE], summary="Create an order",
     )
     def post(self, request):
         entered = self.get_serializer(data=request.data)
