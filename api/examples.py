@@ -50,3 +50,42 @@ ORDER = {
 }
 ORDER_REQUEST = OpenApiExample("An order", value=ORDER, request_only=True)
 ORDER_RESPONSE = OpenApiExample("The order", value=ORDER, response_only=True, status_codes=["200", "201"])
+
+RETURN = {
+    "id": 41, "ran": "RA-7KQ2-M9XD-4", "state": "authorized", "order_number": "HW-10023", "channel": "api",
+    "refund_method": "original_payment", "exchange_sku": "", "carrier": "", "tracking_number": "",
+    "requested_at": "2026-12-01T09:30:00Z", "updated_at": "2026-12-01T09:30:00Z",
+    "items": [{"unit_number": 1, "line_number": 1, "sku": "JKT-RAIN-M", "reason": "size_fit", "comment": "Too small",
+               "serial_number": "", "grade": None, "disposition": None}],
+    "refund": None,
+    "events": [
+        {"id": 301, "type": "return.requested", "from_state": "", "to_state": "requested",
+         "at": "2026-12-01T09:30:00Z"},
+        {"id": 302, "type": "return.authorized", "from_state": "requested", "to_state": "authorized",
+         "at": "2026-12-01T09:30:00Z"},
+    ],
+}
+RETURN_REQUEST = OpenApiExample("A return", request_only=True, value={
+    "order_number": "HW-10023", "refund_method": "original_payment",
+    "items": [{"line_number": 1, "quantity": 1, "reason": "size_fit", "comment": "Too small", "serial_number": ""}],
+})
+RETURN_RESPONSE = OpenApiExample("The return", value=RETURN, response_only=True)
+CANCEL_REQUEST = OpenApiExample("Cancel", value={"reason": "The customer keeps the jacket."}, request_only=True)
+TRACKING_REQUEST = OpenApiExample(
+    "Tracking", value={"carrier": "DHL", "tracking_number": "00340434161094042557"}, request_only=True
+)
+REFUND_RESPONSE = OpenApiExample("A refund", response_only=True, value={
+    "id": 17, "return_id": 41, "ran": "RA-7KQ2-M9XD-4", "order_number": "HW-10023", "amount": "129.900",
+    "currency": "EUR", "method": "original_payment", "status": "requested", "reference": "",
+    "proposed_at": "2026-12-04T11:00:00Z", "issued_at": None,
+})
+CONFIRM_REQUEST = OpenApiExample("A refund paid", value={"reference": "payout_5521"}, request_only=True)
+CONFIRM_EXCHANGE_REQUEST = OpenApiExample(
+    "An exchange shipped", value={"replacement_order_number": "HW-10107"}, request_only=True
+)
+EVENTS_RESPONSE = OpenApiExample("Events", response_only=True, value={
+    "results": [{"id": "302", "type": "return.authorized", "timestamp": "2026-12-01T09:30:00+00:00", "data": {
+        "id": 41, "ran": "RA-7KQ2-M9XD-4", "order_number": "HW-10023", "state": "authorized",
+        "from_state": "requested", "event_id": 302, "at": "2026-12-01T09:30:00+00:00"}}],
+    "next": "https://returns.example.com/api/v1/events/?after=302",
+})

@@ -191,4 +191,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ReturnStateEnum": "rma.states.ReturnState", "RefundMethodEnum": "rma.models.RefundMethod",
+    },
 }
