@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from api.services import issue_api_key
@@ -17,14 +18,26 @@ class KeyHolder:
         self.api.credentials(HTTP_AUTHORIZATION=f"Token {self.key}")
 
 
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    cache.clear()  # throttle counts live in the cache, which outlives a test's database
+
+
 @pytest.fixture
 def shop(db) -> KeyHolder:
-    return KeyHolder()
+    """A merchant whose returns wait for customer service (so tests bring them to any state)."""
+    return KeyHolder(auto_authorize=False)
+
+
+@pytest.fixture
+def instant_shop(db) -> KeyHolder:
+    """A merchant whose policy authorizes a return at once."""
+    return KeyHolder(auto_authorize=True)
 
 
 @pytest.fixture
 def other_shop(db) -> KeyHolder:
-    return KeyHolder()
+    return KeyHolder(auto_authorize=False)
 
 
 @pytest.fixture
