@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     # Its `unaccent` lookup on PostgreSQL (accent-insensitive search); on SQLite it adds nothing.
     "django.contrib.postgres",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "import_export",
     "outbox",
     "idempotency",
@@ -45,6 +48,7 @@ INSTALLED_APPS = [
     "refunds",
     "reports",
     "backoffice.apps.BackofficeConfig",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -167,4 +171,33 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
+# The client API (api/): errors as {code, message, fields}, the schema by drf-spectacular, Swagger UI served
+# from this site (drf-spectacular-sidecar: no CDN, no inline script).
+REST_FRAMEWORK = {
+    # Keys, permissions and throttles are the views' own (api.base): none applies by default.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/minute")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Returns back office API",
+    "DESCRIPTION": "Orders, returns, refunds and events of one client merchant. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ReturnStateEnum": "rma.states.ReturnState", "RefundMethodEnum": "rma.models.RefundMethod",
+    },
 }

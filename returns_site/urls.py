@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from rma.views import customer_label
 
@@ -11,6 +11,7 @@ admin.site.index_title = "Returns floor"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     # The customer's label link: public, signed and expiring (rma.selectors.label_url_for).
     path("labels/<str:token>/", customer_label, name="customer_label"),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),

@@ -5,6 +5,7 @@
 - receiving: the dock's scans
 - dock_exceptions: unexpected parcels and extra units
 - orders: client orders imported from their files, and a manager's correction of an order line
+- order_entry: one client order entered by the client's systems (the API), by the order file's rules
 - notes: customer service's notes on a return
 - customers: telling the customer why a return closed without refund
 - policies: versioned return policies
@@ -25,6 +26,7 @@ from rma.services.dock_exceptions import (
     resolve_unexpected_parcel,
 )
 from rma.services.notes import add_note
+from rma.services.order_entry import create_order
 from rma.services.orders import correct_order_line, import_orders
 from rma.services.policies import publish_policy_version
 from rma.services.receiving import receive_expired, receive_scan
@@ -50,6 +52,7 @@ __all__ = [
     "authorize_return",
     "cancel_return",
     "correct_order_line",
+    "create_order",
     "create_return_request",
     "expire_authorizations",
     "generate_webhook_secret",
