@@ -8,6 +8,7 @@ from rest_framework.generics import GenericAPIView
 
 from api.authentication import ApiKeyAuthentication
 from api.throttles import ClientAccountThrottle
+from idempotency.views import IdempotentPostMixin
 from rma.models import Client
 
 
@@ -32,5 +33,5 @@ class ClientView(GenericAPIView):
         return self.request.user.client_account.client
 
 
-class ClientWriteView(ClientView):
-    """The base of every POST endpoint."""
+class ClientWriteView(IdempotentPostMixin, ClientView):
+    """The base of every POST endpoint: each honours an `Idempotency-Key` header (idempotency.views)."""
