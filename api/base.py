@@ -33,5 +33,6 @@ class ClientView(GenericAPIView):
         return self.request.user.client_account.client
 
 
+# Every POST honours an Idempotency-Key header (idempotency.views); the schema says so (idempotency.schema).
 class ClientWriteView(IdempotentPostMixin, ClientView):
-    """The base of every POST endpoint: each honours an `Idempotency-Key` header (idempotency.views)."""
+    """The base of every POST endpoint."""
