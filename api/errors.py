@@ -1,6 +1,7 @@
 """Every error of the API as JSON {code, message, fields}: domain refusals become 4xx, never a 500."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
@@ -32,6 +33,8 @@ def body(code: str, message: str, fields: dict | None = None, **extra) -> dict:
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return _domain_response(exc)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(body("malformed_request", "The request body is too large."), status=400)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -81,3 +81,11 @@ def test_malformed_json_is_a_400(shop):
     response = shop.api.post("/api/v1/orders/", "{not json", content_type="application/json")
     assert response.status_code == 400
     assert response.json()["code"] == "malformed_request"
+
+
+def test_a_body_that_is_not_an_object_or_is_huge_is_a_400(shop):
+    assert shop.api.post("/api/v1/orders/", [1, 2], format="json").json()["fields"] == {
+        "non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}
+    huge = shop.api.post("/api/v1/orders/", {"number": "x" * 3_000_000}, format="json")
+    assert huge.status_code == 400
+    assert huge.json()["code"] in {"invalid_input", "malformed_request"}
