@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from api.errors import not_found
 from api.views import events, orders, refunds, returns
 
 app_name = "api"
@@ -19,4 +20,5 @@ urlpatterns = [
     path("v1/refunds/<int:pk>/", refunds.RefundDetailView.as_view(), name="refund-detail"),
     path("v1/refunds/<int:pk>/confirm/", refunds.RefundConfirmView.as_view(), name="refund-confirm"),
     path("v1/events/", events.EventFeedView.as_view(), name="events"),
+    re_path(r"^v1/", not_found),
 ]

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from api.serializers.strict import StrictSerializer
+from api.serializers.strict import DecimalString, StrictSerializer
 from rma.models import PaymentMethod
 
 LARGEST_WHOLE_NUMBER = 2**31 - 1
@@ -29,7 +29,7 @@ class OrderLineSerializer(StrictSerializer):
     description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     category = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     quantity = serializers.IntegerField(min_value=1, max_value=LARGEST_WHOLE_NUMBER)
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=0, coerce_to_string=True)
+    unit_price = DecimalString(max_digits=12, decimal_places=3, min_value=0, coerce_to_string=True)
     serial_numbers = serializers.ListField(
         child=serializers.CharField(max_length=100), required=False, default=list, max_length=1000
     )

@@ -95,11 +95,14 @@ class ReturnSerializer(serializers.Serializer):
 
     @extend_schema_field(RefundSummarySerializer(allow_null=True))
     def get_refund(self, rma: ReturnRequest) -> dict | None:
-        refund = rma.refunds.filter(is_correction=False).order_by("-proposed_at", "-pk").first()
-        return RefundSummarySerializer(refund).data if refund else None
+        # From the prefetched refunds (api.views.returns): a list reads them in one query.
+        refunds = [refund for refund in rma.refunds.all() if not refund.is_correction]
+        latest = max(refunds, key=lambda refund: (refund.proposed_at, refund.pk), default=None)
+        return RefundSummarySerializer(latest).data if latest else None
 
     @extend_schema_field(ReturnEventSerializer(many=True))
     def get_events(self, rma: ReturnRequest) -> list:
         # The changes of state only, as the webhooks announce them: never a staff note.
-        changes = [event for event in rma.events.order_by("at", "pk") if event.from_state != event.to_state]
+        events = sorted(rma.events.all(), key=lambda event: (event.at, event.pk))
+        changes = [event for event in events if event.from_state != event.to_state]
         return ReturnEventSerializer(changes, many=True).data

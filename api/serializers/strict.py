@@ -10,3 +10,14 @@ class StrictSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({name: ["This field is not known."] for name in unknown})
         return super().to_internal_value(data)
+
+
+class DecimalString(serializers.DecimalField):
+    """Money as a decimal string ("129.90"), never a JSON number, whose binary float would round it."""
+
+    default_error_messages = {"not_a_string": 'Write the amount as a decimal string, e.g. "129.90".'}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)

@@ -32,7 +32,7 @@ class ClientReturns:
 
     def visible_returns(self):
         return returns_list(viewer=self.request.user).prefetch_related(
-            "items__order_line", "items__inspection", "items__disposition", "refunds"
+            "items__order_line", "items__inspection", "items__disposition", "refunds", "events"
         ).select_related("order")
 
     def return_or_404(self, pk: int) -> ReturnRequest:

@@ -48,9 +48,12 @@ def test_two_clients_may_use_the_same_order_number(shop, other_shop):
     (lambda o: o.pop("lines"), "lines"),
     (lambda o: o.update(number="x" * 65), "number"),
     (lambda o: o.update(surprise=1), "surprise"),
-    (lambda o: o["customer"].update(email="not an email"), "customer"),
-    (lambda o: o["lines"][0].update(quantity="two"), "lines"),
-    (lambda o: o["lines"][0].update(colour="red"), "lines"),
+    (lambda o: o["customer"].update(email="not an email"), "customer.email"),
+    (lambda o: o["lines"][0].update(quantity="two"), "lines[0].quantity"),
+    (lambda o: o["lines"][0].update(colour="red"), "lines[0].colour"),
+    (lambda o: o["lines"][0].update(unit_price=12.5), "lines[0].unit_price"),
+    (lambda o: o["lines"][0].update(sku="S" * 100_000), "lines[0].sku"),
+    (lambda o: o.update(customer="anna@example.com"), "customer"),
     (lambda o: o.update(currency="euro"), "currency"),
     (lambda o: o.update(lines=[]), "lines"),
     (lambda o: o.update(ordered_at="yesterday"), "ordered_at"),
@@ -78,3 +81,11 @@ def test_malformed_json_is_a_400(shop):
     response = shop.api.post("/api/v1/orders/", "{not json", content_type="application/json")
     assert response.status_code == 400
     assert response.json()["code"] == "malformed_request"
+
+
+def test_a_body_that_is_not_an_object_or_is_huge_is_a_400(shop):
+    assert shop.api.post("/api/v1/orders/", [1, 2], format="json").json()["fields"] == {
+        "non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}
+    huge = shop.api.post("/api/v1/orders/", {"number": "x" * 3_000_000}, format="json")
+    assert huge.status_code == 400
+    assert huge.json()["code"] in {"invalid_input", "malformed_request"}
