@@ -4,12 +4,16 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from api.services import issue_api_key
 from tests.factories import client_account, client_with_policy, user_in
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 
 
+# serialized_rollback: the live server needs committed data, and the groups of the migrations must survive.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_quick_starts_examples_run(live_server, tmp_path):
     client = client_with_policy(auto_authorize=True)
     key = issue_api_key(account=client_account(client).client_account, actor=user_in("manager"), name="docs").key

@@ -108,7 +108,7 @@ def test_a_wrong_api_key_is_a_401_before_any_idempotency_key_is_looked_at(shop):
     assert not IdempotencyKey.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the groups of the migrations survive
 def test_a_retry_while_the_first_create_waits_on_the_database_is_a_409(postgres_only):
     shop = KeyHolder(auto_authorize=True)
     # Another session holds the orders table, so the first create waits inside its transaction.

@@ -165,7 +165,7 @@ def in_thread(work) -> tuple[threading.Thread, dict]:
     return thread, result
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the groups of the migrations survive
 def test_a_retry_while_the_first_still_runs_is_a_409_then_gets_the_answer(postgres_only):
     account = User.objects.create_user("shop-a")
     hold["active"] = True
@@ -182,7 +182,7 @@ def test_a_retry_while_the_first_still_runs_is_a_409_then_gets_the_answer(postgr
     assert made() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the groups of the migrations survive
 def test_a_first_request_overtaken_after_its_lease_is_undone_and_the_retry_counts(postgres_only, settings):
     settings.IDEMPOTENCY_LEASE_SECONDS = 0
     account = User.objects.create_user("shop-a")
