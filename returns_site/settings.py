@@ -41,8 +41,12 @@ INSTALLED_APPS = [
     # Its `unaccent` lookup on PostgreSQL (accent-insensitive search); on SQLite it adds nothing.
     "django.contrib.postgres",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "import_export",
     "outbox",
+    "idempotency",
     "rma",
     "inspection",
     "disposition",
@@ -50,6 +54,7 @@ INSTALLED_APPS = [
     "reports",
     "backoffice.apps.BackofficeConfig",
     "portal",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -136,9 +141,14 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "outbox.tasks.deliver_due_messages", "schedule": 60.0},
     "warn-of-expiring-authorizations": {"task": "rma.tasks.warn_of_expiring_authorizations", "schedule": 3600.0},
+    "purge-idempotency-keys": {"task": "idempotency.tasks.purge_idempotency_keys", "schedule": 3600.0},
 }
 # Customers are warned once when their RAN runs out within this many days and no parcel has come.
 RAN_EXPIRY_WARNING_DAYS = int(os.environ.get("RAN_EXPIRY_WARNING_DAYS", "3"))
+# API clients' Idempotency-Key answers are kept this long (24 at least, as DESIGN.md promises), then purged.
+IDEMPOTENCY_KEYS_KEPT_HOURS = int(os.environ.get("IDEMPOTENCY_KEYS_KEPT_HOURS", "48"))
+# A first request still running after this long is taken to have died: a retry may take its key over.
+IDEMPOTENCY_LEASE_SECONDS = int(os.environ.get("IDEMPOTENCY_LEASE_SECONDS", "60"))
 # Webhooks go to https on public addresses only; tests and the embedded demo allow local receivers.
 OUTBOX_ALLOW_PRIVATE_URLS = env_flag("OUTBOX_ALLOW_PRIVATE_URLS", False)
 # A client's live order lookup answers within this, or the person looking gets "try again later".
@@ -176,4 +186,36 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # In-process tasks (no broker) would log a line per delivered email or webhook: the demo sends hundreds.
     "loggers": {"celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"}},
+}
+
+# The client API (api/): errors as {code, message, fields}, the schema by drf-spectacular, Swagger UI served
+# from this site (drf-spectacular-sidecar: no CDN, no inline script).
+REST_FRAMEWORK = {
+    # Keys, permissions and throttles are the views' own (api.base): none applies by default.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/minute")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Returns back office API",
+    "DESCRIPTION": "Orders, returns, refunds and events of one client merchant. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ReturnStateEnum": "rma.states.ReturnState", "RefundMethodEnum": "rma.models.RefundMethod",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums", "idempotency.schema.document_idempotency_key",
+    ],
 }

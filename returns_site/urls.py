@@ -11,6 +11,7 @@ admin.site.index_title = "Returns floor"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     # The customer's label link: public, signed and expiring (rma.selectors.label_url_for).
     path("labels/<str:token>/", customer_label, name="customer_label"),
     path("returns/<slug:client_code>/", include("portal.urls")),

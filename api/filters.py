@@ -1,0 +1,21 @@
+"""The filters of the API's lists; a RAN is matched however it is written, as everywhere (rma.ran)."""
+
+import django_filters
+
+from rma import ran as ran_codes
+from rma.models import ReturnRequest
+from rma.states import ReturnState
+
+
+class ReturnFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=ReturnState.choices)
+    ran = django_filters.CharFilter(method="with_ran", max_length=40, help_text="The RAN, however written.")
+    order_number = django_filters.CharFilter(field_name="order__number", max_length=64)
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = ReturnRequest
+        fields = ["state", "ran", "order_number", "updated_since"]
+
+    def with_ran(self, returns, name, value):
+        return returns.filter(ran=ran_codes.parse_ran(value) or "")
