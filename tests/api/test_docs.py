@@ -9,6 +9,8 @@ import pytest
 from api.services import issue_api_key
 from tests.factories import client_account, client_with_policy, user_in
 
+# Keeps the data migrations' rows for the transactional tests that come after (as the browser tests do).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 
 

@@ -128,3 +128,10 @@ def test_no_label_before_a_ran(shop):
     response = shop.api.get(f"/api/v1/returns/{rma.pk}/label/")
     assert response.status_code == 409
     assert response.json()["code"] == "no_label"
+
+
+def test_updated_since_takes_any_offset_python_reads(shop):
+    return_in_state(ReturnState.REQUESTED, client=shop.client)
+    far = shop.api.get("/api/v1/returns/", {"updated_since": "1752-02-06T15:29:47-17:35"})
+    assert far.status_code == 200
+    assert len(far.json()["results"]) == 1

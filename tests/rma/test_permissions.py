@@ -333,6 +333,16 @@ ACTIONS = {
         done=lambda rma: rma.client.orders.count() == 2,
         may=frozenset({"manager", "system"}),
     ),
+    "create_order": Action(
+        given=_in_state(ReturnState.REQUESTED),
+        call=lambda rma, actor: rma_services.create_order(
+            client=rma.client, actor=actor, number="NEW-1", customer={"email": "new@example.com"},
+            ordered_at=rma.order.ordered_at, payment_method="card", currency="EUR",
+            lines=[{"line_number": 1, "sku": "SKU-1", "quantity": 1, "unit_price": Decimal("10.00")}],
+        ),
+        done=lambda rma: rma.client.orders.count() == 2,
+        may=frozenset({"manager", "client_account"}),
+    ),
 }
 
 ALLOWED = [(name, kind) for name, action in ACTIONS.items() for kind in ACTORS if kind in action.may]
