@@ -8,10 +8,11 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.errors import DomainError, InvalidInput, PermissionRefused
+from core.errors import DomainError, InvalidInput, OrderLookupUnavailable, PermissionRefused
 
 # The status of a domain refusal; anything else a service refuses is the object's state saying no.
-DOMAIN_STATUS = {InvalidInput: 400, PermissionRefused: 403}
+# The client's own system not answering an order lookup is ours to retry later, not the client's mistake.
+DOMAIN_STATUS = {InvalidInput: 400, PermissionRefused: 403, OrderLookupUnavailable: 503}
 CODES = {
     exceptions.ParseError: "malformed_request",
     exceptions.ValidationError: "invalid_input",
@@ -86,4 +87,7 @@ def _domain_response(error: DomainError) -> Response:
     )
     data = error.as_dict()
     extra = {key: value for key, value in data.items() if key not in ("code", "message")}
-    return Response(body(error.code, error.message, getattr(error, "fields", None), **extra), status=status_code)
+    response = Response(body(error.code, error.message, getattr(error, "fields", None), **extra), status=status_code)
+    if status_code == status.HTTP_503_SERVICE_UNAVAILABLE:
+        response["Retry-After"] = "30"
+    return response
