@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import models as django_models
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -16,11 +17,17 @@ from outbox import destinations
 from rma import models, services
 
 
-class ClientForm(forms.ModelForm):
-    webhook_url = forms.URLField(required=False, assume_scheme="https", max_length=200, label="Webhook URL")
+def https_url_fields(db_field, **kwargs) -> forms.Field | None:
+    """Form fields of the model's, with a URL typed without a scheme read as https (as Django 6 will)."""
+    if isinstance(db_field, django_models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
 
+
+class ClientForm(forms.ModelForm):
     class Meta:
         model = models.Client
+        formfield_callback = https_url_fields
         # The admin adds its fieldsets; the secrets are never a form field.
         fields = ["webhook_url", "order_lookup_url"]
         labels = {"order_lookup_url": "Order lookup URL"}
