@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
+from api.services import issue_api_key
 from core.actors import Actor, CustomerActor
 from core.words import counted
 from disposition import services as disposition_services
@@ -460,11 +461,14 @@ def seed_sites_of_staff() -> dict[str, User]:
     return docks
 
 
-def seed_api_account(password: str, clients: dict[str, Client]) -> User:
+def seed_api_account(password: str, clients: dict[str, Client], manager: User) -> tuple[User, str]:
+    """The client API account, and its first key (shown once: empty when the account had one already)."""
     username, client_code = API_ACCOUNT
     user = ensure_user(username, password=password, group="client_api", is_staff=False)
-    ClientAccount.objects.get_or_create(user=user, defaults={"client": clients[client_code]})
-    return user
+    account, _ = ClientAccount.objects.get_or_create(user=user, defaults={"client": clients[client_code]})
+    if account.api_keys.exists():
+        return user, ""
+    return user, issue_api_key(account=account, actor=manager, name="demo shop").key
 
 
 # -- clients, customers and orders ---------------------------------------------------------------
@@ -951,7 +955,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = seed_staff(password)
             clients = seed_clients(users["manager"])
-            api = seed_api_account(password, clients)
+            api, api_key = seed_api_account(password, clients, users["manager"])
             floor = Floor(api=api, docks=seed_sites_of_staff(), **users)
             seed_customers(clients)
             orders = seed_orders(clients)
@@ -965,9 +969,11 @@ class Command(BaseCommand):
             # Last month's client reports, through the outbox (once per client and month, however often run).
             reports_services.send_monthly_reports(month=(timezone.localdate().replace(day=1) - dt.timedelta(days=1))
                                                   .replace(day=1))
-        self.report(created=created, password=password, history=history)
+        self.report(created=created, password=password, history=history, api_key=api_key)
 
-    def report(self, *, created: int, password: str, history: list[tuple[DemoOrder, DemoReturn]]) -> None:
+    def report(
+        self, *, created: int, password: str, history: list[tuple[DemoOrder, DemoReturn]], api_key: str,
+    ) -> None:
         numbers = [row.number for row in ORDERS] + [row.number for row, _ in history]
         returns = ReturnRequest.objects.filter(order__number__in=numbers)
         self.stdout.write(self.style.SUCCESS(
@@ -987,3 +993,8 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"Password for every demo user: {password}")
         self.stdout.write("Sign in at http://127.0.0.1:8000/admin/ (make run).")
+        username, _ = API_ACCOUNT
+        if api_key:
+            self.stdout.write(f"API key of {username} (shown this once; docs/api.md): {api_key}")
+        else:
+            self.stdout.write(f"{username} has an API key already: manage.py create_api_token {username} makes one.")
