@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "refunds",
     "reports",
     "backoffice.apps.BackofficeConfig",
+    "console",
 ]
 
 MIDDLEWARE = [

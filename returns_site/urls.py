@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from rma.views import customer_label
 
@@ -11,6 +11,8 @@ admin.site.index_title = "Returns floor"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The merchant's console: a client's own staff read their returns, refunds and reports.
+    path("console/", include("console.urls")),
     # The customer's label link: public, signed and expiring (rma.selectors.label_url_for).
     path("labels/<str:token>/", customer_label, name="customer_label"),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
