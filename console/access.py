@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
+from console import two_factor
+
 
 def client_of(user):
     account = getattr(user, "client_account", None)
@@ -15,7 +17,8 @@ def client_of(user):
 
 
 def console_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in as a client's person, or off to the console's login; staff get a 403 (they have the back office)."""
+    """Signed in as a client's person (with their second factor where it is required), or off to the
+    console's login; staff get a 403 (they have the back office)."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -24,6 +27,8 @@ def console_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         client = client_of(request.user)
         if client is None or request.user.is_staff:
             raise PermissionDenied("The console is for the staff of our clients; use the back office.")
+        if two_factor.required() and not request.user.is_verified():
+            return redirect_to_login(request.get_full_path(), reverse("console:two_factor"))
         request.client = client
         return view(request, *args, **kwargs)
 

@@ -6,6 +6,7 @@ app_name = "console"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path("two-factor/", views.two_factor_page, name="two_factor"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("", views.returns_page, name="returns"),
     path("returns/<int:pk>/", views.return_page, name="return"),

@@ -2,16 +2,20 @@
 with the signed-in person as viewer, so another client's return or refund is a 404."""
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_safe
+from django_otp import login as otp_login
 
 from backoffice import selectors as backoffice_selectors
-from console import selectors
-from console.access import console_view
+from console import selectors, two_factor
+from console.access import client_of, console_view
 from console.forms import ConsoleLoginForm, MonthForm
 from core.errors import InvalidInput
 from refunds import selectors as refund_selectors
@@ -29,7 +33,7 @@ ALL_REFUNDS = "all"
 class LoginView(auth_views.LoginView):
     template_name = "console/login.html"
     authentication_form = ConsoleLoginForm
-    redirect_authenticated_user = False
+    next_page = reverse_lazy("console:returns")
 
 
 class LogoutView(auth_views.LogoutView):
@@ -51,6 +55,32 @@ def _listed(request: HttpRequest, template: str, rows_of, context: dict) -> Http
     params.pop("p", None)
     context.update(page=page, error=error, query=request.GET.get("q", ""), params=params.urlencode())
     return TemplateResponse(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_page(request: HttpRequest) -> HttpResponse:
+    """After the password: enrol an authenticator app the first time (QR code and key), then its code every time."""
+    if not request.user.is_authenticated or client_of(request.user) is None or request.user.is_staff:
+        return redirect_to_login(request.get_full_path(), reverse("console:login"))
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    device = two_factor.enrolled_device(request.user)
+    enrolling = device is None
+    if enrolling:
+        device = two_factor.pending_device(request.user) if request.method == "POST" else None
+        device = device or two_factor.new_device(request.user)
+    form = two_factor.TokenForm(request.POST if request.method == "POST" else None, device=device)
+    if form.is_valid():
+        if enrolling:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+        otp_login(request, device)
+        return HttpResponseRedirect(next_url or reverse("console:returns"))
+    context = {"form": form, "enrolling": enrolling, "next": next_url}
+    if enrolling:
+        context.update(secret=two_factor.secret_of(device), qr_svg=two_factor.qr_svg(device))
+    return TemplateResponse(request, "console/two_factor.html", context, status=400 if form.errors else 200)
 
 
 @require_safe

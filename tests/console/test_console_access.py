@@ -8,7 +8,7 @@ from tests.factories import user_in
 def test_a_client_person_signs_in_with_their_password_and_lands_on_their_returns(client, shops):
     response = client.post(reverse("console:login"), {"username": "anna", "password": "correct horse battery"})
 
-    assert response.status_code == 302
+    assert response["Location"] == reverse("console:returns")
     page = client.get(reverse("console:returns"))
     assert page.status_code == 200
     assert shops["a"].name in page.content.decode()

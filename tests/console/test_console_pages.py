@@ -32,7 +32,7 @@ def test_searching_an_own_ran_finds_just_that_return(anna, shops):
     page = anna.get(reverse("console:returns"), {"q": shops["a_refunded"].ran}).content.decode()
 
     assert shops["a_refunded"].ran in page
-    assert shops["a_requested"].order.number not in page or shops["a_requested"].order == shops["a_refunded"].order
+    assert reverse("console:return", args=[shops["a_requested"].pk]) not in page
 
 
 def test_the_state_filter_narrows_the_list(anna, shops):
@@ -63,7 +63,7 @@ def test_the_return_page_shows_units_grades_dispositions_refund_and_timeline_wit
     page = anna.get(reverse("console:return", args=[rma.pk])).content.decode()
 
     refund = rma.refunds.get()
-    assert "Grade A" in page or "A –" in page or ">A" in page
+    assert "A – like new" in page
     assert rma.items.first().disposition.get_action_display() in page
     assert format_money(refund.amount, refund.currency) in page
     assert "Received → Inspected" in page
