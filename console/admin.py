@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import admin
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from console import services
 from console.models import ConsoleAccount
@@ -84,8 +83,3 @@ class ConsoleAccountAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request) -> bool:
         return self.has_view_permission(request)
-
-
-# django-otp's own device admin would let anyone with its permissions edit a key or its throttling;
-# a lost phone is handled by deleting the device in the shell, after which the user enrols again.
-admin.site.unregister(TOTPDevice)
