@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "backoffice.apps.BackofficeConfig",
     "portal",
     "api",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the console's second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -168,6 +173,13 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "returns@localhost")
 # Where the file-based backend writes (make run's demo: one file per email in demo-mail/).
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "demo-mail"))
+
+# The merchant console asks its people for a TOTP token after the password: always in production.
+CONSOLE_REQUIRE_TWO_FACTOR = env_flag(
+    "CONSOLE_REQUIRE_TWO_FACTOR", os.environ.get("DJANGO_ENV", "").strip().lower() == "production"
+)
+# What the authenticator app shows the account as.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Returns console")
 
 # Exports of more rows than this are written by the worker while the user watches the job's page.
 EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))

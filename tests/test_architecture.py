@@ -8,7 +8,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 APPS = [
     "core", "idempotency", "rma", "inspection", "disposition", "refunds", "reports", "backoffice", "api", "portal",
-    "returns_site",
+    "console", "returns_site",
 ]
 # The lifecycle's order: a stage may import an earlier one, never a later one.
 STAGES = ["rma", "inspection", "disposition", "refunds"]
