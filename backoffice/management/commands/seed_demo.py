@@ -30,6 +30,8 @@ from django.utils import timezone
 from PIL import Image
 
 from api.services import issue_api_key
+from console import services as console_services
+from console import two_factor
 from core.actors import Actor, CustomerActor
 from core.words import counted
 from disposition import services as disposition_services
@@ -75,6 +77,7 @@ STAFF = [
     ("manager", "Morgan", "Lindqvist", "everything above, plus clients, policies, rules and overrides"),
 ]
 API_ACCOUNT = ("hafenwerk-api", "hafenwerk")  # username, client code
+CONSOLE_USER = ("hafenwerk-team", "hafenwerk")  # the client's own staff on /console/
 # The second site's dock: username, first name, last name, what they do (group dock).
 EDISON_DOCK = ("dock-edison", "Eli", "Navarro", "scans parcels in at the Edison dock")
 # Who works at which site (warehouse code); everyone else works for the whole facility.
@@ -459,6 +462,21 @@ def seed_sites_of_staff() -> dict[str, User]:
         WarehouseAssignment.objects.get_or_create(user=user, defaults={"warehouse": Warehouse.objects.get(code=code)})
         docks[code] = user
     return docks
+
+
+def seed_console_user(password: str, clients: dict[str, Client], manager: User) -> None:
+    """A person of the demo's German client on the merchant console, with an authenticator already set up
+    (its code is asked for under production settings only)."""
+    username, client_code = CONSOLE_USER
+    if User.objects.filter(username=username).exists():
+        return
+    account = console_services.create_console_user(
+        client=clients[client_code], username=username, email=f"{username}@hafenwerk.example", password=password,
+        actor=manager,
+    )
+    device = two_factor.new_device(account.user)
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
 
 
 def seed_api_account(password: str, clients: dict[str, Client], manager: User) -> tuple[User, str]:
@@ -956,6 +974,7 @@ class Command(BaseCommand):
             users = seed_staff(password)
             clients = seed_clients(users["manager"])
             api, api_key = seed_api_account(password, clients, users["manager"])
+            seed_console_user(password, clients, users["manager"])
             floor = Floor(api=api, docks=seed_sites_of_staff(), **users)
             seed_customers(clients)
             orders = seed_orders(clients)
@@ -985,6 +1004,8 @@ class Command(BaseCommand):
         rows.append((EDISON_DOCK[0], "group dock", EDISON_DOCK[3]))
         username, client_code = API_ACCOUNT
         rows.append((username, "group client_api", f"client API account of {client_code}; not staff, no admin"))
+        username, client_code = CONSOLE_USER
+        rows.append((username, "console user", f"{client_code}'s own staff: http://127.0.0.1:8000/console/"))
         width = max(len(row[0]) for row in rows)
         role_width = max(len(row[1]) for row in rows)
         self.stdout.write("")
