@@ -135,6 +135,12 @@ MAX_RECEIPT_BYTES = int(os.environ.get("MAX_RECEIPT_BYTES", str(10 * 1024 * 1024
 # Celery: Redis as the broker when REDIS_URL is set; otherwise tasks run in-process (embedded default).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Throttles, the portal's rate limits and other state every web process must share live in Redis when
+# it is configured; a single embedded process keeps them in its own memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True

@@ -11,7 +11,7 @@ from django.utils import timezone
 from core.actors import Actor, ClientActor, CustomerActor, StaffActor, SystemActor, require, user_of
 from core.documents import validate_receipt_document
 from core.errors import DomainError, InvalidInput, NotConfigured, PermissionRefused, PolicyViolation, TransitionRefused
-from core.photos import validate_photo
+from core.photos import reencoded_photo
 from rma import ran as ran_codes
 from rma import selectors
 from rma.models import (
@@ -65,9 +65,8 @@ def _validated_units(*, order: Order, items: list[dict]) -> list[dict]:
             raise InvalidInput(
                 f"{line.sku}: {requested_per_line[line.pk]} requested but only {line.quantity} were delivered."
             )
-        photo = entry.get("photo")
-        if photo:
-            validate_photo(photo)
+        # Drawn again before it is kept: the customer's camera location and any hidden payload stay behind.
+        photo = reencoded_photo(entry["photo"]) if entry.get("photo") else None
         units.extend(
             {
                 "order_line": line,

@@ -260,6 +260,24 @@ def test_a_damage_claim_keeps_the_customers_photo(shop, order):
     assert unit.customer_photo.name.startswith("customer-photos/") and unit.customer_photo.width == 40
 
 
+def test_a_customers_photo_is_kept_drawn_again_without_its_location_or_its_file_name_suffix(shop, order):
+    exif = Image.Exif()
+    exif[0x8825] = {2: (52.0, 31.0, 0.0)}  # GPSInfo: the latitude of the customer's home
+    buffer = BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, "JPEG", exif=exif)
+    upload = SimpleUploadedFile("x.html", buffer.getvalue(), content_type="text/html")
+    browser = Browser()
+    found(browser, shop, order)
+    line = order.lines.get(line_number=1)
+
+    submit(browser, shop, order, **{f"reason_{line.pk}": "damaged_in_transit", f"photo_{line.pk}": upload})
+
+    unit = order.returns.get().items.get()
+    assert unit.customer_photo.name.endswith(".jpg")
+    with Image.open(unit.customer_photo) as kept:
+        assert kept.size == (40, 30) and not kept.getexif().get_ifd(0x8825)
+
+
 def test_a_photo_that_is_no_image_is_a_form_error(shop, order):
     browser = Browser()
     found(browser, shop, order)
