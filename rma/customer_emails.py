@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
@@ -135,6 +136,8 @@ def _context(*, rma: ReturnRequest, kind: str, event: ReturnEvent | None) -> dic
         "order_number": rma.order.number, "units": _units(rma), "language": translation.get_language(),
         "logo_url": public_url(client.portal_logo.url) if client.portal_logo else "",
         "accent_text": text_colour_on(client.portal_colour),
+        # The portal's status page, where the customer follows the return with its RAN and their email.
+        "status_url": public_url(reverse("portal:status_lookup", kwargs={"client_code": client.code})),
     }
     if kind in (AUTHORIZED, EXPIRING):
         expires_at = timezone.localtime(rma.authorization_expires_at)
