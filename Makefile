@@ -8,9 +8,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/returns
-# `make run` always uses the embedded SQLite default, DEBUG so runserver serves the admin's CSS, and lets
-# webhooks go to local receivers (a demo has no public ones).
-RUN_ENV := env -u DATABASE_URL DEBUG=$${DEBUG:-true} OUTBOX_ALLOW_PRIVATE_URLS=$${OUTBOX_ALLOW_PRIVATE_URLS:-true}
+# `make run` always uses the embedded SQLite default, DEBUG so runserver serves the admin's CSS, lets
+# webhooks go to local receivers (a demo has no public ones), links customers' emails to runserver, and
+# writes those emails (hundreds, for the demo's returns) as files into demo-mail/ instead of the terminal.
+RUN_ENV := env -u DATABASE_URL DEBUG=$${DEBUG:-true} OUTBOX_ALLOW_PRIVATE_URLS=$${OUTBOX_ALLOW_PRIVATE_URLS:-true} \
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:8000} \
+	EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend} \
+	EMAIL_FILE_PATH=$${EMAIL_FILE_PATH:-demo-mail}
 
 .PHONY: run test lint screenshots
 

@@ -405,7 +405,7 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         parcel = self._parcel_to_convert(request)
-        lookup = OrderLookupForm(request.GET or None)
+        lookup = OrderLookupForm(request.GET or None, actor=request.user)
         order = lookup.order() if lookup.is_bound and lookup.is_valid() else None
         form = NewReturnForm(request.POST or None, request.FILES or None, order=order) if order else None
         if form is not None and request.method == "POST" and form.is_valid():

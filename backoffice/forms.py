@@ -2,6 +2,7 @@
 
 from django import forms
 
+from core.errors import DomainError
 from rma import selectors as rma_selectors
 from rma import services as rma_services
 from rma.models import Client, Order, Reason, RefundMethod, RequestChannel, ReturnRequest
@@ -13,7 +14,11 @@ STAFF_CHANNELS = [
 
 
 class OrderLookupForm(forms.Form):
-    """The order a customer calls about, by its number however they read it out, or by their email."""
+    """The order a customer calls about, by its number however they read it out, or by their email.
+
+    A number matching no imported order is asked of the client's system, where the client set up a
+    live order lookup (rma.services.find_order); if that system cannot answer, the form says so.
+    """
 
     client = forms.ModelChoiceField(queryset=Client.objects.filter(is_active=True))
     order_number = forms.CharField(
@@ -21,12 +26,24 @@ class OrderLookupForm(forms.Form):
         help_text="Any case, with or without spaces, dashes or slashes (ab 1001 finds AB-1001).",
     )
 
+    def __init__(self, *args, actor, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.found_live = False  # the order came from the client's system just now
+
     def clean(self):
         cleaned = super().clean()
         if self.errors:
             return cleaned
         reference = cleaned["order_number"].strip()
         self._orders = rma_selectors.orders_matching(client=cleaned["client"], reference=reference)
+        if not self._orders and "@" not in reference:
+            try:
+                order = rma_services.find_order(client=cleaned["client"], number=reference, actor=self.actor)
+            except DomainError as error:
+                raise forms.ValidationError(error.message) from None
+            self._orders = [order] if order else []
+            self.found_live = order is not None
         if not self._orders:
             if "@" in reference:
                 raise forms.ValidationError(f"{cleaned['client']} has no orders of a customer {reference}.")

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # confirm a refund or exchange paid on their side, report a chargeback, redeem their gift cards at their tills.
 # Nothing else, whatever groups the user is in.
 CLIENT_PERMISSIONS = frozenset({
-    "rma.create_return", "rma.cancel_return", "rma.set_tracking", "rma.add_order", "refunds.confirm_refund",
+    "rma.create_return", "rma.cancel_return", "rma.set_tracking", "rma.add_order", "refunds.complete_refund",
     "rma.mark_charged_back", "refunds.redeem_gift_card",
 })
 # What a portal customer may do, on their own returns only.
@@ -39,6 +39,7 @@ CUSTOMER_PERMISSIONS = frozenset({"rma.create_return", "rma.cancel_return"})
 SYSTEM_PERMISSIONS = frozenset({
     "rma.authorize_return", "rma.expire_return", "rma.warn_of_expiry", "reports.import_orders",
     "rma.import_tracking", "refunds.propose_refund", "refunds.complete_refund",
+    "api.add_apikey",  # manage.py create_api_token, run on the server's shell
 })
 
 

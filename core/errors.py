@@ -35,6 +35,12 @@ class NotConfigured(DomainError):
     code = "not_configured"
 
 
+class OrderLookupUnavailable(DomainError):
+    """A client's system could not tell us about an order: unreachable, too slow, refusing, or its answer unusable."""
+
+    code = "order_lookup_unavailable"
+
+
 @dataclass(frozen=True)
 class FailedRule:
     """One policy rule a request did not pass: `rule` for machines, `message` for people."""

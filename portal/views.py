@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.errors import DomainError
+from core.errors import DomainError, OrderLookupUnavailable
 from portal import forms, language, limits, orders, proof, words
 from rma import ran as ran_codes
 from rma import selectors, services
@@ -92,7 +92,7 @@ def start(request: HttpRequest, *, client: Client, shown: proof.Proof | None) ->
         if form.is_valid():
             try:
                 order = orders.find_order(client=client, number=form.cleaned_data["order_number"].strip())
-            except DomainError:
+            except OrderLookupUnavailable:
                 form.add_error(None, gettext(
                     "We cannot look up orders right now. Please try again in a few minutes."))
                 return _render(request, "start.html", client, {"form": form}, status=503)

@@ -41,8 +41,12 @@ INSTALLED_APPS = [
     # Its `unaccent` lookup on PostgreSQL (accent-insensitive search); on SQLite it adds nothing.
     "django.contrib.postgres",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "import_export",
     "outbox",
+    "idempotency",
     "rma",
     "inspection",
     "disposition",
@@ -50,6 +54,10 @@ INSTALLED_APPS = [
     "reports",
     "backoffice.apps.BackofficeConfig",
     "portal",
+    "api",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the console's second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -125,6 +135,12 @@ MAX_RECEIPT_BYTES = int(os.environ.get("MAX_RECEIPT_BYTES", str(10 * 1024 * 1024
 # Celery: Redis as the broker when REDIS_URL is set; otherwise tasks run in-process (embedded default).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Throttles, the portal's rate limits and other state every web process must share live in Redis when
+# it is configured; a single embedded process keeps them in its own memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -136,11 +152,18 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "outbox.tasks.deliver_due_messages", "schedule": 60.0},
     "warn-of-expiring-authorizations": {"task": "rma.tasks.warn_of_expiring_authorizations", "schedule": 3600.0},
+    "purge-idempotency-keys": {"task": "idempotency.tasks.purge_idempotency_keys", "schedule": 3600.0},
 }
 # Customers are warned once when their RAN runs out within this many days and no parcel has come.
 RAN_EXPIRY_WARNING_DAYS = int(os.environ.get("RAN_EXPIRY_WARNING_DAYS", "3"))
+# API clients' Idempotency-Key answers are kept this long (24 at least, as DESIGN.md promises), then purged.
+IDEMPOTENCY_KEYS_KEPT_HOURS = int(os.environ.get("IDEMPOTENCY_KEYS_KEPT_HOURS", "48"))
+# A first request still running after this long is taken to have died: a retry may take its key over.
+IDEMPOTENCY_LEASE_SECONDS = int(os.environ.get("IDEMPOTENCY_LEASE_SECONDS", "60"))
 # Webhooks go to https on public addresses only; tests and the embedded demo allow local receivers.
 OUTBOX_ALLOW_PRIVATE_URLS = env_flag("OUTBOX_ALLOW_PRIVATE_URLS", False)
+# A client's live order lookup answers within this, or the person looking gets "try again later".
+ORDER_LOOKUP_TIMEOUT_SECONDS = float(os.environ.get("ORDER_LOOKUP_TIMEOUT_SECONDS", "4"))
 
 # Email: the console by default (messages are printed); set EMAIL_BACKEND and the EMAIL_* below for SMTP.
 # Clients' emails go through the outbox (outbox.Message), sent after commit and retried.
@@ -154,6 +177,15 @@ EMAIL_USE_SSL = env_flag("EMAIL_USE_SSL", False)
 # A mail server that does not answer must not hold a worker (or the cron sweep) for long.
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "returns@localhost")
+# Where the file-based backend writes (make run's demo: one file per email in demo-mail/).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "demo-mail"))
+
+# The merchant console asks its people for a TOTP token after the password: always in production.
+CONSOLE_REQUIRE_TWO_FACTOR = env_flag(
+    "CONSOLE_REQUIRE_TWO_FACTOR", os.environ.get("DJANGO_ENV", "").strip().lower() == "production"
+)
+# What the authenticator app shows the account as.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Returns console")
 
 # Exports of more rows than this are written by the worker while the user watches the job's page.
 EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))
@@ -170,6 +202,40 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # In-process tasks (no broker) would log a line per delivered email or webhook: the demo sends hundreds.
+    "loggers": {"celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"}},
+}
+
+# The client API (api/): errors as {code, message, fields}, the schema by drf-spectacular, Swagger UI served
+# from this site (drf-spectacular-sidecar: no CDN, no inline script).
+REST_FRAMEWORK = {
+    # Keys, permissions and throttles are the views' own (api.base): none applies by default.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/minute")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Returns back office API",
+    "DESCRIPTION": "Orders, returns, refunds and events of one client merchant. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ReturnStateEnum": "rma.states.ReturnState", "RefundMethodEnum": "rma.models.RefundMethod",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums", "idempotency.schema.document_idempotency_key",
+    ],
 }
 
 # The customer return portal: lookups (order number or RAN + email) allowed per IP address and per order

@@ -11,6 +11,9 @@ admin.site.index_title = "Returns floor"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
+    # The merchant's console: a client's own staff read their returns, refunds and reports.
+    path("console/", include("console.urls")),
     # The customer's label link: public, signed and expiring (rma.selectors.label_url_for).
     path("labels/<str:token>/", customer_label, name="customer_label"),
     # The customer return portal of each client (portal.urls).

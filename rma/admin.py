@@ -105,6 +105,7 @@ class ClientAdmin(WebhookSettingsAdmin, admin.ModelAdmin):
         ("Dock", {"fields": ["dock_instructions"]}),
         ("Contact", {"fields": ["contact_name", "contact_email", "contact_phone"]}),
         ("Webhooks", {"fields": ["webhook_url", "signing_secrets"], "classes": ["webhooks"]}),
+        ("Order lookup", {"fields": ["order_lookup_url"]}),
         ("Target hours per stage", {"fields": [
             "target_hours_requested", "target_hours_authorized", "target_hours_in_transit",
             "target_hours_received", "target_hours_inspected", "target_hours_dispositioned",

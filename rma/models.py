@@ -599,7 +599,7 @@ class ReturnItem(models.Model):
     comment = models.TextField(blank=True)
     serial_number = models.CharField(max_length=100, blank=True)
     # The customer's photo of a damaged or faulty unit, sent with the request (re-encoded: core.photos).
-    customer_photo = models.ImageField(upload_to="claim-photos/%Y/%m/", blank=True)
+    customer_photo = models.ImageField(upload_to="customer-photos/%Y/%m/", blank=True)
 
     class Meta:
         verbose_name = "unit"  # the domain's word: one physical unit coming back

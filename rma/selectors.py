@@ -78,6 +78,13 @@ def _without_separators(text: str) -> str:
     return text.upper()
 
 
+def same_order_number(typed: str, number: str) -> bool:
+    """Whether two order numbers name one order, as orders_matching reads them: any case, any separators."""
+    return typed.upper() == number.upper() or (
+        bool(_without_separators(typed)) and _without_separators(typed) == _without_separators(number)
+    )
+
+
 def orders_matching(*, client: Client, reference: str) -> list[Order]:
     """The client's orders a person means by `reference`: the order with that number ignoring case and
     separators (spaces, dashes, slashes), or every order of the customer with that email, newest first.

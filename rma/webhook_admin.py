@@ -3,8 +3,10 @@ generate a secret (shown once, on a page of its own), retire the previous one, a
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import models as django_models
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -15,21 +17,48 @@ from outbox import destinations
 from rma import models, services
 
 
-class ClientForm(forms.ModelForm):
-    webhook_url = forms.URLField(required=False, assume_scheme="https", max_length=200, label="Webhook URL")
+def https_url_fields(db_field, **kwargs) -> forms.Field | None:
+    """Form fields of the model's, with a URL typed without a scheme read as https (as Django 6 will)."""
+    if isinstance(db_field, django_models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
 
+
+class ClientForm(forms.ModelForm):
     class Meta:
         model = models.Client
-        fields = ["webhook_url"]  # the admin adds its fieldsets; the secrets are never a form field
+        formfield_callback = https_url_fields
+        # The admin adds its fieldsets; the secrets are never a form field.
+        fields = ["webhook_url", "order_lookup_url"]
+        labels = {"order_lookup_url": "Order lookup URL"}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "order_lookup_url" not in self.fields:
+            return  # a viewer's page: the URL is shown read-only
+        where = ("http or https, local addresses allowed here (OUTBOX_ALLOW_PRIVATE_URLS)"
+                 if settings.OUTBOX_ALLOW_PRIVATE_URLS else "https, to a public address")
+        self.fields["order_lookup_url"].help_text = (
+            "Where we ask the client's system for an order that was never imported, signed with the webhook "
+            f"secrets (docs/webhooks.md, 'Order lookup'); {where}. Empty: only imported orders are found."
+        )
 
     def clean_webhook_url(self) -> str:
-        url = self.cleaned_data["webhook_url"].strip()
-        if url:
-            try:
-                destinations.check_url(url)
-            except DomainError as error:
-                raise forms.ValidationError(error.message) from None
-        return url
+        return _checked_url(self.cleaned_data["webhook_url"])
+
+    def clean_order_lookup_url(self) -> str:
+        return _checked_url(self.cleaned_data["order_lookup_url"])
+
+
+def _checked_url(url: str) -> str:
+    """A URL our systems call at the client: checked as every webhook send checks it."""
+    url = url.strip()
+    if url:
+        try:
+            destinations.check_url(url)
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from None
+    return url
 
 
 def signing_secrets_text(client: models.Client) -> str:

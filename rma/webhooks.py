@@ -34,17 +34,26 @@ def register_message_types() -> None:
     registry.register(TEST_EVENT, endpoint=client_endpoint)
 
 
+def state_change_type(event: ReturnEvent) -> str:
+    return f"return.{event.to_state}"
+
+
+def state_change_data(*, rma: ReturnRequest, event: ReturnEvent) -> dict:
+    """What a `return.<state>` message says, by webhook and in the API's events feed alike."""
+    return {
+        "id": rma.pk, "ran": rma.ran, "order_number": rma.order.number, "state": event.to_state,
+        "from_state": event.from_state, "event_id": event.pk, "at": event.at.isoformat(),
+    }
+
+
 def announce_state_change(*, rma: ReturnRequest, event: ReturnEvent) -> Message | None:
     """Write `return.<state>` for the event's change of state, to the client's webhook URL if it has one."""
     client = rma.client
     if not client.webhook_url:
         return None
-    data = {
-        "id": rma.pk, "ran": rma.ran, "order_number": rma.order.number, "state": event.to_state,
-        "from_state": event.from_state, "event_id": event.pk, "at": event.at.isoformat(),
-    }
+    data = state_change_data(rma=rma, event=event)
     message, _ = enqueue_webhook(
-        type=f"return.{event.to_state}", url=client.webhook_url, owner=client_owner(client.pk), data=data,
+        type=state_change_type(event), url=client.webhook_url, owner=client_owner(client.pk), data=data,
         idempotency_key=f"return-event:{event.pk}",
     )
     return message

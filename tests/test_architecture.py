@@ -6,7 +6,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["core", "rma", "inspection", "disposition", "refunds", "reports", "backoffice", "portal", "returns_site"]
+APPS = [
+    "core", "idempotency", "rma", "inspection", "disposition", "refunds", "reports", "backoffice", "api", "portal",
+    "console", "returns_site",
+]
 # The lifecycle's order: a stage may import an earlier one, never a later one.
 STAGES = ["rma", "inspection", "disposition", "refunds"]
 

@@ -5,6 +5,8 @@
 - receiving: the dock's scans
 - dock_exceptions: unexpected parcels and extra units
 - orders: client orders imported from their files, and a manager's correction of an order line
+- order_lookup: finding an order by number, asking the client's system live for one never imported
+- order_entry: one client order entered by the client's systems (the API), by the order file's rules
 - notes: customer service's notes on a return
 - customers: telling the customer why a return closed without refund
 - reminders: warning customers whose authorization is about to expire
@@ -26,6 +28,8 @@ from rma.services.dock_exceptions import (
     resolve_unexpected_parcel,
 )
 from rma.services.notes import add_note
+from rma.services.order_entry import create_order
+from rma.services.order_lookup import find_order
 from rma.services.orders import correct_order_line, import_orders
 from rma.services.policies import publish_policy_version
 from rma.services.receiving import receive_expired, receive_scan
@@ -52,8 +56,10 @@ __all__ = [
     "authorize_return",
     "cancel_return",
     "correct_order_line",
+    "create_order",
     "create_return_request",
     "expire_authorizations",
+    "find_order",
     "generate_webhook_secret",
     "import_orders",
     "mark_customer_notified",

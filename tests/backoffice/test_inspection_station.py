@@ -186,3 +186,13 @@ def test_other_roles_cannot_use_the_station(client, staff, group):
     assert client.get(STATION).status_code == 403
     assert client.post(unit_url(rma, 1), GOOD_UNIT).status_code == 403
     assert not Inspection.objects.filter(item__return_request=rma).exists()
+
+
+def test_the_inspector_sees_the_customers_photo_of_a_damage_claim(inspector, staff):
+    rma = return_in_state(ReturnState.RECEIVED, staff=staff, units=1)
+    unit = rma.items.get()
+    unit.customer_photo.save("claim.png", png(), save=True)
+
+    page = inspector.get(unit_url(rma, 1)).content.decode()
+
+    assert f'href="{unit.customer_photo.url}"' in page and "customer's photo" in page

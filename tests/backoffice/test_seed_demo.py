@@ -9,6 +9,8 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from api.models import ApiKey
+from api.services import digest_of
 from refunds.models import Refund, RefundStatus, StoreCreditEntry
 from rma.models import (
     CarrierEvent,
@@ -126,13 +128,33 @@ def test_each_demo_user_is_staff_in_its_group(group):
 
 
 def test_the_client_api_account_belongs_to_one_client_and_is_not_staff():
-    seed_demo()
+    output = seed_demo()
 
-    account = ClientAccount.objects.select_related("user", "client").get()
+    account = ClientAccount.objects.select_related("user", "client").get(user__username="hafenwerk-api")
 
     assert not account.user.is_staff
     assert list(account.user.groups.values_list("name", flat=True)) == ["client_api"]
     assert account.client.code == "hafenwerk"
+    [key] = account.api_keys.all()
+    shown = output.split("API key of hafenwerk-api (shown this once; docs/api.md): ")[1].split()[0]
+    assert digest_of(shown) == key.digest
+
+
+def test_a_second_run_issues_no_second_key_and_shows_none():
+    seed_demo()
+    again = seed_demo()
+
+    assert ApiKey.objects.count() == 1
+    assert "hafenwerk-api has an API key already" in again
+
+
+def test_the_clients_own_staff_have_a_console_login_and_nothing_more():
+    seed_demo()
+
+    account = ClientAccount.objects.select_related("user", "client").get(user__username="hafenwerk-team")
+
+    assert account.client.code == "hafenwerk" and not account.user.is_staff
+    assert not account.user.groups.exists() and account.user.has_usable_password()
 
 
 def test_admin_is_a_superuser():

@@ -5,6 +5,7 @@ request and answers each as told (a status and JSON, slowly, or by dropping the 
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -15,6 +16,8 @@ class Answer:
     body: dict | None = None
     delay: float = 0.0
     drop: bool = False  # close the connection without answering
+    raw: bytes | None = None  # sent as it is instead of `body`, e.g. something that is not JSON
+    during: Callable[[], None] | None = None  # run in the server's thread before it answers
 
 
 @dataclass
@@ -40,12 +43,14 @@ def start(receiver: Receiver) -> ThreadingHTTPServer:
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
             receiver.received.append(Received(headers={k.lower(): v for k, v in self.headers.items()}, body=body))
             answer = receiver.answer()
+            if answer.during:
+                answer.during()
             time.sleep(answer.delay)
             if answer.drop:
                 self.close_connection = True
                 self.connection.close()
                 return
-            payload = json.dumps(answer.body or {}).encode()
+            payload = answer.raw if answer.raw is not None else json.dumps(answer.body or {}).encode()
             self.send_response(answer.status)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(payload)))

@@ -4,8 +4,10 @@ webhook places the order itself and finance types its number."""
 
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 from standardwebhooks import Webhook
 
+from api.services import issue_api_key
 from core.actors import SystemActor
 from core.errors import InvalidInput, NotConfigured, PermissionRefused
 from outbox import delivery
@@ -123,11 +125,12 @@ def test_only_an_exchange_is_confirmed_as_one(staff, merchant):
                                    replacement_order_number="KE-R-1")
 
 
-@pytest.mark.parametrize("kind", ["customer_service", "client_account"])
+@pytest.mark.parametrize("kind", ["customer_service", "dock"])
 def test_who_may_not_complete_refunds_may_not_confirm_an_exchange(approved, staff, receiver, kind):
+    # The client's own account may: it confirms over the API (tests/api/test_refunds_and_events.py).
     receiver.answers = [Answer(202)]
     refund = issue_and_deliver(approved, staff)
-    actor = client_account(refund.return_request.client) if kind == "client_account" else staff.customer_service
+    actor = getattr(staff, kind)
 
     with pytest.raises(PermissionRefused):
         exchanges.confirm_exchange(refund=refund, actor=actor, replacement_order_number="KE-R-1")
@@ -230,3 +233,17 @@ def test_a_sku_typed_before_picking_another_method_is_dropped_by_the_form(client
                       f"quantity_{line.pk}": "1", f"reason_{line.pk}": "defective"})
 
     assert ReturnRequest.objects.get(order=order).exchange_sku == ""
+
+
+def test_the_clients_system_confirms_its_exchange_over_the_api(approved, staff, receiver):
+    receiver.answers = [Answer(202)]
+    refund = issue_and_deliver(approved, staff)
+    account = client_account(refund.return_request.client).client_account
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {issue_api_key(account=account, actor=staff.manager, name='erp').key}")
+
+    response = api.post(f"/api/v1/refunds/{refund.pk}/confirm/", {"replacement_order_number": "KE-R-9"}, format="json")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "issued"
+    assert Refund.objects.get(pk=refund.pk).external_reference == "KE-R-9"

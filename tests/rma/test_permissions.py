@@ -115,6 +115,11 @@ def _with_extra_unit(staff: Staff) -> ReturnRequest:
     return rma
 
 
+def _find_its_order(rma: ReturnRequest, actor: Actor | User | None) -> None:
+    found = rma_services.find_order(client=rma.client, number=rma.order.number, actor=actor)
+    assert found == rma.order
+
+
 def _create(rma: ReturnRequest, actor: Actor | User | None) -> ReturnRequest:
     # Each actor through its own door: which doors each may use, test_create_return_request covers.
     channel = "api" if getattr(actor, "client_account", None) else "phone"
@@ -314,6 +319,12 @@ ACTIONS = {
         done=lambda rma: _unclaimed_line(rma).unit_price == Decimal("40.00"),
         may=frozenset({"manager"}),
     ),
+    "find_order": Action(
+        given=_in_state(ReturnState.REQUESTED),
+        call=lambda rma, actor: _find_its_order(rma, actor),
+        done=lambda rma: True,  # a read: _find_its_order checks what it found
+        may=frozenset({"customer_service", "finance", "manager", "client_account", "customer", "system"}),
+    ),
     "import_orders": Action(
         given=_in_state(ReturnState.REQUESTED),
         call=lambda rma, actor: rma_services.import_orders(
@@ -321,6 +332,16 @@ ACTIONS = {
         ),
         done=lambda rma: rma.client.orders.count() == 2,
         may=frozenset({"manager", "system"}),
+    ),
+    "create_order": Action(
+        given=_in_state(ReturnState.REQUESTED),
+        call=lambda rma, actor: rma_services.create_order(
+            client=rma.client, actor=actor, number="NEW-1", customer={"email": "new@example.com"},
+            ordered_at=rma.order.ordered_at, payment_method="card", currency="EUR",
+            lines=[{"line_number": 1, "sku": "SKU-1", "quantity": 1, "unit_price": Decimal("10.00")}],
+        ),
+        done=lambda rma: rma.client.orders.count() == 2,
+        may=frozenset({"manager", "client_account"}),
     ),
 }
 

@@ -29,6 +29,9 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
+from api.services import issue_api_key
+from console import services as console_services
+from console import two_factor
 from core.actors import Actor, CustomerActor
 from core.words import counted
 from disposition import services as disposition_services
@@ -74,6 +77,7 @@ STAFF = [
     ("manager", "Morgan", "Lindqvist", "everything above, plus clients, policies, rules and overrides"),
 ]
 API_ACCOUNT = ("hafenwerk-api", "hafenwerk")  # username, client code
+CONSOLE_USER = ("hafenwerk-team", "hafenwerk")  # the client's own staff on /console/
 # The second site's dock: username, first name, last name, what they do (group dock).
 EDISON_DOCK = ("dock-edison", "Eli", "Navarro", "scans parcels in at the Edison dock")
 # Who works at which site (warehouse code); everyone else works for the whole facility.
@@ -460,11 +464,29 @@ def seed_sites_of_staff() -> dict[str, User]:
     return docks
 
 
-def seed_api_account(password: str, clients: dict[str, Client]) -> User:
+def seed_console_user(password: str, clients: dict[str, Client], manager: User) -> None:
+    """A person of the demo's German client on the merchant console, with an authenticator already set up
+    (its code is asked for under production settings only)."""
+    username, client_code = CONSOLE_USER
+    if User.objects.filter(username=username).exists():
+        return
+    account = console_services.create_console_user(
+        client=clients[client_code], username=username, email=f"{username}@hafenwerk.example", password=password,
+        actor=manager,
+    )
+    device = two_factor.new_device(account.user)
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+
+
+def seed_api_account(password: str, clients: dict[str, Client], manager: User) -> tuple[User, str]:
+    """The client API account, and its first key (shown once: empty when the account had one already)."""
     username, client_code = API_ACCOUNT
     user = ensure_user(username, password=password, group="client_api", is_staff=False)
-    ClientAccount.objects.get_or_create(user=user, defaults={"client": clients[client_code]})
-    return user
+    account, _ = ClientAccount.objects.get_or_create(user=user, defaults={"client": clients[client_code]})
+    if account.api_keys.exists():
+        return user, ""
+    return user, issue_api_key(account=account, actor=manager, name="demo shop").key
 
 
 # -- clients, customers and orders ---------------------------------------------------------------
@@ -951,7 +973,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = seed_staff(password)
             clients = seed_clients(users["manager"])
-            api = seed_api_account(password, clients)
+            api, api_key = seed_api_account(password, clients, users["manager"])
+            seed_console_user(password, clients, users["manager"])
             floor = Floor(api=api, docks=seed_sites_of_staff(), **users)
             seed_customers(clients)
             orders = seed_orders(clients)
@@ -965,9 +988,11 @@ class Command(BaseCommand):
             # Last month's client reports, through the outbox (once per client and month, however often run).
             reports_services.send_monthly_reports(month=(timezone.localdate().replace(day=1) - dt.timedelta(days=1))
                                                   .replace(day=1))
-        self.report(created=created, password=password, history=history)
+        self.report(created=created, password=password, history=history, api_key=api_key)
 
-    def report(self, *, created: int, password: str, history: list[tuple[DemoOrder, DemoReturn]]) -> None:
+    def report(
+        self, *, created: int, password: str, history: list[tuple[DemoOrder, DemoReturn]], api_key: str,
+    ) -> None:
         numbers = [row.number for row in ORDERS] + [row.number for row, _ in history]
         returns = ReturnRequest.objects.filter(order__number__in=numbers)
         self.stdout.write(self.style.SUCCESS(
@@ -979,6 +1004,8 @@ class Command(BaseCommand):
         rows.append((EDISON_DOCK[0], "group dock", EDISON_DOCK[3]))
         username, client_code = API_ACCOUNT
         rows.append((username, "group client_api", f"client API account of {client_code}; not staff, no admin"))
+        username, client_code = CONSOLE_USER
+        rows.append((username, "console user", f"{client_code}'s own staff: http://127.0.0.1:8000/console/"))
         width = max(len(row[0]) for row in rows)
         role_width = max(len(row[1]) for row in rows)
         self.stdout.write("")
@@ -987,3 +1014,8 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"Password for every demo user: {password}")
         self.stdout.write("Sign in at http://127.0.0.1:8000/admin/ (make run).")
+        username, _ = API_ACCOUNT
+        if api_key:
+            self.stdout.write(f"API key of {username} (shown this once; docs/api.md): {api_key}")
+        else:
+            self.stdout.write(f"{username} has an API key already: manage.py create_api_token {username} makes one.")
