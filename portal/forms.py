@@ -1,105 +1,154 @@
-"""The portal's forms; each unit's choices come from the client's policy."""
+"""The portal's forms: the two lookups, and the return itself (a reason per unit, the refund method)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django import forms
+from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from rma.models import Reason, RefundMethod, ReturnPolicy
+from core.errors import InvalidInput
+from core.photos import validate_photo
+from portal import words
+from rma.models import OrderLine, RefundMethod, ReturnPolicy, ReturnRequest
 from rma.policy import LineStanding
 
-
-class LookupForm(forms.Form):
-    number = forms.CharField(label=_("Order number"), max_length=100)
-    email = forms.EmailField(label=_("Email address used for the order"), max_length=254)
-
-
-class StatusForm(forms.Form):
-    ran = forms.CharField(label=_("Return number (RAN)"), max_length=40)
-    email = forms.EmailField(label=_("Email address used for the order"), max_length=254)
-
-
-REASON_WORDS = {
-    Reason.DEFECTIVE: _("It is defective"),
-    Reason.DAMAGED_IN_TRANSIT: _("It arrived damaged"),
-    Reason.WRONG_ITEM: _("I received the wrong item"),
-    Reason.NOT_AS_DESCRIBED: _("It is not as described"),
-    Reason.CHANGED_MIND: _("I changed my mind"),
-    Reason.SIZE_FIT: _("The size or fit is wrong"),
-    Reason.ARRIVED_LATE: _("It arrived too late"),
-    Reason.OTHER: _("Another reason"),
-}
-METHOD_WORDS = {
-    RefundMethod.ORIGINAL_PAYMENT: _("Refund to my original payment"),
-    RefundMethod.STORE_CREDIT: _("Store credit"),
-    RefundMethod.GIFT_CARD: _("A gift card"),
-    RefundMethod.EXCHANGE: _("An exchange"),
-}
+NO_MATCH = _(
+    "We could not find a return for these details. Check the number and the email address you ordered with, "
+    "and try again."
+)
+NO_ORDER_MATCH = _(
+    "We could not find an order with this number and email address. Check both (the email address is the one "
+    "you ordered with) and try again."
+)
 
 
-DAMAGE_REASONS = {Reason.DEFECTIVE, Reason.DAMAGED_IN_TRANSIT}
+class OrderLookupForm(forms.Form):
+    order_number = forms.CharField(label=_("Order number"), max_length=64)
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+
+
+class StatusLookupForm(forms.Form):
+    ran = forms.CharField(label=_("Return number (RAN)"), max_length=20, help_text=_("For example RA-7K3M-Q9TX-4"))
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One physical unit the customer may send back: the `number`th returnable unit of `line`."""
+
+    line: OrderLine
+    number: int
+    of: int
+
+    @property
+    def prefix(self) -> str:
+        return f"unit-{self.line.pk}-{self.number}"
+
+
+def returnable_units(standing: list[LineStanding]) -> list[Unit]:
+    return [
+        Unit(line=entry.line, number=number, of=entry.returnable)
+        for entry in standing for number in range(1, entry.returnable + 1)
+    ]
+
+
+def percent(value: Decimal) -> str:
+    return number_format(value.normalize(), use_l10n=True)
+
+
+def refund_method_choices(policy: ReturnPolicy) -> list[tuple[str, str]]:
+    choices = []
+    for method in policy.offered_refund_methods():
+        label = str(words.REFUND_METHODS[method])
+        if method == RefundMethod.STORE_CREDIT and policy.store_credit_bonus_percent:
+            label = gettext("%(method)s, with a %(bonus)s%% bonus on top") % {
+                "method": label, "bonus": percent(policy.store_credit_bonus_percent),
+            }
+        choices.append((method, label))
+    return choices
 
 
 class ReturnForm(forms.Form):
-    """How many units of each returnable line, why, and how the customer wants the money back."""
+    """Which units come back, why, and how the customer wants their money back."""
 
-    def __init__(self, *args, standings: list[LineStanding], policy: ReturnPolicy, **kwargs) -> None:
+    def __init__(self, *args, units: list[Unit], policy: ReturnPolicy, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.standings = [standing for standing in standings if standing.returnable]
-        reasons = [("", _("Choose a reason"))] + [(code, REASON_WORDS[code]) for code in policy.accepted_reasons]
-        for standing in self.standings:
-            line = standing.line
-            self.fields[f"quantity_{line.pk}"] = forms.IntegerField(
-                label=_("How many to return"), min_value=0, max_value=standing.returnable, initial=0,
+        self.units = units
+        self.policy = policy
+        reasons = [("", gettext("Choose a reason"))] + [
+            (reason, words.REASONS[reason]) for reason in policy.accepted_reasons if reason in words.REASONS
+        ]
+        comment_length = 1000
+        for unit in units:
+            self.fields[f"{unit.prefix}-return"] = forms.BooleanField(label=_("Return this item"), required=False)
+            self.fields[f"{unit.prefix}-reason"] = forms.ChoiceField(label=_("Reason"), choices=reasons, required=False)
+            self.fields[f"{unit.prefix}-comment"] = forms.CharField(
+                label=_("Comment (optional)"), required=False, max_length=comment_length, widget=forms.Textarea(
+                    attrs={"rows": 2}),
             )
-            self.fields[f"reason_{line.pk}"] = forms.ChoiceField(label=_("Reason"), choices=reasons, required=False)
-            self.fields[f"comment_{line.pk}"] = forms.CharField(
-                label=_("Comment (optional)"), max_length=1000, required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
+            self.fields[f"{unit.prefix}-photo"] = forms.FileField(
+                label=_("Photo of the damage"), required=False,
+                help_text=_("Needed if it arrived damaged: a JPEG, PNG or WebP picture."),
+                widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
             )
-            self.fields[f"photo_{line.pk}"] = forms.FileField(
-                label=_("Photo of the damage (for a damage claim, optional)"), required=False,
-                widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-            )
-        methods = policy.offered_refund_methods()
-        self.methods = [method for method in methods if method != RefundMethod.EXCHANGE]
-        if len(self.methods) > 1:
-            bonus = policy.store_credit_bonus_percent
-            choices = []
-            for method in self.methods:
-                words = METHOD_WORDS[method]
-                if method == RefundMethod.STORE_CREDIT and bonus:
-                    words = _("Store credit with a %(bonus)s%% bonus") % {"bonus": f"{bonus.normalize():f}"}
-                choices.append((method, words))
+        methods = refund_method_choices(policy)
+        if len(methods) > 1:
             self.fields["refund_method"] = forms.ChoiceField(
-                label=_("How would you like your money back?"), choices=choices, widget=forms.RadioSelect,
-                initial=self.methods[0],
+                label=_("How would you like your money back?"), choices=methods, widget=forms.RadioSelect,
+                initial=methods[0][0],
+            )
+        if RefundMethod.EXCHANGE in policy.offered_refund_methods():
+            self.fields["exchange_sku"] = forms.CharField(
+                label=_("Item you want instead (article number)"), required=False,
+                max_length=ReturnRequest._meta.get_field("exchange_sku").max_length,
+                help_text=_("Only for an exchange."),
             )
 
-    def rows(self):
-        for standing in self.standings:
-            pk = standing.line.pk
-            yield standing, [self[f"{name}_{pk}"] for name in ("quantity", "reason", "comment", "photo")]
+    def rows(self) -> list[dict]:
+        """The bound fields of each unit, for the template."""
+        return [
+            {"unit": unit, **{name: self[f"{unit.prefix}-{name}"] for name in ("return", "reason", "comment", "photo")}}
+            for unit in self.units
+        ]
 
-    def clean(self):
+    def clean(self) -> dict:
         data = super().clean()
-        items = []
-        for standing in self.standings:
-            pk = standing.line.pk
-            quantity = data.get(f"quantity_{pk}") or 0
-            if not quantity:
-                continue
-            if not data.get(f"reason_{pk}"):
-                self.add_error(f"reason_{pk}", _("Tell us why you return this item."))
-                continue
-            photo = data.get(f"photo_{pk}")
-            if photo and data[f"reason_{pk}"] not in DAMAGE_REASONS:
-                self.add_error(f"photo_{pk}", _("A photo is for damage claims: choose the reason that says so."))
-                continue
-            items.append({
-                "order_line": standing.line, "quantity": quantity, "reason": data[f"reason_{pk}"],
-                "comment": data.get(f"comment_{pk}", ""), "photo": photo,
-            })
-        if not items and not self.errors:
-            raise forms.ValidationError(_("Choose at least one item to return."))
-        data["items"] = items
-        data.setdefault("refund_method", self.methods[0] if self.methods else None)
+        chosen = [unit for unit in self.units if data.get(f"{unit.prefix}-return")]
+        if not chosen:
+            raise forms.ValidationError(gettext("Tick at least one item to return."), code="nothing_chosen")
+        for unit in chosen:
+            reason = data.get(f"{unit.prefix}-reason")
+            photo = data.get(f"{unit.prefix}-photo")
+            if not reason:
+                self.add_error(f"{unit.prefix}-reason", gettext("Choose why you are returning this item."))
+            elif reason in words.NEEDS_PHOTO and not photo:
+                self.add_error(f"{unit.prefix}-photo", gettext("Add a photo that shows the damage."))
+            if photo:
+                try:
+                    validate_photo(photo)
+                except InvalidInput:
+                    self.add_error(f"{unit.prefix}-photo", gettext(
+                        "We cannot use this file. Send a JPEG, PNG or WebP photo of up to %(size)s MB.") % {
+                        "size": settings.MAX_PHOTO_BYTES // (1024 * 1024)})
+        method = data.get("refund_method") or self.policy.default_refund_method()
+        if method == RefundMethod.EXCHANGE and not (data.get("exchange_sku") or "").strip():
+            self.add_error("exchange_sku", gettext("Tell us which item you want in exchange."))
+        if method != RefundMethod.EXCHANGE:
+            data["exchange_sku"] = ""
+        data["refund_method"] = method
+        self.chosen = chosen
         return data
+
+    def items(self) -> list[dict]:
+        """The chosen units as rma.services.create_return_request takes them: one entry per unit."""
+        data = self.cleaned_data
+        return [
+            {
+                "order_line": unit.line, "quantity": 1, "reason": data[f"{unit.prefix}-reason"],
+                "comment": data.get(f"{unit.prefix}-comment", ""), "photo": data.get(f"{unit.prefix}-photo"),
+            }
+            for unit in self.chosen
+        ]

@@ -1,6 +1,6 @@
-"""The one place the portal finds a customer's order: imported, or asked of the client's system."""
+"""The portal's one door to a client's orders: every lookup by order number goes through `find_order`."""
 
-from core.actors import CustomerActor, SystemActor
+from core.actors import SystemActor
 from rma import services
 from rma.models import Client, Order
 
@@ -8,20 +8,8 @@ from rma.models import Client, Order
 PORTAL_LOOKUP = SystemActor(job="portal order lookup")
 
 
-def find_order(*, client: Client, number: str, email: str) -> Order | None:
-    """The client's order with this number whose customer has this email; None for a wrong email and an
-    unknown order alike, so the answer never tells which order numbers exist.
-
-    An order never imported is asked of the client's system (rma.services.find_order), which raises
-    OrderLookupUnavailable when that system cannot answer.
-    """
-    number = number.strip()
-    order = Order.objects.filter(client=client, number__iexact=number).first()
-    order = order or services.find_order(client=client, number=number, actor=PORTAL_LOOKUP)
-    if order is None or order.customer.email.strip().lower() != email.strip().lower():
-        return None
-    return order
-
-
-def customer_of(order: Order) -> CustomerActor:
-    return CustomerActor(customer=order.customer)
+def find_order(*, client: Client, number: str) -> Order | None:
+    """The client's order with this number, or None: imported, or else asked of the client's own system
+    (rma.services.find_order), which raises OrderLookupUnavailable when that system cannot answer."""
+    order = Order.objects.select_related("client", "customer").filter(client=client, number=number).first()
+    return order or services.find_order(client=client, number=number, actor=PORTAL_LOOKUP)

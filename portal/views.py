@@ -1,185 +1,226 @@
-"""The customer return portal: thin views over rma's services, in the client's name and language.
+"""The customer return portal at /returns/<client code>/: find the order, choose what comes back, follow the return.
 
-The proof (order number + email, or RAN + email) lives briefly in the session and stands for the customer.
+Thin screens: they check input, prove who the customer is (portal.proof) and call the rma services,
+which refuse anything the customer may not do.
 """
 
-import time
+import hmac
+from functools import wraps
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.actors import CustomerActor
 from core.errors import DomainError, OrderLookupUnavailable
-from portal import languages, limits, orders
-from portal.forms import LookupForm, ReturnForm, StatusForm
-from rma import selectors
-from rma.models import Client, Order, RequestChannel, ReturnRequest, ReturnState
-from rma.policy import line_standings
-from rma.services import requests as return_requests
+from portal import forms, language, limits, orders, proof, words
+from rma import ran as ran_codes
+from rma import selectors, services
+from rma.customer_emails import text_colour_on
+from rma.models import Client, Customer, RequestChannel, ReturnRequest, ReturnState
+from rma.states import AWAITING_PARCEL
 
-PROOF_SECONDS = 30 * 60
-CANCELLABLE = {ReturnState.REQUESTED, ReturnState.AUTHORIZED}
-STATE_WORDS = {
-    ReturnState.REQUESTED: gettext_lazy("We have your request and are reviewing it."),
-    ReturnState.AUTHORIZED: gettext_lazy("Your return is approved: pack the items and send them with the label."),
-    ReturnState.IN_TRANSIT: gettext_lazy("Your parcel is on its way to us."),
-    ReturnState.RECEIVED: gettext_lazy("We have received your parcel."),
-    ReturnState.INSPECTED: gettext_lazy("We have checked your items."),
-    ReturnState.DISPOSITIONED: gettext_lazy("We have checked your items; your refund is being prepared."),
-    ReturnState.REFUNDED: gettext_lazy("Your refund has been issued."),
-    ReturnState.REJECTED: gettext_lazy("We could not accept this return."),
-    ReturnState.CANCELLED: gettext_lazy("This return was cancelled."),
-    ReturnState.EXPIRED: gettext_lazy("The return number expired before the parcel reached us."),
-    ReturnState.CLOSED: gettext_lazy("This return is closed."),
-}
+# What the customer may still undo: a return whose parcel has not left (rma's cancel transition).
+CANCELLABLE = frozenset({ReturnState.REQUESTED, ReturnState.AUTHORIZED})
 
 
-def _client(code: str) -> Client:
-    return get_object_or_404(Client, code=code, is_active=True)
+def portal_page(view):
+    """Load the client's portal, the customer's proof and their language; speak it while the page renders."""
+
+    @never_cache  # every page is about one customer's order: no shared cache may keep it
+    @wraps(view)
+    def page(request: HttpRequest, client_code: str, **kwargs) -> HttpResponse:
+        client = get_object_or_404(Client, code=client_code, is_active=True)
+        shown = proof.proof_for(request, client=client)
+        spoken = language.language_for(request, client=client, order=shown.order if shown else None)
+        with translation.override(spoken), timezone.override(client.zone):
+            response = view(request, client=client, shown=shown, **kwargs)
+        response.headers["Content-Language"] = spoken
+        patch_vary_headers(response, ["Accept-Language"])
+        return response
+
+    return page
 
 
-def _prove(request: HttpRequest, key: str, pk: int) -> None:
-    request.session[key] = {"pk": pk, "until": time.time() + PROOF_SECONDS}
+def _render(request: HttpRequest, template: str, client: Client, context: dict, status: int = 200) -> HttpResponse:
+    branding = {
+        "client": client, "colour": client.portal_colour, "colour_text": text_colour_on(client.portal_colour),
+        "languages": language.names(client), "language": translation.get_language(),
+    }
+    return render(request, f"portal/{template}", {**branding, **context}, status=status)
 
 
-def _proven(request: HttpRequest, key: str) -> int | None:
-    proof = request.session.get(key) or {}
-    return proof.get("pk") if proof.get("until", 0) > time.time() else None
+def _too_many(request: HttpRequest, client: Client, wait: int) -> HttpResponse:
+    minutes = max(1, -(-wait // 60))
+    response = _render(request, "too_many.html", client, {"minutes": minutes}, status=429)
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
-def _page(request, client, template, context, *, order=None, status=200) -> HttpResponse:
-    language = languages.activate(request=request, client=client, order=order)
-    context = {"client": client, "language": language, "next_path": request.get_full_path(), **context}
-    return render(request, f"portal/{template}", context, status=status)
+def _same_email(given: str, customer: Customer) -> bool:
+    # Compared in constant time: how long the answer takes says nothing about the address.
+    return hmac.compare_digest(Customer.normalize_email(given).encode(), (customer.email or "").encode())
 
 
-def _too_many(request, client) -> HttpResponse:
-    return _page(request, client, "limited.html", {}, status=429)
+def _posted(request: HttpRequest):
+    """The submitted data, even when empty: an empty POST is a form with errors, not a blank form."""
+    return request.POST if request.method == "POST" else None
 
 
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@portal_page
 @require_http_methods(["GET", "POST"])
-def lookup(request: HttpRequest, client_code: str) -> HttpResponse:
-    client = _client(client_code)
-    form = LookupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if limits.lookup_refused(request=request, client_code=client.code, reference=form.cleaned_data["number"]):
-            return _too_many(request, client)
-        try:
-            order = orders.find_order(
-                client=client, number=form.cleaned_data["number"], email=form.cleaned_data["email"]
-            )
-        except OrderLookupUnavailable:
-            form.add_error(None, _(
-                "We cannot look up orders right now. Please try again in a few minutes."
-            ))
-            return _page(request, client, "lookup.html", {"form": form}, status=503)
-        if order is not None:
-            _prove(request, "portal_order", order.pk)
-            return redirect("portal:order", client_code=client.code)
-        form.add_error(None, _(
-            "We could not find an order with this number and email address. Check both and try again."
-        ))
-    return _page(request, client, "lookup.html", {"form": form})
+def start(request: HttpRequest, *, client: Client, shown: proof.Proof | None) -> HttpResponse:
+    """Order number + email. An unknown order and a wrong email get the same answer."""
+    form = forms.OrderLookupForm(_posted(request))
+    if request.method == "POST":
+        wait = limits.lookup_refused_for(
+            ip=_client_ip(request), client_code=client.code, reference=request.POST.get("order_number", "")[:64],
+        )
+        if wait:
+            return _too_many(request, client, wait)
+        if form.is_valid():
+            try:
+                order = orders.find_order(client=client, number=form.cleaned_data["order_number"].strip())
+            except OrderLookupUnavailable:
+                form.add_error(None, gettext(
+                    "We cannot look up orders right now. Please try again in a few minutes."))
+                return _render(request, "start.html", client, {"form": form}, status=503)
+            if order is not None and _same_email(form.cleaned_data["email"], order.customer):
+                proof.remember(request, order=order, proven_by=proof.BY_ORDER)
+                return redirect("portal:order", client_code=client.code)
+            form.add_error(None, forms.NO_ORDER_MATCH)
+    return _render(request, "start.html", client, {"form": form, "welcome": client.portal_welcome})
 
 
-def _proven_order(request, client) -> Order | None:
-    pk = _proven(request, "portal_order")
-    return Order.objects.select_related("client", "customer").filter(pk=pk, client=client).first() if pk else None
+def _standing_of(shown: proof.Proof):
+    policy = selectors.current_policy(client=shown.order.client)
+    return policy, (selectors.order_standing(order=shown.order, policy=policy) if policy else [])
 
 
+def _line_rows(standing) -> list[dict]:
+    rows = []
+    for entry in standing:
+        why = words.REFUSALS.get(entry.refusal)
+        if why is not None:
+            why = why % {"date": date_format(entry.window_last_day, "DATE_FORMAT")}
+        rows.append({"line": entry.line, "returnable": entry.returnable, "why": why,
+                     "already": entry.line.quantity - entry.returnable if not entry.refusal else 0})
+    return rows
+
+
+@portal_page
 @require_http_methods(["GET", "POST"])
-def order_page(request: HttpRequest, client_code: str) -> HttpResponse:
-    client = _client(client_code)
-    order = _proven_order(request, client)
-    if order is None:
-        return redirect("portal:lookup", client_code=client.code)
-    policy = selectors.current_policy(client=client)
+def order(request: HttpRequest, *, client: Client, shown: proof.Proof | None) -> HttpResponse:
+    """The order's units, each returnable or not and why; the chosen ones submitted as one return."""
+    if shown is None:
+        return redirect("portal:start", client_code=client.code)
+    policy, standing = _standing_of(shown)
+    earlier = shown.order.returns.order_by("-requested_at")
     if policy is None:
-        return _page(request, client, "unavailable.html", {}, order=order, status=503)
-    claimed = selectors.units_claimed(line_ids=list(order.lines.values_list("pk", flat=True)))
-    standings = line_standings(order=order, policy=policy, claimed=claimed, at=timezone.now())
-    language = languages.activate(request=request, client=client, order=order)
-    form = ReturnForm(request.POST or None, request.FILES or None, standings=standings, policy=policy)
+        return _render(request, "closed.html", client, {"order": shown.order})
+    files = request.FILES if request.method == "POST" else None
+    form = forms.ReturnForm(_posted(request), files, units=forms.returnable_units(standing), policy=policy)
     if request.method == "POST" and form.is_valid():
         try:
-            rma = return_requests.create_return_request(
-                order=order, items=form.cleaned_data["items"], channel=RequestChannel.PORTAL,
-                actor=orders.customer_of(order), refund_method=form.cleaned_data["refund_method"], language=language,
+            rma = services.create_return_request(
+                order=shown.order, items=form.items(), channel=RequestChannel.PORTAL, actor=shown.actor,
+                refund_method=form.cleaned_data["refund_method"], exchange_sku=form.cleaned_data["exchange_sku"],
+                language=translation.get_language(),
             )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            _prove(request, "portal_return", rma.pk)
-            return redirect("portal:status", client_code=client.code)
-    context = {"order": order, "form": form, "standings": standings}
-    return _page(request, client, "order.html", context, order=order, status=400 if form.errors else 200)
+            return redirect("portal:return", client_code=client.code, pk=rma.pk)
+    status = 400 if request.method == "POST" else 200
+    return _render(request, "order.html", client, {
+        "order": shown.order, "lines": _line_rows(standing), "form": form, "rows": form.rows(),
+        "earlier": earlier, "policy": policy,
+    }, status=status)
 
 
-@require_http_methods(["GET", "POST"])
-def status_lookup(request: HttpRequest, client_code: str) -> HttpResponse:
-    client = _client(client_code)
-    form = StatusForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if limits.lookup_refused(request=request, client_code=client.code, reference=form.cleaned_data["ran"]):
-            return _too_many(request, client)
-        rma = selectors.return_by_ran(code=form.cleaned_data["ran"])
-        email = form.cleaned_data["email"].strip().lower()
-        if rma is not None and rma.client_id == client.pk and rma.customer.email.strip().lower() == email:
-            _prove(request, "portal_return", rma.pk)
-            return redirect("portal:status", client_code=client.code)
-        form.add_error(None, _(
-            "We could not find a return with this number and email address. Check both and try again."
-        ))
-    return _page(request, client, "status_lookup.html", {"form": form})
+def _own_return(shown: proof.Proof | None, client: Client, pk: int) -> ReturnRequest:
+    """The customer's own return at this client: any other one is simply not found."""
+    if shown is None:
+        raise Http404
+    return get_object_or_404(
+        ReturnRequest.objects.select_related("order", "policy", "warehouse"),
+        pk=pk, client=client, customer=shown.customer,
+    )
 
 
-def _proven_return(request, client) -> ReturnRequest | None:
-    pk = _proven(request, "portal_return")
-    return ReturnRequest.objects.select_related("client", "order", "customer", "policy").filter(
-        pk=pk, client=client).first() if pk else None
-
-
+@portal_page
 @require_http_methods(["GET"])
-def status(request: HttpRequest, client_code: str) -> HttpResponse:
-    client = _client(client_code)
-    rma = _proven_return(request, client)
-    if rma is None:
-        return redirect("portal:status_lookup", client_code=client.code)
-    label_url = selectors.label_url_for(rma) if rma.state == ReturnState.AUTHORIZED else ""
-    context = {
-        "rma": rma, "words": STATE_WORDS.get(rma.state, ""), "label_url": label_url,
-        "units": selectors.units_of(rma=rma), "cancellable": rma.state in CANCELLABLE,
-        "cancel_refused": request.session.pop("portal_cancel_refused", False),
-    }
-    return _page(request, client, "status.html", context, order=rma.order)
+def return_page(request: HttpRequest, *, client: Client, shown: proof.Proof | None, pk: int) -> HttpResponse:
+    """Where the return is, in the customer's words; the RAN, label and packing steps once it is authorized."""
+    if shown is None:
+        return redirect("portal:status", client_code=client.code)
+    return _return_page(request, client, _own_return(shown, client, pk))
 
 
+def _return_page(request: HttpRequest, client: Client, rma: ReturnRequest, status: int = 200) -> HttpResponse:
+    heading, explanation = words.STATES[rma.state]
+    units = [
+        {"unit": unit, "reason": words.REASONS.get(unit.reason, unit.reason)}
+        for unit in selectors.units_of(rma=rma)
+    ]
+    return _render(request, "return.html", client, {
+        "rma": rma, "heading": heading, "explanation": explanation, "units": units,
+        "label_url": selectors.label_url_for(rma) if rma.state in AWAITING_PARCEL and rma.ran else "",
+        "cancellable": rma.state in CANCELLABLE, "refund_method": words.REFUND_METHODS.get(rma.refund_method),
+    }, status=status)
+
+
+@portal_page
 @require_POST
-def cancel(request: HttpRequest, client_code: str) -> HttpResponse:
-    client = _client(client_code)
-    rma = _proven_return(request, client)
-    if rma is None:
-        return redirect("portal:status_lookup", client_code=client.code)
+def cancel(request: HttpRequest, *, client: Client, shown: proof.Proof | None, pk: int) -> HttpResponse:
+    """The customer withdraws their return, as long as the parcel has not been sent."""
+    rma = _own_return(shown, client, pk)
     try:
-        return_requests.cancel_return(
-            rma=rma, actor=CustomerActor(customer=rma.customer), reason="Cancelled by the customer on the portal.",
-        )
+        rma = services.cancel_return(rma=rma, actor=shown.actor, reason="Cancelled by the customer on the portal.")
     except DomainError:
-        request.session["portal_cancel_refused"] = True
-    return redirect("portal:status", client_code=client.code)
+        messages.error(request, gettext(
+            "This return can no longer be cancelled: its parcel is already on its way or has arrived."))
+        return _return_page(request, client, ReturnRequest.objects.get(pk=rma.pk), status=409)
+    messages.success(request, gettext("Your return is cancelled."))
+    return redirect("portal:return", client_code=client.code, pk=rma.pk)
 
 
+@portal_page
+@require_http_methods(["GET", "POST"])
+def status(request: HttpRequest, *, client: Client, shown: proof.Proof | None) -> HttpResponse:
+    """RAN + email: the return's page. A wrong RAN and a wrong email get the same answer."""
+    form = forms.StatusLookupForm(_posted(request), initial={"ran": request.GET.get("ran", "")[:20]})
+    if request.method == "POST":
+        ran = ran_codes.normalize(request.POST.get("ran", "")[:20])
+        wait = limits.lookup_refused_for(ip=_client_ip(request), client_code=client.code, reference=ran)
+        if wait:
+            return _too_many(request, client, wait)
+        if form.is_valid():
+            rma = selectors.return_by_ran(code=form.cleaned_data["ran"])
+            if rma is not None and rma.client_id == client.pk and _same_email(form.cleaned_data["email"], rma.customer):
+                proof.remember(request, order=rma.order, proven_by=proof.BY_RAN)
+                return redirect("portal:return", client_code=client.code, pk=rma.pk)
+            form.add_error(None, forms.NO_MATCH)
+    return _render(request, "status.html", client, {"form": form})
+
+
+@portal_page
 @require_POST
-def switch_language(request: HttpRequest, client_code: str) -> HttpResponse:
-    client = _client(client_code)
-    if request.POST.get("language") in client.languages:
-        request.session[languages.SESSION_KEY] = request.POST["language"]
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = ""
-    return redirect(target) if target else redirect("portal:lookup", client_code=client.code)
+def choose_language(request: HttpRequest, *, client: Client, shown: proof.Proof | None) -> HttpResponse:
+    """The language switch: the customer's pick among the client's languages, then back to the page they were on."""
+    language.choose(request, client=client, language=request.POST.get("language", ""))
+    back = request.POST.get("next", "")
+    home = reverse("portal:start", kwargs={"client_code": client.code})
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return redirect(back if safe and back.startswith(home) else home)

@@ -237,3 +237,11 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums", "idempotency.schema.document_idempotency_key",
     ],
 }
+
+# The customer return portal: lookups (order number or RAN + email) allowed per IP address and per order
+# number or RAN within the window, so nobody tries emails or numbers in bulk; and how long a proven
+# customer stays proven in their session.
+PORTAL_LOOKUPS_PER_IP = int(os.environ.get("PORTAL_LOOKUPS_PER_IP", "30"))
+PORTAL_LOOKUPS_PER_ORDER = int(os.environ.get("PORTAL_LOOKUPS_PER_ORDER", "5"))
+PORTAL_LOOKUP_WINDOW_SECONDS = int(os.environ.get("PORTAL_LOOKUP_WINDOW_SECONDS", "900"))
+PORTAL_PROOF_SECONDS = int(os.environ.get("PORTAL_PROOF_SECONDS", "1800"))

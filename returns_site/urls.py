@@ -16,6 +16,7 @@ urlpatterns = [
     path("console/", include("console.urls")),
     # The customer's label link: public, signed and expiring (rma.selectors.label_url_for).
     path("labels/<str:token>/", customer_label, name="customer_label"),
-    path("returns/<slug:client_code>/", include("portal.urls")),
+    # The customer return portal of each client (portal.urls).
+    path("returns/", include("portal.urls")),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
+from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from core.actors import Actor, user_of
@@ -80,6 +81,12 @@ def public_url(path: str) -> str:
     return f"{settings.PUBLIC_BASE_URL}{path}"
 
 
+def status_url(rma: ReturnRequest) -> str:
+    """The return's page on the client's portal, its RAN filled in: the customer adds their email."""
+    path = reverse("portal:status", kwargs={"client_code": rma.client.code})
+    return public_url(f"{path}?{urlencode({'ran': rma.ran})}")
+
+
 def money(amount: Decimal | str, currency: str) -> str:
     """The amount in the active language's digits, with its currency's decimals (79,40 EUR; 1,299 JPY)."""
     value = quantize(Decimal(str(amount)), currency)
@@ -136,9 +143,9 @@ def _context(*, rma: ReturnRequest, kind: str, event: ReturnEvent | None) -> dic
         "order_number": rma.order.number, "units": _units(rma), "language": translation.get_language(),
         "logo_url": public_url(client.portal_logo.url) if client.portal_logo else "",
         "accent_text": text_colour_on(client.portal_colour),
-        # The portal's status page, where the customer follows the return with its RAN and their email.
-        "status_url": public_url(reverse("portal:status_lookup", kwargs={"client_code": client.code})),
     }
+    if kind in (AUTHORIZED, RECEIVED):
+        context["status_url"] = status_url(rma)
     if kind in (AUTHORIZED, EXPIRING):
         expires_at = timezone.localtime(rma.authorization_expires_at)
         context.update(

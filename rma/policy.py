@@ -34,17 +34,26 @@ def window_deadline(*, order: Order, policy: ReturnPolicy, zone) -> dt.datetime:
     return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
 
 
-def window_last_day(*, order: Order, policy: ReturnPolicy, at: dt.datetime) -> dt.date | None:
-    """The window's last day when it has ended by `at`; None while it is still open."""
-    ends = window_deadline(order=order, policy=policy, zone=order.client.zone)
-    return None if at < ends else (ends - dt.timedelta(days=1)).date()
+def window_last_day(*, order: Order, policy: ReturnPolicy, zone) -> dt.date:
+    """The last calendar day (in the client's time zone) on which the order's units may be returned."""
+    return (window_deadline(order=order, policy=policy, zone=zone) - dt.timedelta(days=1)).date()
+
+
+def window_ended(*, order: Order, policy: ReturnPolicy, zone, at: dt.datetime) -> bool:
+    return at >= window_deadline(order=order, policy=policy, zone=zone)
+
+
+def returnable_units(*, line: OrderLine, claimed: int) -> int:
+    """Units of the line still returnable, once live returns' claims are taken off."""
+    return max(line.quantity - claimed, 0)
 
 
 def check_window(ctx: PolicyContext) -> list[FailedRule]:
-    last_day = window_last_day(order=ctx.order, policy=ctx.policy, at=ctx.rma.requested_at)
-    if last_day is None:
+    zone = ctx.rma.client.zone
+    if not window_ended(order=ctx.order, policy=ctx.policy, zone=zone, at=ctx.rma.requested_at):
         return []
     counted_from = "delivery" if ctx.policy.window_starts_from == WindowStart.DELIVERY_DATE else "order"
+    last_day = window_last_day(order=ctx.order, policy=ctx.policy, zone=zone)
     return [FailedRule(
         "return_window",
         f"The {ctx.policy.window_days}-day return window (from {counted_from}) ended on {last_day:%Y-%m-%d}.",
@@ -69,44 +78,15 @@ def check_final_sale(ctx: PolicyContext) -> list[FailedRule]:
     ]
 
 
-@dataclass(frozen=True)
-class LineStanding:
-    """Whether a customer may still return units of an order line, and if not which rule says no."""
-
-    line: OrderLine
-    returnable: int  # units still returnable
-    refusal: str = ""  # "return_window", "final_sale" or "already_returned" when none is
-    window_ended_on: dt.date | None = None
-
-
-def line_standings(
-    *, order: Order, policy: ReturnPolicy, claimed: dict[int, int], at: dt.datetime,
-) -> list[LineStanding]:
-    """Each line of the order as the window, final-sale and quantity rules above judge it at `at`."""
-    last_day = window_last_day(order=order, policy=policy, at=at)
-    standings = []
-    for line in order.lines.order_by("line_number"):
-        left = max(line.quantity - claimed.get(line.pk, 0), 0)
-        if last_day is not None:
-            standings.append(LineStanding(line, 0, "return_window", last_day))
-        elif is_final_sale(policy=policy, line=line):
-            standings.append(LineStanding(line, 0, "final_sale"))
-        elif left == 0:
-            standings.append(LineStanding(line, 0, "already_returned"))
-        else:
-            standings.append(LineStanding(line, left))
-    return standings
-
-
 def check_quantity(ctx: PolicyContext) -> list[FailedRule]:
     requested = Counter(item.order_line_id for item in ctx.items)
     failures = []
     for line_id, line in _lines_of(ctx.items).items():
-        available = line.quantity - ctx.claimed_before.get(line_id, 0)
+        available = returnable_units(line=line, claimed=ctx.claimed_before.get(line_id, 0))
         if requested[line_id] > available:
             failures.append(FailedRule(
                 "quantity",
-                f"{line.sku}: {requested[line_id]} requested but only {max(available, 0)} of "
+                f"{line.sku}: {requested[line_id]} requested but only {available} of "
                 f"{line.quantity} delivered remain returnable.",
             ))
     return failures
@@ -149,3 +129,32 @@ RULES = [check_window, check_final_sale, check_quantity, check_reasons, check_re
 def failed_rules(ctx: PolicyContext) -> list[FailedRule]:
     """Every rule the request breaks, in a stable order; empty when it may be authorized."""
     return [failure for rule in RULES for failure in rule(ctx)]
+
+
+@dataclass(frozen=True)
+class LineStanding:
+    """Whether a customer may still return units of an order line, by the same rules authorization applies.
+
+    `refusal` is None when `returnable` units remain, else why none do: `return_window` (ended on
+    `window_last_day`), `final_sale` or `already_returned` (live returns claim every unit).
+    """
+
+    line: OrderLine
+    returnable: int
+    refusal: str | None
+    window_last_day: dt.date
+
+
+def line_standing(*, policy: ReturnPolicy, order: Order, line: OrderLine, claimed: int, zone,
+                  at: dt.datetime) -> LineStanding:
+    last_day = window_last_day(order=order, policy=policy, zone=zone)
+    available = returnable_units(line=line, claimed=claimed)
+    if window_ended(order=order, policy=policy, zone=zone, at=at):
+        refusal = "return_window"
+    elif is_final_sale(policy=policy, line=line):
+        refusal = "final_sale"
+    elif available == 0:
+        refusal = "already_returned"
+    else:
+        refusal = None
+    return LineStanding(line=line, returnable=0 if refusal else available, refusal=refusal, window_last_day=last_day)

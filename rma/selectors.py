@@ -235,6 +235,21 @@ def policy_failures(*, rma: ReturnRequest) -> list[FailedRule]:
     return policy_rules.failed_rules(context)
 
 
+def order_standing(
+    *, order: Order, policy: ReturnPolicy, at: dt.datetime | None = None,
+) -> list[policy_rules.LineStanding]:
+    """For each line of the order, how many units the customer may still return and, if none, why."""
+    at = at or timezone.now()
+    lines = list(order.lines.order_by("line_number"))
+    claimed = units_claimed(line_ids=[line.pk for line in lines])
+    return [
+        policy_rules.line_standing(
+            policy=policy, order=order, line=line, claimed=claimed.get(line.pk, 0), zone=order.client.zone, at=at,
+        )
+        for line in lines
+    ]
+
+
 @dataclass(frozen=True)
 class PolicyReview:
     """Where a request awaiting authorization stands against its policy."""

@@ -5,6 +5,7 @@ cancellation, and the expiry of RANs nobody used.
 import datetime as dt
 from collections import Counter
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -65,18 +66,18 @@ def _validated_units(*, order: Order, items: list[dict]) -> list[dict]:
             raise InvalidInput(
                 f"{line.sku}: {requested_per_line[line.pk]} requested but only {line.quantity} were delivered."
             )
-        # Drawn again before it is kept: the customer's camera location and any hidden payload stay behind.
-        photo = reencoded_photo(entry["photo"]) if entry.get("photo") else None
+        photo = entry.get("photo")
+        if photo and quantity != 1:
+            raise InvalidInput(f"Item {position} ({line.sku}): a photo shows one unit; give it with a quantity of 1.")
         units.extend(
             {
                 "order_line": line,
                 "reason": reason,
                 "comment": (entry.get("comment") or "").strip(),
                 "serial_number": (entry.get("serial_number") or "").strip(),
-                # One photo shows the claim; it is kept once, on the line's first unit.
-                "customer_photo": photo if copy == 0 and photo else "",
+                "customer_photo": reencoded_photo(photo) if photo else "",
             }
-            for copy in range(quantity)
+            for _ in range(quantity)
         )
     return units
 
@@ -123,7 +124,8 @@ def create_return_request(
 ) -> ReturnRequest:
     """Open a return of the listed units; authorize it at once when the policy auto-authorizes.
 
-    An exchange names the replacement SKU the customer picked (`exchange_sku`).
+    An exchange names the replacement SKU the customer picked (`exchange_sku`). A unit may carry the
+    customer's `photo` (of a damage claim). `language` is the one the customer asked in (their emails').
     """
     actor = _check_request_actor(actor=actor, channel=channel, order=order)
     # Lock the order: two requests on it at once must not both claim the same units.
@@ -138,6 +140,8 @@ def create_return_request(
     if refund_method not in policy.offered_refund_methods():
         raise InvalidInput(f"{order.client} does not offer refunds by {refund_method.replace('_', ' ')}.")
     exchange_sku = _validated_exchange_sku(refund_method=refund_method, exchange_sku=exchange_sku)
+    if language and language not in dict(settings.LANGUAGES):
+        raise InvalidInput(f"'{language}' is not a language we speak.")
 
     now = timezone.now()
     rma = ReturnRequest(

@@ -73,16 +73,6 @@ def test_the_authorized_email_carries_the_ran_and_a_label_link_on_the_public_add
     assert selectors.return_for_label_token(token=link.split("/")[2]) == rma
 
 
-def test_the_authorized_email_links_to_the_portals_status_page_where_the_customer_follows_it(client, staff):
-    rma = authorized(staff)
-
-    email = only_email(rma, customer_emails.AUTHORIZED)
-
-    status_page = f"{PUBLIC}/returns/{rma.client.code}/status/find/"
-    assert status_page in email.payload["body"] and f'href="{status_page}"' in email.payload["html"]
-    assert client.get(status_page.removeprefix(PUBLIC)).status_code == 200
-
-
 def test_an_email_caused_by_a_request_links_to_the_public_address_not_the_requests_host(client, staff):
     rma = requested_return(staff=staff)
     client.force_login(staff.customer_service)

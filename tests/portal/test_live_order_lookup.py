@@ -25,7 +25,7 @@ def shop(merchant, receiver) -> Client:
 
 
 def look_up(shop, email="mia.lang@example.com", number="KE-1001"):
-    return Browser().post(f"/returns/{shop.code}/", {"number": number, "email": email})
+    return Browser().post(f"/returns/{shop.code}/", {"order_number": number, "email": email})
 
 
 def test_an_order_known_only_to_the_clients_system_is_fetched_and_opens_the_return_form(shop, receiver):
