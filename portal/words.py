@@ -28,7 +28,7 @@ REFUND_METHODS = {
 # Why a line cannot be returned (rma.policy.line_standing's refusals).
 REFUSALS = {
     "return_window": _("The return window ended on %(date)s."),
-    "final_sale": _("This was a final sale item and cannot be returned."),
+    "final_sale": _("It was a final sale item."),
     "already_returned": _("Already returned."),
 }
 
