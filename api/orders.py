@@ -13,8 +13,7 @@ def order_for(client: Client, number: str, actor: Actor) -> Order:
     An order never imported is asked of the client's own system (rma.services.find_order); when that
     system cannot answer, OrderLookupUnavailable becomes a 503 the client may retry.
     """
-    order = Order.objects.filter(client=client, number=number).first()
-    order = order or services.find_order(client=client, number=number, actor=actor)
+    order = services.find_order(client=client, number=number, actor=actor)
     if order is None:
         raise NotFound(f"No order {number} is known.")
     return Order.objects.select_related("customer").prefetch_related("lines").get(pk=order.pk)

@@ -11,5 +11,4 @@ PORTAL_LOOKUP = SystemActor(job="portal order lookup")
 def find_order(*, client: Client, number: str) -> Order | None:
     """The client's order with this number, or None: imported, or else asked of the client's own system
     (rma.services.find_order), which raises OrderLookupUnavailable when that system cannot answer."""
-    order = Order.objects.select_related("client", "customer").filter(client=client, number=number).first()
-    return order or services.find_order(client=client, number=number, actor=PORTAL_LOOKUP)
+    return services.find_order(client=client, number=number, actor=PORTAL_LOOKUP)
