@@ -4,9 +4,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth.models import Group
 from django.db.models import Count, DecimalField, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from backoffice.models import OPERATOR_GROUPS, OperatorAccount
 from refunds.models import Refund, RefundApproval, RefundStatus
 from rma import selectors as rma_selectors
 from rma.lists import WHOLE_LIST, ListQuery, ListSpec, Viewer, list_rows
@@ -167,3 +169,18 @@ RETURNS_LIST = ListSpec(
 def returns_list(*, viewer: Viewer, query: ListQuery = WHOLE_LIST) -> QuerySet[ReturnRequest]:
     """Returns, newest first, with their units and proposed refund, as `viewer` may see them."""
     return list_rows(RETURNS_LIST, viewer=viewer, query=query)
+
+
+def operator_accounts() -> QuerySet:
+    """The staff a manager may change: no superuser, no group beyond the operator groups, no permission
+    of their own, no client account (deactivated ones too, to be reactivated)."""
+    return (
+        OperatorAccount.objects.filter(is_staff=True, is_superuser=False, client_account__isnull=True)
+        .exclude(groups__in=Group.objects.exclude(name__in=OPERATOR_GROUPS))
+        .exclude(user_permissions__isnull=False)
+        .order_by("username")
+    )
+
+
+def is_operator(user) -> bool:
+    return operator_accounts().filter(pk=user.pk).exists()

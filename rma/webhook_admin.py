@@ -85,6 +85,11 @@ class WebhookSettingsAdmin:
         ]
         return own + super().get_urls()
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["replacing_secret"] = services.secret_fingerprint(obj.webhook_secret)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def _client_for_change(self, request: HttpRequest, client_id: int) -> models.Client:
         client = get_object_or_404(models.Client, pk=client_id)
         if not self.has_change_permission(request, client):
@@ -99,7 +104,9 @@ class WebhookSettingsAdmin:
             return HttpResponseNotAllowed(["POST"])
         client = self._client_for_change(request, client_id)
         try:
-            secret = services.generate_webhook_secret(client=client, actor=request.user)
+            secret = services.generate_webhook_secret(
+                client=client, actor=request.user, replacing=request.POST.get("replacing", ""),
+            )
         except DomainError as error:
             self.message_user(request, error.message, messages.ERROR)
             return self._back(client)

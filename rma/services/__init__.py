@@ -46,6 +46,7 @@ from rma.services.shipping import mark_in_transit, record_carrier_event, set_tra
 from rma.services.webhooks import (
     generate_webhook_secret,
     retire_previous_webhook_secret,
+    secret_fingerprint,
     send_test_webhook,
 )
 
@@ -74,6 +75,7 @@ __all__ = [
     "resolve_extra_unit",
     "resolve_unexpected_parcel",
     "retire_previous_webhook_secret",
+    "secret_fingerprint",
     "send_test_webhook",
     "set_tracking",
     "warn_of_expiring_authorizations",

@@ -54,10 +54,17 @@ def test_a_rotation_signs_with_both_secrets_until_the_previous_is_retired(mercha
         Webhook(merchant.secret).verify(after.body, after.headers)
 
 
+def generate_from_the_page(client, merchant) -> tuple:
+    """Press "Rotate" on the client's page: the POST carries the fingerprint of the secret it replaces."""
+    replacing = client.get(change_page(merchant.pk)).context["replacing_secret"]
+    url = reverse("admin:rma_client_webhook_secret", args=[merchant.pk])
+    return url, {"replacing": replacing}, client.post(url, {"replacing": replacing})
+
+
 def test_a_manager_sees_a_new_secret_once_and_never_again(client, staff, merchant):
     client.force_login(staff.manager)
 
-    shown = client.post(reverse("admin:rma_client_webhook_secret", args=[merchant.pk]))
+    _, _, shown = generate_from_the_page(client, merchant)
     secret = shown.context["secret"]
     page = client.get(change_page(merchant.pk)).content.decode()
 
@@ -65,6 +72,22 @@ def test_a_manager_sees_a_new_secret_once_and_never_again(client, staff, merchan
     assert Client.objects.get(pk=merchant.pk).webhook_secret == secret
     assert secret not in page and merchant.secret not in page
     assert "Two secrets sign every delivery" in page and "Retire the previous secret" in page
+
+
+def test_reloading_the_secret_page_neither_shows_it_again_nor_rotates_twice(client, staff, merchant):
+    client.force_login(staff.manager)
+    url, sent, shown = generate_from_the_page(client, merchant)
+    secret = shown.context["secret"]
+
+    reloaded = client.post(url, sent, follow=True)
+    fetched_again = client.get(url)
+
+    stored = Client.objects.get(pk=merchant.pk)
+    assert (stored.webhook_secret, stored.webhook_secret_previous) == (secret, merchant.secret)
+    for page in (reloaded, fetched_again):
+        assert secret not in page.content.decode()
+    assert "already replaced" in reloaded.content.decode()
+    assert fetched_again.status_code == 405
 
 
 @pytest.mark.parametrize("group", ["customer_service", "dock", "inspector", "finance"])
