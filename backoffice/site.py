@@ -1,9 +1,13 @@
 """The admin site of the back office: a dashboard as its index and the stations of the floor."""
 
-from django.contrib import admin
-from django.urls import path
+from functools import update_wrapper
 
-from backoffice import dock, selectors, station
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.urls import path, reverse
+from django.views.decorators.csrf import csrf_protect
+
+from backoffice import dock, selectors, station, two_factor
 from reports import exports
 from reports import views as reports
 from reports.export_page import export_page
@@ -20,6 +24,28 @@ class BackOfficeSite(admin.AdminSite):
     # The working screens need the width; the top bar links to each role's stations.
     enable_nav_sidebar = False
 
+    def has_permission(self, request):
+        # The password alone is not enough where a second factor is asked (backoffice.two_factor).
+        return super().has_permission(request) and not two_factor.pending(request)
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin page, but between the password and the code only the code's page and logging out."""
+        guarded = super().admin_view(view, cacheable)
+
+        def inner(request, *args, **kwargs):
+            if not two_factor.pending(request):
+                return guarded(request, *args, **kwargs)
+            if request.path == reverse("admin:logout", current_app=self.name):
+                return csrf_protect(self.logout)(request)
+            return redirect_to_login(request.get_full_path(), reverse("admin:two_factor", current_app=self.name))
+
+        return update_wrapper(inner, view)
+
+    def login(self, request, extra_context=None):
+        if request.method == "GET" and two_factor.pending(request):
+            return redirect_to_login(request.GET.get("next", ""), reverse("admin:two_factor", current_app=self.name))
+        return super().login(request, extra_context)
+
     def index(self, request, extra_context=None):
         site = rma_selectors.assigned_warehouse(user=request.user)
         figures = selectors.dashboard(site=site, refunds=request.user.has_perm("refunds.view_refund"))
@@ -28,6 +54,7 @@ class BackOfficeSite(admin.AdminSite):
 
     def get_urls(self):
         view = self.admin_view
+        sign_in = [path("two-factor/", two_factor.second_factor_page, {"site": self}, name="two_factor")]
         stations = [
             path("inspect/", view(station.find_return), name="inspection_station"),
             path("inspect/<int:rma_id>/", view(station.next_unit), name="inspection_station_return"),
@@ -52,4 +79,4 @@ class BackOfficeSite(admin.AdminSite):
                  name=f"{opts.app_label}_{opts.model_name}_export")
             for listing in exports.exportable_lists() for opts in [listing.model._meta]
         ]
-        return stations + report_pages + export_pages + super().get_urls()
+        return sign_in + stations + report_pages + export_pages + super().get_urls()

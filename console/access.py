@@ -3,12 +3,11 @@
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-
-from console import two_factor
 
 
 def client_of(user):
@@ -27,7 +26,7 @@ def console_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         client = client_of(request.user)
         if client is None or request.user.is_staff:
             raise PermissionDenied("The console is for the staff of our clients; use the back office.")
-        if two_factor.required() and not request.user.is_verified():
+        if settings.CONSOLE_REQUIRE_TWO_FACTOR and not request.user.is_verified():
             return redirect_to_login(request.get_full_path(), reverse("console:two_factor"))
         request.client = client
         return view(request, *args, **kwargs)

@@ -11,12 +11,12 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
-from django_otp import login as otp_login
 
 from backoffice import selectors as backoffice_selectors
-from console import selectors, two_factor
+from console import selectors
 from console.access import client_of, console_view
 from console.forms import ConsoleLoginForm, MonthForm
+from core import two_factor
 from core.errors import InvalidInput
 from refunds import selectors as refund_selectors
 from refunds.models import RefundStatus
@@ -65,22 +65,11 @@ def two_factor_page(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""
-    device = two_factor.enrolled_device(request.user)
-    enrolling = device is None
-    if enrolling:
-        device = two_factor.pending_device(request.user) if request.method == "POST" else None
-        device = device or two_factor.new_device(request.user)
-    form = two_factor.TokenForm(request.POST if request.method == "POST" else None, device=device)
-    if form.is_valid():
-        if enrolling:
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-        otp_login(request, device)
+    step = two_factor.take_second_factor(request)
+    if step.passed:
         return HttpResponseRedirect(next_url or reverse("console:returns"))
-    context = {"form": form, "enrolling": enrolling, "next": next_url}
-    if enrolling:
-        context.update(secret=two_factor.secret_of(device), qr_svg=two_factor.qr_svg(device))
-    return TemplateResponse(request, "console/two_factor.html", context, status=400 if form.errors else 200)
+    context = {**step.context(), "next": next_url}
+    return TemplateResponse(request, "console/two_factor.html", context, status=400 if step.form.errors else 200)
 
 
 @require_safe

@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+PRODUCTION = os.environ.get("DJANGO_ENV", "").strip().lower() == "production"
 
 
 def env_flag(name: str, default: bool) -> bool:
@@ -186,6 +187,36 @@ CONSOLE_REQUIRE_TWO_FACTOR = env_flag(
 )
 # What the authenticator app shows the account as.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Returns console")
+
+# --- Staff login: lockout, second factor, password reset (issue 12) ---------------------------------------
+# django-axes counts wrong passwords per user name AND IP address (in the database, so every web process
+# shares them): after LOGIN_FAILURE_LIMIT wrong ones that pair is locked out for LOGIN_COOLOFF_MINUTES (each
+# further try while locked starts the wait again); the same user from elsewhere, or others from that address,
+# still sign in, and a right password clears the count. It guards every password login: the admin's and the console's.
+INSTALLED_APPS += ["axes"]
+# Last, as axes asks: it turns a refused login into the lockout page (returns_site.lockout).
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+# Axes first: it refuses a locked-out pair before any password is checked. It needs the request, so tests
+# sign in with force_login or through the login page, never Client.login.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+# In hours, as axes reads a number.
+AXES_COOLOFF_TIME = int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")) / 60
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "returns_site.lockout.locked_out_page"
+# No admin pages of attempts: unlocking is access administration, done by `manage.py axes_reset_username`.
+AXES_ENABLE_ADMIN = False
+# The admin asks finance, managers and superusers for a TOTP code after the password (core.two_factor):
+# always in production, where they enrol an authenticator app at their first login; the embedded demo does not.
+ADMIN_REQUIRE_TWO_FACTOR = env_flag("ADMIN_REQUIRE_TWO_FACTOR", PRODUCTION)
+# "Forgotten your password?" on the admin's login mails staff a one-use link (Django's token, valid this
+# long); requests are counted per IP address and per email address in the cache, so nobody mails in bulk.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT_SECONDS", str(2 * 3600)))
+PASSWORD_RESETS_PER_IP = int(os.environ.get("PASSWORD_RESETS_PER_IP", "10"))
+PASSWORD_RESETS_PER_EMAIL = int(os.environ.get("PASSWORD_RESETS_PER_EMAIL", "3"))
+PASSWORD_RESET_WINDOW_SECONDS = int(os.environ.get("PASSWORD_RESET_WINDOW_SECONDS", "3600"))
+# --- end of staff login ---------------------------------------------------------------------------------
 
 # Exports of more rows than this are written by the worker while the user watches the job's page.
 EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))

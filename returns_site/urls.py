@@ -3,6 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from backoffice import password_reset
 from rma.views import customer_label
 
 admin.site.site_header = "Returns back office"
@@ -10,6 +11,12 @@ admin.site.site_title = "Returns back office"
 admin.site.index_title = "Returns floor"
 
 urlpatterns = [
+    # Staff reset a forgotten password by email (the admin's login links here); before the admin's own
+    # addresses, whose catch-all would take them.
+    path("admin/password_reset/", password_reset.RequestView.as_view(), name="admin_password_reset"),
+    path("admin/password_reset/done/", password_reset.RequestedView.as_view(), name="password_reset_done"),
+    path("admin/reset/<uidb64>/<token>/", password_reset.NewPasswordView.as_view(), name="password_reset_confirm"),
+    path("admin/reset/done/", password_reset.DoneView.as_view(), name="password_reset_complete"),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     # The merchant's console: a client's own staff read their returns, refunds and reports.

@@ -31,7 +31,7 @@ from PIL import Image
 
 from api.services import issue_api_key
 from console import services as console_services
-from console import two_factor
+from core import two_factor
 from core.actors import Actor, CustomerActor
 from core.words import counted
 from disposition import services as disposition_services

@@ -1,19 +1,18 @@
-"""The console's second factor (django-otp TOTP): enrolment on the first login, a token on every login."""
+"""The second factor of the console and the admin (django-otp TOTP): enrolment on the first login, then a
+token on every login."""
 
 from base64 import b32encode
+from dataclasses import dataclass
 
 import qrcode
 import qrcode.image.svg
 from django import forms
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest
+from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 DEVICE_NAME = "Authenticator app"
-
-
-def required() -> bool:
-    return settings.CONSOLE_REQUIRE_TWO_FACTOR
 
 
 def enrolled_device(user: AbstractBaseUser) -> TOTPDevice | None:
@@ -59,3 +58,37 @@ class TokenForm(forms.Form):
         if not self.device.verify_token(token):
             raise forms.ValidationError("That code is not right (or no longer valid). Try the current one.")
         return token
+
+
+@dataclass(frozen=True)
+class Step:
+    """One visit to a second-factor page: the form, whether the person is enrolling, and whether it passed."""
+
+    form: TokenForm
+    device: TOTPDevice
+    enrolling: bool
+    passed: bool
+
+    def context(self) -> dict:
+        context = {"form": self.form, "enrolling": self.enrolling}
+        if self.enrolling:
+            context.update(secret=secret_of(self.device), qr_svg=qr_svg(self.device))
+        return context
+
+
+def take_second_factor(request: HttpRequest) -> Step:
+    """The signed-in person's second factor: enrol an authenticator app the first time (the key shown until
+    confirmed), its code every later time; a right code confirms the device and verifies the session."""
+    device = enrolled_device(request.user)
+    enrolling = device is None
+    if enrolling:
+        device = pending_device(request.user) if request.method == "POST" else None
+        device = device or new_device(request.user)
+    form = TokenForm(request.POST if request.method == "POST" else None, device=device)
+    passed = form.is_valid()
+    if passed:
+        if enrolling:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+        otp_login(request, device)
+    return Step(form=form, device=device, enrolling=enrolling, passed=passed)
