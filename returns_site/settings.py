@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "import_export",
     "outbox",
     "idempotency",
+    "importjobs",
     "rma",
     "inspection",
     "disposition",

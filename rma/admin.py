@@ -27,6 +27,7 @@ from core.forms import ChoiceListField, TagListField
 from core.import_admin import CheckedCSV, CheckedImportMixin, CheckedXLSX, XLSXFormulasAsText
 from core.moments import format_moment
 from core.money import format_money
+from importjobs.admin import BackgroundImportMixin
 from rma import models, selectors, services
 from rma.list_admin import ListedAdmin
 from rma.resources import CarrierEventResource, OrderImportResource
@@ -278,7 +279,7 @@ class OrderLineCorrectionForm(forms.ModelForm):
 
 
 @admin.register(models.Order)
-class OrderAdmin(CheckedImportMixin, ImportMixin, admin.ModelAdmin):
+class OrderAdmin(BackgroundImportMixin, CheckedImportMixin, ImportMixin, admin.ModelAdmin):
     """Orders, and their import from a client's CSV or XLSX file: a preview first, then all or nothing."""
 
     list_display = ["number", "client", "customer", "ordered_at", "delivered_at", "payment_method", "currency"]
@@ -290,6 +291,7 @@ class OrderAdmin(CheckedImportMixin, ImportMixin, admin.ModelAdmin):
     resource_classes = [OrderImportResource]
     import_formats = [CheckedCSV, XLSXFormulasAsText]
     import_template_name = "admin/rma/order/import.html"
+    background_import_kind = "orders"
 
     def has_import_permission(self, request) -> bool:
         return request.user.has_perm("reports.import_orders")
