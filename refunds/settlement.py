@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from core.actors import Actor, SystemActor, require, user_of
 from core.errors import DomainError, InvalidInput
+from core.imports import HEADER_ROW, ImportProblem, header_problems
 from core.money import format_money, quantize
 from core.spreadsheet import Value, write_csv, write_xlsx
 from core.words import counted
@@ -48,9 +49,9 @@ FILE_FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-offic
 CONFIRMATION_COLUMNS = ["refund_id", "ran", "reference", "date_paid", "amount", "currency"]
 REQUIRED_COLUMNS = ["reference", "date_paid"]
 IGNORED_COLUMNS = [column for column in SETTLEMENT_COLUMNS if column not in CONFIRMATION_COLUMNS]
-LARGEST_FILE = 5 * 1024 * 1024  # bytes
+# Below the import files' own limit (settings.IMPORT_MAX_ROWS): applying completes each refund in turn,
+# in the one transaction that keeps the file all or nothing.
 MOST_ROWS = 20_000
-HEADER_ROW = 1
 
 SETTLEMENT_IMPORT = SystemActor(job="settlement_import")
 SETTLE, ALREADY_SETTLED = "settle", "already_settled"
@@ -105,20 +106,6 @@ def settlement_file_name(*, client: Client, file_format: str) -> str:
 
 
 # -- the confirmation file ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    """A bad cell (row and column), a bad header (row 1), or the whole file (no row)."""
-
-    row: int | None
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        if self.row is None:
-            return self.message
-        return f"Row {self.row}, column {self.column}: {self.message}"
 
 
 @dataclass
@@ -189,19 +176,10 @@ def _header(column: Any) -> str:
 
 def _header_problems(columns: list[str]) -> list[ImportProblem]:
     named = [column for column in columns if column]
-    known = [*CONFIRMATION_COLUMNS, *IGNORED_COLUMNS]
-    problems = [
-        ImportProblem(HEADER_ROW, column, "this column appears twice")
-        for column in sorted({column for column in named if named.count(column) > 1})
-    ]
-    problems += [
-        ImportProblem(HEADER_ROW, column, f"not a column of the confirmation file ({', '.join(CONFIRMATION_COLUMNS)})")
-        for column in named if column not in known
-    ]
-    problems += [
-        ImportProblem(HEADER_ROW, column, "this required column is missing")
-        for column in REQUIRED_COLUMNS if column not in named
-    ]
+    problems = header_problems(
+        columns, known=[*CONFIRMATION_COLUMNS, *IGNORED_COLUMNS], required=REQUIRED_COLUMNS,
+        file_label="confirmation file", listed=CONFIRMATION_COLUMNS,
+    )
     if "refund_id" not in named and "ran" not in named:
         problems.append(ImportProblem(HEADER_ROW, "refund_id", "give a refund_id or a ran column"))
     return problems
@@ -439,19 +417,23 @@ def import_settlement_confirmations(
 ) -> SettlementImportReport:
     """Complete the client's refunds its confirmation file says were paid, all or nothing (see the module).
 
-    A dry run reports what each row would do and writes nothing, holding no locks. Applying locks the
-    returns the file names, checks every row again, and completes each refund in one transaction.
+    Every row is checked first holding no lock (a dry run stops there); a file with any problem never
+    locks anything. Applying then locks the returns the file names, checks every row again (a refund
+    may have been paid meanwhile), and completes each refund, in one transaction.
     """
     actor = require(actor, "refunds.import_settlement", action="import settlement confirmations", on=client)
     if len(rows) > MOST_ROWS:
         problem = ImportProblem(None, "", f"The file has {len(rows):,} rows; a confirmation file holds at most "
                                           f"{MOST_ROWS:,}. Split it and import each part.")
         return SettlementImportReport(client=client, confirmations=[], problems=[problem], dry_run=dry_run)
+    confirmations, problems = _plan(_Rows(client=client, columns=columns, rows=rows))
+    report = SettlementImportReport(client=client, confirmations=confirmations, problems=problems, dry_run=dry_run)
+    if not report.applied:
+        return report
     file_rows = _Rows(client=client, columns=columns, rows=rows)
     try:
         with transaction.atomic():
-            if not dry_run:
-                file_rows.lock_returns()
+            file_rows.lock_returns()
             confirmations, problems = _plan(file_rows)
             report = SettlementImportReport(client=client, confirmations=confirmations, problems=problems,
                                             dry_run=dry_run)

@@ -5,23 +5,21 @@ resource hands the whole file to refunds.settlement, which checks every row and 
 """
 
 import io
-from itertools import islice
 
-import openpyxl
 import tablib
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from import_export import fields, resources
 from import_export.admin import ImportMixin
-from import_export.formats.base_formats import CSV, XLSX
-from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.forms import ConfirmImportForm
 from import_export.results import RowResult
 
 from core.errors import DomainError
+from core.import_admin import CheckedCSV, CheckedImportForm, CheckedImportMixin, XLSXFormulasAsText
 from core.import_results import ServiceImportResult
 from refunds import settlement
 from rma.models import Client
@@ -36,32 +34,11 @@ class SettlementFileForm(forms.Form):
                                     initial="csv")
 
 
-class XLSXUpToTheRowLimit(XLSX):
-    """XLSX read as written (a formula as its text, never evaluated), no further than one row past the limit."""
-
-    def create_dataset(self, in_stream: bytes) -> tablib.Dataset:
-        workbook = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=False)
-        rows = workbook.active.iter_rows(values_only=True)
-        dataset = tablib.Dataset(headers=list(next(rows, ())))
-        for row in islice(rows, settlement.MOST_ROWS + 1):
-            dataset.append(row)
-        return dataset
-
-
-class ConfirmationImportForm(ImportForm):
+class ConfirmationImportForm(CheckedImportForm):
     client = forms.ModelChoiceField(queryset=Client.objects.order_by("name"),
                                     help_text="Whose confirmation file this is: rows of another client's refunds "
                                     "are refused.")
     field_order = ["client", "resource", "import_file", "format"]
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        if upload.size > settlement.LARGEST_FILE:
-            raise ValidationError(
-                f"The file is {upload.size / 1024 / 1024:.1f} MB; a confirmation file is at most "
-                f"{settlement.LARGEST_FILE // 1024 // 1024} MB. Split it and import each part."
-            )
-        return upload
 
 
 class ConfirmationConfirmForm(ConfirmImportForm):
@@ -91,11 +68,11 @@ class SettlementConfirmationResource(resources.Resource):
         )
 
 
-class SettlementAdmin(ImportMixin):
+class SettlementAdmin(CheckedImportMixin, ImportMixin):
     """Mix into the refunds admin: the "Settlement file" page and "Import confirmations" (preview, confirm)."""
 
     resource_classes = [SettlementConfirmationResource]
-    import_formats = [CSV, XLSXUpToTheRowLimit]
+    import_formats = [CheckedCSV, XLSXFormulasAsText]
     import_template_name = "admin/refunds/refund/import.html"
     import_form_class = ConfirmationImportForm
     confirm_form_class = ConfirmationConfirmForm

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "import_export",
     "outbox",
     "idempotency",
+    "importjobs",
     "rma",
     "inspection",
     "disposition",
@@ -220,6 +221,16 @@ PASSWORD_RESET_WINDOW_SECONDS = int(os.environ.get("PASSWORD_RESET_WINDOW_SECOND
 
 # Exports of more rows than this are written by the worker while the user watches the job's page.
 EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))
+
+# -- Imports (core.imports): every import file is checked by content and bounded before it is read. --
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))
+# An XLSX file is a zip archive: what it may unpack to in all, and per part relative to its packed size.
+IMPORT_XLSX_MAX_UNCOMPRESSED = int(os.environ.get("IMPORT_XLSX_MAX_UNCOMPRESSED", str(100 * 1024 * 1024)))
+IMPORT_XLSX_MAX_RATIO = int(os.environ.get("IMPORT_XLSX_MAX_RATIO", "200"))
+# Imports of more rows than this are checked and applied by the worker while the user watches the job's page.
+IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "2000"))
+# -- end of imports --
 
 # The TrueType fonts of labels, packing slips and reports (core.pdf_fonts), by default from Debian's
 # fonts-dejavu-core and fonts-wqy-zenhei; the CJK index picks the face inside a .ttc collection.

@@ -19,18 +19,18 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from import_export.admin import ImportMixin
-from import_export.formats import base_formats
-from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import Result
 
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
 from core.forms import ChoiceListField, TagListField
+from core.import_admin import CheckedCSV, CheckedImportMixin, CheckedXLSX, XLSXFormulasAsText
 from core.moments import format_moment
 from core.money import format_money
+from importjobs.admin import BackgroundImportMixin
 from rma import models, selectors, services
 from rma.list_admin import ListedAdmin
-from rma.resources import CarrierEventResource, OrderImportResource, XLSXFormulasAsText
+from rma.resources import CarrierEventResource, OrderImportResource
 from rma.states import HOLDING_PROOF_OF_PURCHASE
 from rma.webhook_admin import WebhookSettingsAdmin, signing_secrets_text
 
@@ -279,7 +279,7 @@ class OrderLineCorrectionForm(forms.ModelForm):
 
 
 @admin.register(models.Order)
-class OrderAdmin(ImportMixin, admin.ModelAdmin):
+class OrderAdmin(BackgroundImportMixin, CheckedImportMixin, ImportMixin, admin.ModelAdmin):
     """Orders, and their import from a client's CSV or XLSX file: a preview first, then all or nothing."""
 
     list_display = ["number", "client", "customer", "ordered_at", "delivered_at", "payment_method", "currency"]
@@ -289,8 +289,9 @@ class OrderAdmin(ImportMixin, admin.ModelAdmin):
     autocomplete_fields = ["customer"]
     inlines = [OrderLineInline, OrderCorrectionInline]
     resource_classes = [OrderImportResource]
-    import_formats = [base_formats.CSV, XLSXFormulasAsText]
+    import_formats = [CheckedCSV, XLSXFormulasAsText]
     import_template_name = "admin/rma/order/import.html"
+    background_import_kind = "orders"
 
     def has_import_permission(self, request) -> bool:
         return request.user.has_perm("reports.import_orders")
@@ -410,7 +411,7 @@ def import_summary(result: Result) -> list[tuple[str, int]]:
 
 
 @admin.register(models.CarrierEvent)
-class CarrierEventAdmin(ImportMixin, ReadOnlyAdmin):
+class CarrierEventAdmin(CheckedImportMixin, ImportMixin, ReadOnlyAdmin):
     """Every carrier scan imported and what it did. Import reads a carrier's CSV or XLSX file.
 
     Its preview runs each row through services.record_carrier_event and rolls everything back;
@@ -425,7 +426,7 @@ class CarrierEventAdmin(ImportMixin, ReadOnlyAdmin):
     search_fields = ["tracking_number"]
     search_help_text = "Tracking number"
     resource_classes = [CarrierEventResource]
-    import_formats = [CSV, XLSX]
+    import_formats = [CheckedCSV, CheckedXLSX]
     import_template_name = "admin/rma/carrierevent/import.html"
     # Each event already says who imported it and when, and its return's trail what it did.
     skip_admin_log = True

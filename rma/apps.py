@@ -7,6 +7,7 @@ class RmaConfig(AppConfig):
     verbose_name = "Returns"
 
     def ready(self) -> None:
-        from rma import webhooks
+        from rma import import_jobs, webhooks
 
         webhooks.register_message_types()
+        import_jobs.register_import_kinds()

@@ -7,7 +7,7 @@ and applies them. Row numbers are the spreadsheet's: the header is row 1, the fi
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -18,9 +18,8 @@ from django.db import models
 from django.utils import timezone
 
 from core import money
+from core.imports import HEADER_ROW, ImportProblem, header_problems
 from rma.models import Client, Customer, Order, OrderLine, PaymentMethod
-
-HEADER_ROW = 1
 
 # Every column of the file, and whether it must have a value; optional columns may be left out.
 COLUMNS = {
@@ -61,6 +60,8 @@ LINE_FIELDS = ["sku", "description", "category", "quantity", "unit_price", "seri
 
 NEW, UPDATE, UNCHANGED = "new", "update", "unchanged"
 ACTION_LABELS = {NEW: "new", UPDATE: "updated", UNCHANGED: "unchanged"}
+# How often reading a file reports its progress, in rows.
+PROGRESS_EVERY = 1000
 
 _LARGEST_WHOLE_NUMBER = 2**31 - 1  # PositiveIntegerField
 _LARGEST_AMOUNT = Decimal(10) ** 9  # MONEY: 12 digits, 3 of them decimals
@@ -86,16 +87,6 @@ _TEXT_LIMITS = {
     "description": _max_length(OrderLine, "description"),
     "category": _max_length(OrderLine, "category"),
 }
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"Row {self.row}, column {self.column}: {self.message}"
 
 
 @dataclass
@@ -402,32 +393,27 @@ class OrderFile:
         return {_as_text(row.get("client_code")) for row in self.rows} - {""}
 
     def header_problems(self) -> list[ImportProblem]:
-        named = [column for column in self.columns if column]
-        problems = [
-            ImportProblem(HEADER_ROW, column, "this column appears twice")
-            for column in sorted({column for column in named if named.count(column) > 1})
-        ]
-        problems += [
-            ImportProblem(HEADER_ROW, column, f"not a column of the order file ({', '.join(COLUMNS)})")
-            for column in named if column not in COLUMNS
-        ]
-        problems += [
-            ImportProblem(HEADER_ROW, column, "this required column is missing")
-            for column, required in COLUMNS.items() if required and column not in named
-        ]
-        return problems
+        return header_problems(
+            self.columns, known=list(COLUMNS), required=[column for column, required in COLUMNS.items() if required],
+            file_label="order file",
+        )
 
-    def read(self, *, clients: Mapping[str, Client]) -> tuple[list[OrderInFile], list[ImportProblem]]:
+    def read(
+        self, *, clients: Mapping[str, Client], on_progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[list[OrderInFile], list[ImportProblem]]:
         """The orders in the file, each with its lines, and a problem for every bad cell.
 
         Blank rows are skipped. Rows with the same client and order number make one order, and
-        must agree on the order's columns; a line number appears once per order.
+        must agree on the order's columns; a line number appears once per order. `on_progress`
+        hears (rows read, rows in the file) every PROGRESS_EVERY rows and at the end.
         """
         problems = self.header_problems()
         if problems:
             return [], problems
         orders: dict[tuple[int, str], OrderInFile] = {}
         for row, raw in enumerate(self.rows, start=HEADER_ROW + 1):
+            if on_progress and (row - HEADER_ROW) % PROGRESS_EVERY == 0:
+                on_progress(row - HEADER_ROW, len(self.rows))
             if not any(_as_text(value) for value in raw.values()):
                 continue
             reader = _RowReader(row, raw, problems)
@@ -442,6 +428,8 @@ class OrderFile:
                 orders[key] = OrderInFile(client=client, row=row, cells=cells, lines=[line])
             elif _agrees_with(reader, order, cells):
                 order.lines.append(line)
+        if on_progress:
+            on_progress(len(self.rows), len(self.rows))
         return list(orders.values()), problems
 
 

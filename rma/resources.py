@@ -10,14 +10,11 @@ file is kept as written, and an XLSX file gives its cells' values.
 """
 
 import datetime as dt
-from io import BytesIO
 
-import openpyxl
 import tablib
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from import_export import fields, resources, widgets
-from import_export.formats import base_formats
 from import_export.results import RowResult
 
 from core.errors import DomainError
@@ -31,18 +28,6 @@ ROW_RESULT_TYPES = {
     order_import.UPDATE: RowResult.IMPORT_TYPE_UPDATE,
     order_import.UNCHANGED: RowResult.IMPORT_TYPE_SKIP,
 }
-
-
-class XLSXFormulasAsText(base_formats.XLSX):
-    """XLSX whose formula cells read as the formula's text: stored as written, never evaluated."""
-
-    def create_dataset(self, in_stream: bytes) -> tablib.Dataset:
-        workbook = openpyxl.load_workbook(BytesIO(in_stream), read_only=True, data_only=False)
-        rows = workbook.active.iter_rows(values_only=True)
-        dataset = tablib.Dataset(headers=list(next(rows, ())))
-        for row in rows:
-            dataset.append(row)
-        return dataset
 
 
 class OrderImportResource(resources.Resource):

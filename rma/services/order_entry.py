@@ -10,7 +10,7 @@ from core.actors import Actor, require
 from core.errors import DomainError, InvalidInput
 from rma import order_import
 from rma.models import Client, Customer, Order
-from rma.services.orders import _save_imported_order
+from rma.services.orders import _save_imported_orders
 
 CUSTOMER_FIELDS = ["email", "name", "phone", *order_import.ADDRESS_FIELDS]
 LINE_COLUMNS = ["line_number", *order_import.LINE_FIELDS]
@@ -73,7 +73,7 @@ def create_order(
             f"{client} already has an order {entered.number}; an order is created once.", code="duplicate_order"
         )
     entered.customer = Customer.objects.filter(client=client, email=entered.email).first()
-    _save_imported_order(entered)
+    _save_imported_orders([entered])
     return Order.objects.select_related("customer").prefetch_related("lines").get(pk=entered.record.pk)
 
 

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from refunds import services, settlement
+from refunds import services
 from refunds.models import Refund, RefundStatus
 from rma.models import ReturnState
 from tests.factories import client_with_policy
@@ -138,23 +138,25 @@ def test_another_clients_refunds_are_refused_for_the_client_picked(finance, shop
     assert previewed.context.get("confirm_form") is None
 
 
-def test_a_five_megabyte_file_is_refused(finance, shop):
-    upload = SimpleUploadedFile("big.csv", b"refund_id,reference,date_paid\n" + b"1,P,2026-11-30\n" * 400_000)
+def test_a_file_over_the_size_limit_is_refused(finance, shop, settings):
+    settings.IMPORT_MAX_BYTES = 1024 * 1024
+    upload = SimpleUploadedFile("big.csv", b"refund_id,reference,date_paid\n" + b"1,P,2026-11-30\n" * 80_000)
 
     previewed = preview(finance, shop, upload)
 
     [error] = previewed.context["form"].errors["import_file"]
-    assert "a confirmation file is at most 5 MB" in error
+    assert "an import file is at most 1.0 MB" in error
 
 
-def test_an_xlsx_file_is_read_no_further_than_one_row_past_the_limit(finance, shop, staff, monkeypatch):
-    monkeypatch.setattr(settlement, "MOST_ROWS", 2)
+def test_an_xlsx_file_over_the_row_limit_is_refused(finance, shop, staff, settings):
+    settings.IMPORT_MAX_ROWS = 2
     refund = owed_refund(shop, staff)
     upload = xlsx_upload(["refund_id", "reference", "date_paid"], [[refund.pk, "P", "2026-11-30"]] * 5)
 
     previewed = preview(finance, shop, upload, XLSX_FORMAT)
 
-    assert "The file has 3 rows; a confirmation file holds at most 2." in previewed.content.decode()
+    [error] = previewed.context["form"].errors["import_file"]
+    assert "more than 2 rows under its header" in error
 
 
 @pytest.mark.parametrize("group", ["dock", "inspector", "customer_service"])

@@ -1,0 +1,44 @@
+"""An import too large for one request: checked and applied by a worker while its page shows how far it is."""
+
+from django.conf import settings
+from django.db import models
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued"  # waiting for a worker
+    RUNNING = "running"  # rows being checked (see rows_done), then compared with the database and applied
+    DONE = "done"  # applied; see summary
+    REFUSED = "refused"  # the file has problems, listed by row: nothing was applied
+    FAILED = "failed"  # an error stopped it before anything was applied; see error
+
+
+class ImportJob(models.Model):
+    """One uploaded file of one kind of import (importjobs.registry), its progress and its outcome.
+
+    The uploaded file is deleted once the job ends: it names customers, and the job keeps what a
+    person needs (the problems by row, or what was applied).
+    """
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=40, help_text="What is imported, e.g. orders.")
+    file_name = models.CharField(max_length=255, help_text="The uploaded file's name, as the user's computer had it.")
+    file = models.FileField(upload_to="imports/", blank=True)
+    file_format = models.CharField(max_length=10)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True, help_text="[{row, column, message}], rows in file order.")
+    summary = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.file_name} ({self.get_status_display()})"
+
+    @property
+    def running(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)

@@ -1,0 +1,47 @@
+"""The kinds of import a worker can run, each registered once by the app that owns its rules.
+
+A kind's `run` receives the file's sheet, the job's requester as the actor and a progress callback,
+and returns what happened: its problems (nothing applied) or a summary of what it applied. The rules
+stay in the owning app's service; this app only carries the file, the progress and the outcome.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core.imports import ImportProblem
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    problems: list[ImportProblem]
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    name: str
+    label: str  # what the job's page calls it, e.g. "Client orders"
+    permission: str  # what a user needs to import it, e.g. "reports.import_orders"
+    import_url_name: str  # the admin's import page of this kind, to upload a corrected file
+    list_url_name: str  # the admin list showing what it imported
+    run: Callable[..., Outcome]  # run(*, sheet: Sheet, actor: User, on_progress: Progress) -> Outcome
+    formulas_as_text: bool = True
+
+
+_KINDS: dict[str, ImportKind] = {}
+
+
+def register(kind: ImportKind) -> None:
+    _KINDS[kind.name] = kind
+
+
+def kind_of(name: str) -> ImportKind:
+    return _KINDS[name]
+
+
+def may_import_any(user) -> bool:
+    """Whether the user may run some kind of import, and so see import jobs (their own)."""
+    return user.is_active and any(user.has_perm(kind.permission) for kind in _KINDS.values())
+
