@@ -24,8 +24,8 @@ from reports.models import ExportJob, ExportStatus
 class ExportJobAdmin(ReadOnlyAdmin):
     """Export jobs, read-only: each user sees their own, managers everyone's. A job's page follows it."""
 
-    list_display = ["requested_at", "list_column", "file_format", "status", "progress_column", "requested_by",
-                    "finished_at", "download_column"]
+    list_display = ["requested_at", "list_column", "file_format", "status", "progress_column", "attempts",
+                    "requested_by", "finished_at", "download_column"]
     list_filter = ["status", "file_format"]
     ordering = ["-requested_at"]
 
@@ -67,7 +67,7 @@ class ExportJobAdmin(ReadOnlyAdmin):
             "done": job.status == ExportStatus.DONE, "failed": job.status == ExportStatus.FAILED,
             "filtered_list": f"{changelist}?{job.query_string}" if job.query_string else changelist,
             "download": reverse("admin:reports_exportjob_download", args=[job.pk]),
-            "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+            "eager": settings.CELERY_TASK_ALWAYS_EAGER, "max_attempts": exports.MAX_ATTEMPTS,
         })
 
     def download_view(self, request: HttpRequest, job_id: int) -> FileResponse:

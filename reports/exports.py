@@ -7,10 +7,11 @@ an export holds exactly the rows its list shows for the same filters and search,
 saved ListQuery rather than from the admin.
 """
 
+import datetime as dt
 import logging
 import secrets
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from celery import shared_task
@@ -31,6 +32,13 @@ logger = logging.getLogger(__name__)
 
 # How often a running job reports its progress, in rows.
 PROGRESS_EVERY = 1000
+# A running job's worker renews its lease at least this often; a job whose lease ran out has lost its
+# worker, and the sweep (reports.stuck_exports) queues it again, at most MAX_ATTEMPTS times in all.
+LEASE = dt.timedelta(minutes=2)
+HEARTBEAT = LEASE / 4
+MAX_ATTEMPTS = 3
+
+Clock = Callable[[], dt.datetime]
 
 
 @dataclass(frozen=True)
@@ -91,25 +99,72 @@ def start_export_job(
     return job
 
 
-@shared_task(ignore_result=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def write_export(*, job_id: int) -> None:
-    """The worker's part: write the job's file to default storage, reporting progress, or record why it failed."""
-    job = ExportJob.objects.select_related("requested_by").filter(pk=job_id).first()
-    if job is None or job.status in (ExportStatus.DONE, ExportStatus.FAILED):
-        return  # gone, or a redelivery of a job already finished
+    """The worker's part: safe to run twice, only the worker that claims the queued job writes it."""
+    run_export_job(job_id=job_id)
+
+
+class LeaseLost(Exception):
+    """The job is no longer this worker's: the sweep took it back after its lease ran out."""
+
+
+def run_export_job(*, job_id: int, clock: Clock = timezone.now) -> ExportJob | None:
+    """Claim the queued job, write its file to default storage under a lease renewed as rows are written,
+    and record the outcome; None when there is nothing to claim (gone, finished, or another worker's).
+    """
+    job = _claim(job_id, clock())
+    if job is None:
+        return None
     try:
         listing = _listing_of(job)
         rows = list_rows(listing.spec, viewer=job.requested_by, query=ListQuery.from_json(job.list_query))
-        job.status, job.rows_total, job.rows_done = ExportStatus.RUNNING, rows.count(), 0
-        job.save(update_fields=["status", "rows_total", "rows_done"])
-        _write_file(job, listing.resource(), rows)
+        job.rows_total = rows.count()
+        _renew_lease(job, clock())
+        _write_file(job, listing.resource(), rows, clock)
+    except LeaseLost:
+        logger.warning("Export job %s was taken back from this worker", job.pk)
+        return None
     except Exception as error:
         logger.exception("Export job %s failed", job.pk)
         job.status, job.error = ExportStatus.FAILED, getattr(error, "message", str(error)) or type(error).__name__
     else:
         job.status = ExportStatus.DONE
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "rows_done", "file", "error", "finished_at"])
+    return _finish(job, clock())
+
+
+@transaction.atomic
+def _claim(job_id: int, now: dt.datetime) -> ExportJob | None:
+    job = ExportJob.objects.select_for_update(skip_locked=True).filter(pk=job_id, status=ExportStatus.QUEUED).first()
+    if job is not None:
+        job.status, job.attempts, job.rows_done = ExportStatus.RUNNING, job.attempts + 1, 0
+        job.leased_until = now + LEASE
+        job.save(update_fields=["status", "attempts", "rows_done", "leased_until"])
+    return job
+
+
+def _renew_lease(job: ExportJob, now: dt.datetime) -> None:
+    """Report progress and hold the job a while longer; the attempt number fences off a worker taken over."""
+    job.leased_until = now + LEASE
+    renewed = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING, attempts=job.attempts).update(
+        rows_done=job.rows_done, rows_total=job.rows_total, leased_until=job.leased_until,
+    )
+    if not renewed:
+        raise LeaseLost
+
+
+@transaction.atomic
+def _finish(job: ExportJob, now: dt.datetime) -> ExportJob | None:
+    held = ExportJob.objects.select_for_update().filter(
+        pk=job.pk, status=ExportStatus.RUNNING, attempts=job.attempts,
+    ).values_list("pk", flat=True).first()
+    if held is None:  # taken back while the file was written: the attempt that holds the job writes the file
+        if job.file:
+            job.file.delete(save=False)
+        return None
+    job.finished_at, job.leased_until = now, None
+    job.save(update_fields=["status", "rows_done", "file", "error", "finished_at", "leased_until"])
+    return job
 
 
 def _listing_of(job: ExportJob) -> ExportableList:
@@ -124,8 +179,8 @@ def _listing_of(job: ExportJob) -> ExportableList:
     return listing
 
 
-def _write_file(job: ExportJob, resource: ExportResource, rows) -> None:
-    headers, values = resource.get_export_headers(), _reporting_progress(job, resource.rows(rows))
+def _write_file(job: ExportJob, resource: ExportResource, rows, clock: Clock) -> None:
+    headers, values = resource.get_export_headers(), _reporting_progress(job, resource.rows(rows), clock)
     with tempfile.TemporaryFile() as file:
         if job.file_format == "xlsx":
             write_xlsx(headers, values, file, title=resource.sheet_title())
@@ -137,10 +192,14 @@ def _write_file(job: ExportJob, resource: ExportResource, rows) -> None:
         job.file.save(name, File(file), save=False)
 
 
-def _reporting_progress(job: ExportJob, rows: Iterator[list[Value]]) -> Iterator[list[Value]]:
-    """Pass the rows on, counting them in job.rows_done and saving the count every PROGRESS_EVERY rows."""
+def _reporting_progress(job: ExportJob, rows: Iterator[list[Value]], clock: Clock) -> Iterator[list[Value]]:
+    """Pass the rows on, counting them in job.rows_done, renewing the lease every PROGRESS_EVERY rows and
+    at least every HEARTBEAT (a slow query between rows must not look like a dead worker).
+    """
+    beat_due = clock() + HEARTBEAT
     for row in rows:
         yield row
         job.rows_done += 1
-        if job.rows_done % PROGRESS_EVERY == 0:
-            ExportJob.objects.filter(pk=job.pk).update(rows_done=job.rows_done)
+        if job.rows_done % PROGRESS_EVERY == 0 or clock() >= beat_due:
+            _renew_lease(job, clock())
+            beat_due = clock() + HEARTBEAT

@@ -6,9 +6,9 @@ from django.db import models
 
 class ExportStatus(models.TextChoices):
     QUEUED = "queued"  # waiting for a worker
-    RUNNING = "running"  # rows being written; see rows_done
+    RUNNING = "running"  # rows being written by the worker holding the lease; see rows_done
     DONE = "done"  # the file is ready to download
-    FAILED = "failed"  # see error
+    FAILED = "failed"  # see error (also: every worker that tried it died)
 
 
 class ExportJob(models.Model):
@@ -25,6 +25,10 @@ class ExportJob(models.Model):
     rows_done = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
     error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0, help_text="How many times a worker started writing it.")
+    leased_until = models.DateTimeField(
+        null=True, blank=True, help_text="The worker writing it renews this while it writes; past it, it died.",
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -4,6 +4,15 @@ modules that queue work and the worker's entry point never import each other.
 Run by the worker, or in-process when REDIS_URL is unset.
 """
 
-from reports.exports import write_export
+from celery import shared_task
 
-__all__ = ["write_export"]
+from reports.exports import write_export
+from reports.stuck_exports import requeue_stuck_exports
+
+__all__ = ["requeue_stuck_export_jobs", "write_export"]
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def requeue_stuck_export_jobs() -> None:
+    """The periodic sweep (settings.CELERY_BEAT_SCHEDULE): export jobs whose worker died start again."""
+    requeue_stuck_exports()

@@ -156,6 +156,13 @@ CELERY_BEAT_SCHEDULE = {
     "warn-of-expiring-authorizations": {"task": "rma.tasks.warn_of_expiring_authorizations", "schedule": 3600.0},
     "purge-idempotency-keys": {"task": "idempotency.tasks.purge_idempotency_keys", "schedule": 3600.0},
 }
+# Workers that die lose nothing (issue 12): a task whose worker process died goes back to the queue
+# (with acks_late, it is acknowledged only once done), export jobs whose lease ran out are queued again
+# by a sweep, and personal data of returns closed long ago is purged daily.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BEAT_SCHEDULE |= {
+    "requeue-stuck-exports": {"task": "reports.tasks.requeue_stuck_export_jobs", "schedule": 60.0},
+}
 # Customers are warned once when their RAN runs out within this many days and no parcel has come.
 RAN_EXPIRY_WARNING_DAYS = int(os.environ.get("RAN_EXPIRY_WARNING_DAYS", "3"))
 # API clients' Idempotency-Key answers are kept this long (24 at least, as DESIGN.md promises), then purged.

@@ -91,7 +91,7 @@ def test_progress_is_saved_while_the_rows_are_written(
         job = export_in_background(client, {}, "csv", django_capture_on_commit_callbacks)
 
     progress = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "reports_exportjob" SET "rows_done"')]
-    assert len(progress) == 2  # after rows 2 and 4 of 4
+    assert len(progress) == 3  # with the row count at the start, then after rows 2 and 4 of 4
     assert job.rows_done == 4
 
 
