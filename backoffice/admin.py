@@ -16,7 +16,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from backoffice import return_actions, selectors
+from backoffice import (
+    authenticator_admin,  # noqa: F401  (before django-otp's own: see there)
+    return_actions,
+    selectors,
+)
 from backoffice.forms import ExtraUnitForm, NewReturnForm, OrderLookupForm, errors_text
 from core.errors import DomainError, FailedRule, PolicyViolation
 from core.money import format_money

@@ -2,8 +2,6 @@
 
 from django import forms
 from django.contrib import admin
-from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from console import services
 from console.models import ConsoleAccount
@@ -86,16 +84,3 @@ class ConsoleAccountAdmin(admin.ModelAdmin):
     def has_module_permission(self, request) -> bool:
         return self.has_view_permission(request)
 
-
-class AuthenticatorAdmin(TOTPDeviceAdmin):
-    """Managers delete a console user's authenticator when its phone is lost (the user enrols again). Staff
-    authenticators are the superusers' alone: a manager who could delete one could enrol their own phone for
-    that person, knowing the password."""
-
-    def get_queryset(self, request):
-        devices = super().get_queryset(request)
-        return devices if request.user.is_superuser else devices.filter(user__is_staff=False)
-
-
-admin.site.unregister(TOTPDevice)
-admin.site.register(TOTPDevice, AuthenticatorAdmin)

@@ -210,8 +210,6 @@ AXES_ENABLE_ADMIN = False
 # The admin asks finance, managers and superusers for a TOTP code after the password (core.two_factor):
 # always in production, where they enrol an authenticator app at their first login; the embedded demo does not.
 ADMIN_REQUIRE_TWO_FACTOR = env_flag("ADMIN_REQUIRE_TWO_FACTOR", PRODUCTION)
-# No admin page shows an authenticator's key or QR code again (django-otp shows them by default).
-OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # "Forgotten your password?" on the admin's login mails staff a one-use link (Django's token, valid this
 # long); requests are counted per IP address and per email address in the cache, so nobody mails in bulk.
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT_SECONDS", str(2 * 3600)))
