@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from backoffice import (
+    authenticator_admin,  # noqa: F401  (before django-otp's own: see there)
     operator_admin,  # noqa: F401 (registers the operator accounts' admin)
     return_actions,
     selectors,

@@ -27,7 +27,9 @@ def required_for(user: AbstractBaseUser) -> bool:
 def pending(request: HttpRequest) -> bool:
     """Signed in to the admin with the password, the code still owed."""
     user = request.user
-    return user.is_authenticated and user.is_active and user.is_staff and not user.is_verified() and required_for(user)
+    if not (settings.ADMIN_REQUIRE_TWO_FACTOR and user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    return not user.is_verified() and required_for(user)
 
 
 @never_cache

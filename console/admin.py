@@ -83,3 +83,4 @@ class ConsoleAccountAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request) -> bool:
         return self.has_view_permission(request)
+

@@ -140,3 +140,32 @@ def test_the_code_page_sends_elsewhere_only_on_this_site(client, db):
     response = client.post(reverse("admin:two_factor"), {"token": code_of(device), "next": "https://evil.example/"})
 
     assert response["Location"] == reverse("admin:index")
+
+
+def test_no_admin_page_shows_an_authenticators_key_again(client, db):
+    root = staff_member(None)
+    device = enrolled(root)
+    client.force_login(root)
+    client.post(reverse("admin:two_factor"), {"token": code_of(device)})
+
+    listed = client.get(reverse("admin:otp_totp_totpdevice_changelist"))
+    change = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+
+    assert listed.status_code == change.status_code == 200
+    for page in (listed, change):
+        assert device.key not in page.content.decode() and "otpauth" not in page.content.decode()
+    assert "qrcode" not in listed.content.decode()
+
+
+def test_managers_see_console_users_authenticators_but_not_staff_ones(client, db, settings):
+    settings.ADMIN_REQUIRE_TWO_FACTOR = False
+    finance_device = enrolled(staff_member("finance"))
+    console_device = enrolled(User.objects.create_user(username="anna", password=PASSWORD))
+    client.force_login(staff_member("manager"))
+
+    listed = client.get(reverse("admin:otp_totp_totpdevice_changelist")).content.decode()
+
+    assert reverse("admin:otp_totp_totpdevice_change", args=[console_device.pk]) in listed
+    assert reverse("admin:otp_totp_totpdevice_change", args=[finance_device.pk]) not in listed
+    deleting = client.post(reverse("admin:otp_totp_totpdevice_delete", args=[finance_device.pk]), {"post": "yes"})
+    assert deleting.status_code == 302 and TOTPDevice.objects.filter(pk=finance_device.pk).exists()
