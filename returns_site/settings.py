@@ -187,6 +187,10 @@ CONSOLE_REQUIRE_TWO_FACTOR = env_flag(
 # What the authenticator app shows the account as.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Returns console")
 
+# Roles (issue 12): no admin page shows an authenticator's key or QR code once it is enrolled, to anyone
+# (whoever saw it could make the owner's tokens).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # Exports of more rows than this are written by the worker while the user watches the job's page.
 EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))
 
