@@ -58,6 +58,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
         return own + super().get_urls()
 
     def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
         return redirect("admin:api_apikey_issue")
 
     def issue_view(self, request: HttpRequest) -> HttpResponse:

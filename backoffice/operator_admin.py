@@ -54,6 +54,7 @@ class NewOperatorForm(forms.ModelForm):
             )
         except DomainError as error:
             raise forms.ValidationError(error.message) from error
+        self.instance = self.account  # what the model's own validation and the admin's log now read
         return data
 
 

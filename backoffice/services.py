@@ -49,7 +49,7 @@ def create_operator_account(
     *, username: str, email: str, groups: Iterable[str], actor: Actor, first_name: str = "", last_name: str = "",
 ) -> OperatorAccount:
     """A staff account in operator groups only, whose password the operator sets by the reset email."""
-    require(actor, "backoffice.add_operatoraccount", action="create operator accounts")
+    actor = require(actor, "backoffice.add_operatoraccount", action="create operator accounts")
     names = _operator_groups(groups)
     username, email = username.strip(), email.strip()
     if not username or not email:
@@ -68,7 +68,7 @@ def create_operator_account(
 @transaction.atomic
 def set_operator_groups(*, account: User, groups: Iterable[str], actor: Actor) -> OperatorAccount:
     """Replace an operator's groups with other operator groups."""
-    require(actor, "backoffice.change_operatoraccount", action="change operator accounts")
+    actor = require(actor, "backoffice.change_operatoraccount", action="change operator accounts")
     names = _operator_groups(groups)
     account = _locked_operator(account=account, actor=actor)
     if sorted(account.groups.values_list("name", flat=True)) == names:
@@ -81,13 +81,13 @@ def set_operator_groups(*, account: User, groups: Iterable[str], actor: Actor) -
 @transaction.atomic
 def deactivate_operator_account(*, account: User, actor: Actor) -> OperatorAccount:
     """The operator can no longer sign in (their open sessions end with it); the account and its history stay."""
-    require(actor, "backoffice.change_operatoraccount", action="deactivate operator accounts")
+    actor = require(actor, "backoffice.change_operatoraccount", action="deactivate operator accounts")
     return _set_active(account=account, actor=actor, active=False)
 
 
 @transaction.atomic
 def reactivate_operator_account(*, account: User, actor: Actor) -> OperatorAccount:
-    require(actor, "backoffice.change_operatoraccount", action="reactivate operator accounts")
+    actor = require(actor, "backoffice.change_operatoraccount", action="reactivate operator accounts")
     return _set_active(account=account, actor=actor, active=True)
 
 
