@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.auth.signals import user_logged_in
+
+from core.sessions import start_session_clock
 
 
 class BackofficeConfig(AppConfig):
@@ -15,6 +18,8 @@ class BackofficeConfig(AppConfig):
         from rma.models import ReturnRequest
 
         exports.register_list(ReturnRequest, resource=ReturnResource, spec=RETURNS_LIST)
+        # Every sign-in (the admin's, the console's) starts the session's idle and total limits.
+        user_logged_in.connect(start_session_clock, dispatch_uid="start_session_clock")
 
 
 class BackOfficeAdminConfig(AdminConfig):

@@ -285,6 +285,16 @@ def scan(request: HttpRequest) -> JsonResponse:
     return JsonResponse(scan_outcome(scan=scanned, user=request.user))
 
 
+@never_cache
+@require_POST
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """The open screen's ping every few minutes: a request, so the session's idle limit starts again
+    (core.sessions); 403 once the session has ended, for the screen to say so."""
+    if not admin.site.has_permission(request):
+        return JsonResponse({"code": "signed_out", "message": "Sign in to the back office again."}, status=403)
+    return HttpResponse(status=204)
+
+
 def _answer(request: HttpRequest, *, done: str = "", error: DomainError | None = None, back: str) -> HttpResponse:
     """JSON for the screen's script; a message and the screen again without it."""
     if _wants_json(request):

@@ -65,6 +65,7 @@ class BackOfficeSite(admin.AdminSite):
             path("dock/", view(dock.screen), name="dock"),
             # JSON for the screen's script: it answers a signed-out user with 403, not the login page.
             path("dock/scan/", dock.scan, name="dock_scan"),
+            path("dock/keep-alive/", dock.keep_alive, name="dock_keep_alive"),
             path("dock/parcel/<int:parcel_id>/note/", view(dock.note_parcel), name="dock_parcel_note"),
             path("dock/return/<int:rma_id>/extra-unit/", view(dock.record_extra_unit), name="dock_extra_unit"),
         ]

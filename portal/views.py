@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.client_ip import client_ip
 from core.errors import DomainError, OrderLookupUnavailable
 from portal import forms, language, limits, orders, proof, words
 from rma import ran as ran_codes
@@ -74,10 +75,6 @@ def _posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 @portal_page
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, *, client: Client, shown: proof.Proof | None) -> HttpResponse:
@@ -85,7 +82,7 @@ def start(request: HttpRequest, *, client: Client, shown: proof.Proof | None) ->
     form = forms.OrderLookupForm(_posted(request))
     if request.method == "POST":
         wait = limits.lookup_refused_for(
-            ip=_client_ip(request), client_code=client.code, reference=request.POST.get("order_number", "")[:64],
+            ip=client_ip(request), client_code=client.code, reference=request.POST.get("order_number", "")[:64],
         )
         if wait:
             return _too_many(request, client, wait)
@@ -203,7 +200,7 @@ def status(request: HttpRequest, *, client: Client, shown: proof.Proof | None) -
     form = forms.StatusLookupForm(_posted(request), initial={"ran": request.GET.get("ran", "")[:20]})
     if request.method == "POST":
         ran = ran_codes.normalize(request.POST.get("ran", "")[:20])
-        wait = limits.lookup_refused_for(ip=_client_ip(request), client_code=client.code, reference=ran)
+        wait = limits.lookup_refused_for(ip=client_ip(request), client_code=client.code, reference=ran)
         if wait:
             return _too_many(request, client, wait)
         if form.is_valid():

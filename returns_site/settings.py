@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PRODUCTION = os.environ.get("DJANGO_ENV", "").strip().lower() == "production"
@@ -21,9 +22,29 @@ def env_list(name: str, default: str) -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 
 
-DEBUG = env_flag("DEBUG", False)
-# The fallback key only serves local runs; any deployment sets SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-local-only-key-set-SECRET_KEY-in-production")
+# --- Production (DJANGO_ENV=production): the hardened settings; docs/production.md lists every variable. ---
+PRODUCTION = os.environ.get("DJANGO_ENV", "").strip().lower() == "production"
+# What production cannot guess: without them it refuses to start rather than run on a known key,
+# answer any Host header or write to a local SQLite file.
+REQUIRED_IN_PRODUCTION = {
+    "SECRET_KEY": "a long random string, e.g. the output of "
+                  "python -c 'import secrets; print(secrets.token_urlsafe(50))'",
+    "ALLOWED_HOSTS": "the host names the site answers to, comma separated, e.g. returns.example.com",
+    "DATABASE_URL": "the PostgreSQL database, e.g. postgres://returns:PASSWORD@db.example.com:5432/returns",
+}
+if PRODUCTION and (missing := [name for name in REQUIRED_IN_PRODUCTION if not os.environ.get(name, "").strip()]):
+    raise ImproperlyConfigured(
+        "DJANGO_ENV=production needs these environment variables: "
+        + "; ".join(f"{name} ({REQUIRED_IN_PRODUCTION[name]})" for name in missing)
+        + ". See docs/production.md."
+    )
+
+DEBUG = env_flag("DEBUG", False) and not PRODUCTION
+# Outside production only (production refuses to start without SECRET_KEY): a fixed local key, whose
+# django-insecure- prefix makes `check --deploy` flag it (security.W009) wherever it is used.
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or "django-insecure-local-only-key-set-SECRET_KEY-to-deploy"
+# Former keys that still verify (label links, sessions, password reset links) while a new key is rolled out.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Where customers reach the site (links in their emails), never the host of the request that caused
@@ -60,10 +81,14 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "console",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below) and its system checks.
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the admin's CSS and JS) from the application itself, with DEBUG off too.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -71,7 +96,10 @@ MIDDLEWARE = [
     # request.user.is_verified(): the console's second factor (django-otp).
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: a signed-out user is told why on the login page.
+    "core.sessions.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "returns_site.urls"
@@ -190,9 +218,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "returns@localhost")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "demo-mail"))
 
 # The merchant console asks its people for a TOTP token after the password: always in production.
-CONSOLE_REQUIRE_TWO_FACTOR = env_flag(
-    "CONSOLE_REQUIRE_TWO_FACTOR", os.environ.get("DJANGO_ENV", "").strip().lower() == "production"
-)
+CONSOLE_REQUIRE_TWO_FACTOR = env_flag("CONSOLE_REQUIRE_TWO_FACTOR", PRODUCTION)
 # What the authenticator app shows the account as.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Returns console")
 
@@ -294,3 +320,63 @@ PORTAL_LOOKUPS_PER_IP = int(os.environ.get("PORTAL_LOOKUPS_PER_IP", "30"))
 PORTAL_LOOKUPS_PER_ORDER = int(os.environ.get("PORTAL_LOOKUPS_PER_ORDER", "5"))
 PORTAL_LOOKUP_WINDOW_SECONDS = int(os.environ.get("PORTAL_LOOKUP_WINDOW_SECONDS", "900"))
 PORTAL_PROOF_SECONDS = int(os.environ.get("PORTAL_PROOF_SECONDS", "1800"))
+
+# --- Web security: the same everywhere, so tests and the demo see what production serves. ---
+# The client's address behind this many reverse proxies (each appends to X-Forwarded-For); 0 reads
+# REMOTE_ADDR and ignores the header, which any client could write (core.client_ip).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# The API's throttles read the client's address the same way.
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+# Behind a proxy that ends TLS: "HTTP_X_FORWARDED_PROTO,https" makes such requests secure (redirects,
+# secure cookies, CSRF origin checks). Only where the proxy overwrites the header the client sent.
+if proxy_ssl_header := env_list("SECURE_PROXY_SSL_HEADER", ""):
+    if len(proxy_ssl_header) != 2 or not proxy_ssl_header[0].startswith("HTTP_"):
+        raise ImproperlyConfigured(
+            'SECURE_PROXY_SSL_HEADER is "HTTP_<HEADER>,<value>", e.g. "HTTP_X_FORWARDED_PROTO,https".'
+        )
+    SECURE_PROXY_SSL_HEADER = tuple(proxy_ssl_header)
+# Signed-in people (staff and console users) are signed out after this long without a request, and
+# after this long since they signed in whatever they do (core.sessions): a shift, not a fortnight.
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
+SESSION_MAX_SECONDS = int(os.environ.get("SESSION_MAX_SECONDS", str(12 * 60 * 60)))
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
+# Outside production, static files come straight from the apps (no collectstatic needed, DEBUG on or off);
+# production serves what collectstatic wrote to STATIC_ROOT, compressed and with hashed names cached for ever.
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not PRODUCTION
+# No inline script anywhere: every page's JavaScript is a static file, so injected markup cannot run.
+# Styles allow inline: Swagger UI (drf-spectacular-sidecar) and django-import-export's export form style
+# elements inline, and the portal sets each client's brand colour in a <style> element; CSS cannot run code.
+# data: images: Swagger UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+if PRODUCTION:
+    # Every request over https: plain http is redirected (SECURE_REDIRECT_EXEMPT: path regexes that stay
+    # on http, such as a load balancer's health check), and browsers remember it (HSTS).
+    SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = env_list("SECURE_REDIRECT_EXEMPT", "")
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", False)
+    # __Host- cookies: sent only over https, only to this exact host, for every path; no subdomain can set them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_HTTPONLY = True
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    # Preloading is the domain owner's decision (submitted for the whole domain at hstspreload.org), not a
+    # default: check --deploy stops asking once SECURE_HSTS_PRELOAD is set.
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]

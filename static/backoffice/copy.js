@@ -1,4 +1,4 @@
-// Copy buttons (the customer's label link): put the named field's text on the clipboard and say so.
+// Copy buttons (the customer's label link, a new webhook secret): put the named field's text on the clipboard and say so.
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-copy]");
   if (!button) return;

@@ -229,5 +229,18 @@
     });
   }
 
+  // The screen stays open for a whole shift between scans: a ping every few minutes keeps the session
+  // from ending for idleness, so a scan never lands on a login page. Once the session has ended anyway
+  // (its hours are up), the status line says so before the next parcel is scanned.
+  const KEEP_ALIVE_MS = 5 * 60 * 1000;
+  setInterval(async () => {
+    try {
+      const response = await post(form.dataset.keepAlive, new URLSearchParams(), undefined);
+      if (response.status === 403) status.textContent = "Your session has ended: reload the page and sign in again.";
+    } catch {
+      // No connection now: the next ping, or the next scan's retries, will tell.
+    }
+  }, KEEP_ALIVE_MS);
+
   input.focus();
 })();

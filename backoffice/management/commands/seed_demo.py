@@ -9,6 +9,8 @@ return only if it has none, a received demo return its extra unit only if it has
 carrier events are recorded again as the same events.
 
     python manage.py seed_demo          # password demo-pass-2026, or $DEMO_PASSWORD
+
+It refuses to run under production settings (DJANGO_ENV=production).
 """
 
 import contextlib
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import time_machine
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
@@ -967,6 +970,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        # Demo users with a known password, a console account and an API key: never on a live site.
+        if settings.PRODUCTION:
+            raise CommandError("seed_demo refuses to run with DJANGO_ENV=production: it creates users with a "
+                               "known password. Load demo data only into a local or test database.")
         if options["history"] < 0:
             raise CommandError("--history is a number of returns, 0 or more.")
         password = demo_password()
