@@ -5,6 +5,8 @@ import datetime as dt
 import json
 import logging
 
+from celery import current_task
+
 from core.request_ids import current_request_id
 
 # Fields that callers pass through `extra=` and that belong in the JSON line (the request log's).
@@ -12,8 +14,6 @@ EXTRA_FIELDS = ("method", "path", "status", "duration_ms")
 
 
 def current_task_id() -> str | None:
-    from celery import current_task  # imported late: logging is configured before the apps load
-
     return current_task.request.id if current_task else None
 
 
