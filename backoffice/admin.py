@@ -14,7 +14,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from backoffice import (
     authenticator_admin,  # noqa: F401  (before django-otp's own: see there)
@@ -365,8 +364,7 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
                 (text, reverse("admin:rma_returnrequest_label", args=[rma.pk, label_format]), label_format != "zpl")
                 for label_format, text in LABEL_FORMATS.items()
             ],
-            # Bars only, from a RAN checked to be well formed: nothing a person typed reaches the markup.
-            "ran_barcode": mark_safe(labels.ran_barcode_svg(rma.ran)),
+            "ran_barcode": labels.ran_barcode_svg(rma.ran),
         }
         # A RAN past its validity that the hourly job has not expired yet gets no link: it would be gone at once.
         link_until = rma_selectors.label_link_valid_until(rma=rma) if rma.state in AWAITING_PARCEL else None

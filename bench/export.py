@@ -182,19 +182,21 @@ def measure(file_format: str) -> dict:
 
 def create_postgres_database(server_url: str) -> str:
     import psycopg
+    from psycopg import sql
 
     name = f"bench_exports_{os.getpid()}"
     with psycopg.connect(f"{server_url.rstrip('/')}/postgres", autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return f"{server_url.rstrip('/')}/{name}"
 
 
 def drop_postgres_database(database_url: str) -> None:
     import psycopg
+    from psycopg import sql
 
     server, name = database_url.rsplit("/", 1)
     with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def report(results: list[dict], *, database: str, setup_seconds: float) -> None:

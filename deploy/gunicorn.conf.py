@@ -39,4 +39,5 @@ access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"
 # Several servers may run on one host (scale-out): one shared control socket would clash between them.
 control_socket_disable = True
 # The workers' heartbeat files in memory, not on a disk that may be slow or read-only in a container.
-worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None
+# gunicorn makes them with mkstemp (private, random names) and they hold no data: no shared-/tmp risk.
+worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None  # nosec B108

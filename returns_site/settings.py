@@ -272,14 +272,36 @@ PDF_FONT_BOLD = os.environ.get("PDF_FONT_BOLD", "/usr/share/fonts/truetype/dejav
 PDF_FONT_CJK = os.environ.get("PDF_FONT_CJK", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 PDF_FONT_CJK_INDEX = int(os.environ.get("PDF_FONT_CJK_INDEX", "0"))
 
+# --- Operations (docs/deployment.md): health check, request ids, structured logs. ---
+# /healthz first (core.health: no login, no redirect, any Host), then the request id (core.request_ids),
+# so that every later middleware, view and error page runs with it.
+MIDDLEWARE = ["core.health.HealthCheckMiddleware", "core.request_ids.RequestIdMiddleware", *MIDDLEWARE]
+# One line per record on stdout: JSON in production (a log collector reads it field by field), plain text
+# elsewhere; each carries the request id or the Celery task id it was written under (core.logs).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip().lower() or (
+    "json" if os.environ.get("DJANGO_ENV", "").strip().lower() == "production" else "plain"
+)
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT is json or plain, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "core.logs.LogContextFilter"}},
+    "formatters": {
+        "json": {"()": "core.logs.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(ids)s%(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # In-process tasks (no broker) would log a line per delivered email or webhook: the demo sends hundreds.
-    "loggers": {"celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"}},
+    "loggers": {
+        # In-process tasks (no broker) would log a line per delivered email or webhook: the demo sends hundreds.
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+        # One line per request, with its id, status and duration (core.request_ids); WARNING turns it off.
+        "returns_site.requests": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")},
+    },
 }
+# Workers log through LOGGING above too (the same format, with the task id), not Celery's own setup.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # The client API (api/): errors as {code, message, fields}, the schema by drf-spectacular, Swagger UI served
 # from this site (drf-spectacular-sidecar: no CDN, no inline script).

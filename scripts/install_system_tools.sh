@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # System tools and fonts: Chromium for the browser tests, zbar and poppler for the label and PDF report
-# tests, and the fonts the PDFs are set in (core.pdf_fonts: DejaVu Sans, WenQuanYi Zen Hei for CJK).
+# tests, pg_dump and pg_restore for the backup test, and the fonts the PDFs are set in (core.pdf_fonts:
+# DejaVu Sans, WenQuanYi Zen Hei for CJK).
 # `--fonts` installs only the fonts (make run). Installed with apt when missing and we are root (or have
 # sudo); otherwise the tests that need them skip with the reason, except under CI=true, where a missing
 # tool fails them, and PDFs fall back to Helvetica with a warning in the log.
 set -uo pipefail
 
 declare -A PACKAGE_FOR=([chromium]=chromium [chromedriver]=chromium-driver [zbarimg]=zbar-tools [pdftoppm]=poppler-utils
-  [pdftotext]=poppler-utils [pdffonts]=poppler-utils)
+  [pdftotext]=poppler-utils [pdffonts]=poppler-utils [pg_dump]=postgresql-client [pg_restore]=postgresql-client)
 # The fonts are found by path (settings PDF_FONT_REGULAR, PDF_FONT_BOLD, PDF_FONT_CJK).
 declare -A FONT_PACKAGE_FOR=([/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf]=fonts-dejavu-core
   [/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf]=fonts-dejavu-core

@@ -115,7 +115,7 @@ def test_a_retry_while_the_first_create_waits_on_the_database_is_a_409(postgres_
     locker = connections.create_connection("default")
     locker.set_autocommit(False)
     with locker.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {Order._meta.db_table} IN EXCLUSIVE MODE")
+        cursor.execute(f"LOCK TABLE {Order._meta.db_table} IN EXCLUSIVE MODE")  # nosemgrep: raw-sql-built-from-strings
     result = {}
 
     def first_create():
