@@ -25,7 +25,8 @@ def too_large_message(limit: int) -> str:
 
 def too_large_response(request: HttpRequest, *, limit: int) -> HttpResponse:
     message = too_large_message(limit)
-    if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
+    speaks_json = request.content_type == "application/json" or "application/json" in request.headers.get("Accept", "")
+    if request.path.startswith("/api/") or speaks_json:
         return JsonResponse(body(TOO_LARGE_CODE, message), status=413)
     page = f"<!doctype html><title>Request too large</title><h1>Request too large</h1><p>{escape(message)}</p>"
     return HttpResponse(page, status=413)

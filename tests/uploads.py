@@ -16,9 +16,9 @@ MAKE, ORIENTATION, GPS_INFO = 0x010F, 0x0112, 0x8825
 
 
 def receipt_pdf(text: str = "Receipt 4711: 1 x Rain jacket, 89.90 EUR") -> bytes:
-    """A one-page PDF, the way a shop's till software writes one."""
+    """A one-page PDF, the way a shop's till software writes one (the same bytes each time)."""
     buffer = io.BytesIO()
-    page = canvas.Canvas(buffer)
+    page = canvas.Canvas(buffer, invariant=True)
     page.drawString(72, 720, text)
     page.save()
     return buffer.getvalue()
