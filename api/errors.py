@@ -35,7 +35,7 @@ def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return _domain_response(exc)
     if isinstance(exc, RequestDataTooBig):
-        return Response(body("malformed_request", "The request body is too large."), status=400)
+        return Response(body("request_too_large", "The request body is larger than this API accepts."), status=413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

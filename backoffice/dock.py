@@ -27,8 +27,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from backoffice.forms import ExtraUnitForm, errors_text
-from core.errors import DomainError, InvalidInput, PermissionRefused
+from core.errors import DomainError, InvalidInput, PermissionRefused, UploadTooLarge
 from core.moments import format_moment
+from core.uploads import PhotoField, form_status
 from core.words import counted
 from rma import ran as ran_codes
 from rma import selectors as rma_selectors
@@ -45,13 +46,13 @@ SUCCESS_TONE, ALERT_TONE = "success", "alert"
 
 
 class ParcelNoteForm(forms.Form):
-    """What the dock sees on an unexpected parcel; the service checks the photo."""
+    """What the dock sees on an unexpected parcel, and a photo of it."""
 
     prefix = "parcel"
 
     note = forms.CharField(max_length=2000, required=False, label="What do you see? Sender, label, contents",
                            widget=forms.Textarea(attrs={"rows": 2}))
-    photo = forms.FileField(required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+    photo = PhotoField(required=False)
 
 
 def destination(client: Client) -> str:
@@ -228,7 +229,14 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def _error_status(error: DomainError) -> int:
+    if isinstance(error, UploadTooLarge):
+        return 413
     return 403 if isinstance(error, PermissionRefused) else 400
+
+
+def _refusal(form: forms.Form) -> InvalidInput:
+    """A refused form's errors in one message; a photo above its size limit makes it a 413."""
+    return (UploadTooLarge if form_status(form) == 413 else InvalidInput)(errors_text(form))
 
 
 def screen(request: HttpRequest) -> HttpResponse:
@@ -315,7 +323,7 @@ def note_parcel(request: HttpRequest, parcel_id: int) -> HttpResponse:
     back = f"{reverse('admin:dock')}?scan={parcel.scan_id}"
     form = ParcelNoteForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _answer(request, error=InvalidInput(errors_text(form)), back=back)
+        return _answer(request, error=_refusal(form), back=back)
     try:
         rma_services.annotate_unexpected_parcel(parcel=parcel, actor=request.user, **form.cleaned_data)
     except DomainError as error:
@@ -330,7 +338,7 @@ def record_extra_unit(request: HttpRequest, rma_id: int) -> HttpResponse:
     back = reverse("admin:dock")
     form = ExtraUnitForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _answer(request, error=InvalidInput(errors_text(form)), back=back)
+        return _answer(request, error=_refusal(form), back=back)
     try:
         unit = rma_services.record_extra_unit(rma=rma, actor=request.user, **form.cleaned_data)
     except DomainError as error:

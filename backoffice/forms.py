@@ -3,6 +3,7 @@
 from django import forms
 
 from core.errors import DomainError
+from core.uploads import PhotoField, ReceiptField
 from rma import selectors as rma_selectors
 from rma import services as rma_services
 from rma.models import Client, Order, Reason, RefundMethod, RequestChannel, ReturnRequest
@@ -68,7 +69,7 @@ class NewReturnForm(forms.Form):
         help_text="For an exchange: the SKU the customer takes instead.",
     )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    receipt_document = forms.FileField(required=False)
+    receipt_document = ReceiptField(required=False)
 
     def __init__(self, *args, order: Order, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -148,7 +149,7 @@ class NewReturnForm(forms.Form):
 
 
 class ExtraUnitForm(forms.Form):
-    """A unit found in a parcel that its return does not list; the service checks the photo."""
+    """A unit found in a parcel that its return does not list, with a photo of it if the dock took one."""
 
     prefix = "extra"
 
@@ -156,7 +157,7 @@ class ExtraUnitForm(forms.Form):
     sku = forms.CharField(max_length=64, required=False, label="SKU, if it has a label")
     serial_number = forms.CharField(max_length=100, required=False)
     note = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    photo = forms.FileField(required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+    photo = PhotoField(required=False)
 
 
 def errors_text(form: forms.Form) -> str:

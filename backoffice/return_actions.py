@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 from django_fsm import can_proceed
 
+from core.uploads import ReceiptField
 from refunds import corrections
 from rma import selectors as rma_selectors
 from rma import services as rma_services
@@ -50,8 +51,8 @@ class TrackingForm(forms.Form):
 
 
 class ReceiptForm(forms.Form):
-    document = forms.FileField(
-        label="Receipt document", widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
+    document = ReceiptField(
+        label="Receipt document",
         help_text="The customer's receipt: a PDF, or a photo of it (JPEG, PNG or WebP).",
     )
 

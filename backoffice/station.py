@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from core.errors import DomainError
+from core.uploads import PhotoField, form_status
 from disposition import services as disposition_services
 from disposition.models import Action
 from inspection import services as inspection_services
@@ -73,12 +74,12 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class PhotosField(forms.FileField):
-    """Several images from one input; each is checked again by the inspection service."""
+class PhotosField(PhotoField):
+    """Several photos from one input, each checked and re-encoded as the form is cleaned."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, **kwargs) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
-        super().__init__(*args, **kwargs)
+        super().__init__(**kwargs)
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
@@ -144,13 +145,16 @@ def inspect_unit(request: HttpRequest, rma_id: int, unit_number: int) -> HttpRes
             messages.success(request, f"Unit {unit_number} of {rma} inspected.")
             return HttpResponseRedirect(reverse("admin:inspection_station_return", args=[rma.pk]))
     units = list(rma.items.select_related("order_line", "inspection").order_by("unit_number"))
-    return _render(request, "admin/station/unit.html", {
+    response = _render(request, "admin/station/unit.html", {
         "title": f"Inspect {rma} – unit {unit_number} of {len(units)}",
         "rma": rma, "item": item, "form": form, "units": units, "grade_keys": GRADE_KEYS,
         "already_inspected": hasattr(item, "inspection"),
         "asks_to_confirm_missing": asks_to_confirm_missing,
         "missing_warning": _missing_warning(item, units),
     })
+    if form.is_bound and form_status(form) == 413:
+        response.status_code = 413
+    return response
 
 
 def _missing_warning(item: ReturnItem, units: list[ReturnItem]) -> str:

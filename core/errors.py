@@ -31,6 +31,12 @@ class InvalidInput(DomainError):
     code = "invalid_input"
 
 
+class UploadTooLarge(InvalidInput):
+    """A file above its kind's size limit (MAX_PHOTO_BYTES, MAX_RECEIPT_BYTES): a 413 where a status is sent."""
+
+    code = "upload_too_large"
+
+
 class NotConfigured(DomainError):
     code = "not_configured"
 

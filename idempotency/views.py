@@ -7,10 +7,8 @@ the rendered response in that same transaction before committing it. A server er
 and releases the claim, so the client's retry runs again.
 """
 
-from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import HttpResponse
-from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
 from idempotency import services
@@ -37,10 +35,8 @@ class IdempotentPostMixin:
     def initial(self, request, *args, **kwargs):
         key = request.headers.get(HEADER) if request.method == "POST" else None
         # Read now, before authentication or parsing may consume the stream; Django keeps it for the parsers.
-        try:
-            body = request.body if key is not None else b""
-        except RequestDataTooBig as too_big:  # a clear 400 in the API's shape, not Django's bare one
-            raise ParseError("The request body is larger than this API accepts.") from too_big
+        # Too large a body raises RequestDataTooBig: the API's exception handler answers it with a 413.
+        body = request.body if key is not None else b""
         super().initial(request, *args, **kwargs)
         if key is None or not request.user.is_authenticated:
             return

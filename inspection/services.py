@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.actors import Actor, require, user_of
 from core.errors import DomainError, InvalidInput, TransitionRefused
-from core.photos import validate_photo
+from core.uploads import checked_photo
 from inspection.models import DefectCategory, Grade, Inspection, InspectionPhoto
 from rma import later_stages
 from rma.models import ReturnEventType, ReturnItem, ReturnState
@@ -47,9 +47,7 @@ def record_inspection(
         raise InvalidInput(f"'{defect_category}' is not a defect category.")
     if seconds_taken is not None and seconds_taken < 0:
         raise InvalidInput("The time taken cannot be negative.")
-    photos = list(photos)
-    for photo in photos:
-        validate_photo(photo)
+    photos = [checked_photo(photo) for photo in photos]
 
     rma = later_stages.lock_return(rma=item.return_request)
     if rma.state != ReturnState.RECEIVED:

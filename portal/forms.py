@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import InvalidInput
-from core.photos import validate_photo
+from core.uploads import checked_photo
 from portal import words
 from rma.models import OrderLine, RefundMethod, ReturnPolicy, ReturnRequest
 from rma.policy import LineStanding
@@ -128,11 +128,11 @@ class ReturnForm(forms.Form):
                 self.add_error(f"{unit.prefix}-photo", gettext("Add a photo that shows the damage."))
             if photo:
                 try:
-                    validate_photo(photo)
-                except InvalidInput:
-                    self.add_error(f"{unit.prefix}-photo", gettext(
+                    data[f"{unit.prefix}-photo"] = checked_photo(photo)  # the service takes it as checked
+                except InvalidInput as refusal:
+                    self.add_error(f"{unit.prefix}-photo", forms.ValidationError(gettext(
                         "We cannot use this file. Send a JPEG, PNG or WebP photo of up to %(size)s MB.") % {
-                        "size": settings.MAX_PHOTO_BYTES // (1024 * 1024)})
+                        "size": settings.MAX_PHOTO_BYTES // (1024 * 1024)}, code=refusal.code))
         method = data.get("refund_method") or self.policy.default_refund_method()
         if method == RefundMethod.EXCHANGE and not (data.get("exchange_sku") or "").strip():
             self.add_error("exchange_sku", gettext("Tell us which item you want in exchange."))

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.client_ip import client_ip
 from core.errors import DomainError, OrderLookupUnavailable
+from core.uploads import form_status
 from portal import forms, language, limits, orders, proof, words
 from rma import ran as ran_codes
 from rma import selectors, services
@@ -139,7 +140,7 @@ def order(request: HttpRequest, *, client: Client, shown: proof.Proof | None) ->
             form.add_error(None, error.message)
         else:
             return redirect("portal:return", client_code=client.code, pk=rma.pk)
-    status = 400 if request.method == "POST" else 200
+    status = form_status(form) if request.method == "POST" else 200
     return _render(request, "order.html", client, {
         "order": shown.order, "lines": _line_rows(standing), "form": form, "rows": form.rows(),
         "earlier": earlier, "policy": policy,

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A body above MAX_REQUEST_BYTES is a 413 before anything reads it (returns_site/request_size.py).
+    "returns_site.request_size.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (the admin's CSS and JS) from the application itself, with DEBUG off too.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -158,9 +160,20 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
-# Inspection, parcel and extra-unit photos: real images of bounded size only.
+# -- Uploads and media (core/uploads.py checks every uploaded file; returns_site/media.py serves them) --
+# Photos (inspection, dock, customers' claims) and receipts: real images or PDFs of bounded size only.
 MAX_PHOTO_BYTES = int(os.environ.get("MAX_PHOTO_BYTES", str(8 * 1024 * 1024)))
 MAX_RECEIPT_BYTES = int(os.environ.get("MAX_RECEIPT_BYTES", str(10 * 1024 * 1024)))
+# Well above any phone camera (a 48 MP phone saves 12 MP by default), far below a decompression bomb.
+MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", str(40_000_000)))
+# A whole request's body, files included (ten inspection photos fit): above it a 413, before it is read.
+MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", str(100 * 1024 * 1024)))
+# Form fields and JSON bodies apart from files (Django's default); files above the next spool to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Behind nginx, media is sent by nginx after the view's check: the `internal` location that maps
+# this prefix onto MEDIA_ROOT (README, "Running in production"). Empty: the view streams the file itself.
+MEDIA_X_ACCEL_REDIRECT = os.environ.get("MEDIA_X_ACCEL_REDIRECT", "")
 
 # Celery: Redis as the broker when REDIS_URL is set; otherwise tasks run in-process (embedded default).
 REDIS_URL = os.environ.get("REDIS_URL", "")

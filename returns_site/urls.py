@@ -1,9 +1,9 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
 from backoffice import password_reset
+from returns_site.media import serve_media
 from rma.views import customer_label
 
 admin.site.site_header = "Returns back office"
@@ -25,5 +25,9 @@ urlpatterns = [
     path("labels/<str:token>/", customer_label, name="customer_label"),
     # The customer return portal of each client (portal.urls).
     path("returns/", include("portal.urls")),
-    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
+    # Uploaded files, for who may see them, in every mode (returns_site/media.py).
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", serve_media, name="media"),
 ]
+
+# A body too large to read is a 413, not the 400 Django gives it (returns_site/request_size.py).
+handler400 = "returns_site.request_size.bad_request"

@@ -598,7 +598,7 @@ class ReturnItem(models.Model):
     reason = models.CharField(max_length=30, choices=Reason.choices)
     comment = models.TextField(blank=True)
     serial_number = models.CharField(max_length=100, blank=True)
-    # The customer's photo of a damaged or faulty unit, sent with the request (re-encoded: core.photos).
+    # The customer's photo of a damaged or faulty unit, sent with the request (re-encoded: core.uploads).
     customer_photo = models.ImageField(upload_to="customer-photos/%Y/%m/", blank=True)
 
     class Meta:

@@ -12,7 +12,7 @@ from django_fsm import can_proceed
 
 from core.actors import Actor, require, user_of
 from core.errors import DomainError, InvalidInput, TransitionRefused
-from core.photos import validate_photo
+from core.uploads import checked_photo
 from rma import policy as policy_rules
 from rma import selectors
 from rma.models import (
@@ -60,7 +60,7 @@ def annotate_unexpected_parcel(
     if not note and not photo:
         raise InvalidInput("Write a note or add a photo of the parcel.")
     if photo:
-        validate_photo(photo)
+        photo = checked_photo(photo)
     parcel = UnexpectedParcel.objects.select_for_update().get(pk=parcel.pk)
     if parcel.status != ParcelStatus.OPEN:
         raise _already_resolved(parcel)
@@ -177,7 +177,7 @@ def record_extra_unit(
         raise InvalidInput("Describe the unit: what it is, its colour or size.")
     _validated(unit, fields=["description", "sku", "serial_number", "note"])
     if photo:
-        validate_photo(photo)
+        photo = checked_photo(photo)
     rma = locked(rma)
     if rma.state != ReturnState.RECEIVED:
         raise TransitionRefused(

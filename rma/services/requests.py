@@ -10,9 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.actors import Actor, ClientActor, CustomerActor, StaffActor, SystemActor, require, user_of
-from core.documents import validate_receipt_document
 from core.errors import DomainError, InvalidInput, NotConfigured, PermissionRefused, PolicyViolation, TransitionRefused
-from core.photos import reencoded_photo
+from core.uploads import checked_photo, checked_receipt
 from rma import ran as ran_codes
 from rma import selectors
 from rma.models import (
@@ -75,7 +74,7 @@ def _validated_units(*, order: Order, items: list[dict]) -> list[dict]:
                 "reason": reason,
                 "comment": (entry.get("comment") or "").strip(),
                 "serial_number": (entry.get("serial_number") or "").strip(),
-                "customer_photo": reencoded_photo(photo) if photo else "",
+                "customer_photo": checked_photo(photo) if photo else "",
             }
             for _ in range(quantity)
         )
@@ -150,8 +149,7 @@ def create_return_request(
         requested_at=now, state_entered_at=now, language=language,
     )
     if receipt_document:
-        validate_receipt_document(receipt_document)
-        rma.receipt_document = receipt_document
+        rma.receipt_document = checked_receipt(receipt_document)
     rma.save()
     ReturnItem.objects.bulk_create(
         ReturnItem(return_request=rma, unit_number=number, **unit) for number, unit in enumerate(units, start=1)
@@ -178,7 +176,7 @@ def attach_receipt(*, rma: ReturnRequest, actor: Actor, document) -> ReturnReque
     actor = require(actor, "rma.create_return", action="attach receipts to returns", on=rma)
     if not document:
         raise InvalidInput("Choose the receipt document to attach.")
-    validate_receipt_document(document)
+    document = checked_receipt(document)
     rma = locked(rma)
     if rma.state != ReturnState.REQUESTED:
         raise TransitionRefused(

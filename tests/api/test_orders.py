@@ -83,9 +83,9 @@ def test_malformed_json_is_a_400(shop):
     assert response.json()["code"] == "malformed_request"
 
 
-def test_a_body_that_is_not_an_object_or_is_huge_is_a_400(shop):
+def test_a_body_that_is_not_an_object_is_a_400_and_a_huge_one_a_413(shop):
     assert shop.api.post("/api/v1/orders/", [1, 2], format="json").json()["fields"] == {
         "non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}
     huge = shop.api.post("/api/v1/orders/", {"number": "x" * 3_000_000}, format="json")
-    assert huge.status_code == 400
-    assert huge.json()["code"] in {"invalid_input", "malformed_request"}
+    assert huge.status_code == 413
+    assert huge.json()["code"] == "request_too_large"

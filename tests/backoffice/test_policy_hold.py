@@ -9,6 +9,7 @@ from django.urls import reverse
 from rma import services as rma_services
 from rma.models import ReturnRequest, ReturnState
 from tests.factories import client_with_policy, order_for, requested_return
+from tests.uploads import pdf_upload
 
 NEW_RETURN = reverse("admin:rma_returnrequest_add")
 
@@ -26,7 +27,7 @@ def offered(client, rma) -> list[str]:
 
 
 def a_receipt() -> SimpleUploadedFile:
-    return SimpleUploadedFile("receipt.pdf", b"%PDF-1.7\n% the shop's receipt", content_type="application/pdf")
+    return pdf_upload()
 
 
 def enter_request(client, order, *, reason: str = "changed_mind"):

@@ -93,11 +93,11 @@ def test_a_refused_create_is_replayed_and_a_bad_key_is_a_400(shop):
     assert not Order.objects.exists()
 
 
-def test_a_body_too_large_to_keep_is_a_400_in_the_apis_shape(shop, settings):
+def test_a_body_too_large_to_keep_is_a_413_in_the_apis_shape(shop, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
     answer = create_order(shop)
-    assert answer.status_code == 400
-    assert answer.json()["code"] == "malformed_request"
+    assert answer.status_code == 413
+    assert answer.json()["code"] == "request_too_large"
     assert not Order.objects.exists() and not IdempotencyKey.objects.exists()
 
 

@@ -220,7 +220,7 @@ def test_a_text_file_renamed_to_jpg_is_refused_and_nothing_is_saved(staff, recei
 
 
 def test_a_gif_is_refused_and_nothing_is_saved(staff, received):
-    with pytest.raises(InvalidInput, match="GIF"):
+    with pytest.raises(InvalidInput, match="not a readable image: send a JPEG, PNG or WebP picture"):
         record_inspection(
             item=unit(received, 1), actor=staff.inspector, **FOUND_AS_REQUESTED,
             photos=[image_upload("animation.gif", "GIF")],

@@ -2,9 +2,11 @@
 
 import datetime as dt
 import re
+import time
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as Browser
 from django.utils import timezone
 from PIL import Image
@@ -14,6 +16,7 @@ from rma import services
 from rma.models import ReturnEvent, ReturnRequest, ReturnState
 from tests.factories import CustomerFactory, OrderFactory, OrderLineFactory, PolicyFactory, requested_return
 from tests.portal.conftest import look_up, photo_upload, url
+from tests.uploads import image_bytes, png_bomb
 
 pytestmark = pytest.mark.django_db
 
@@ -274,6 +277,31 @@ def test_a_file_that_is_no_picture_is_refused(client, order):
 
     assert response.status_code == 400
     assert "We cannot use this file. Send a JPEG, PNG or WebP photo" in response.content.decode()
+    assert not ReturnRequest.objects.exists()
+
+
+def test_a_decompression_bomb_is_a_form_error_at_once(client, order):
+    look_up(client, order)
+    bomb = SimpleUploadedFile("damage.png", png_bomb(), content_type="image/png")
+
+    started = time.monotonic()
+    response = submit(client, order, reason="damaged_in_transit", photo=bomb)
+
+    assert time.monotonic() - started < 1
+    assert response.status_code == 400
+    assert "We cannot use this file. Send a JPEG, PNG or WebP photo" in response.content.decode()
+    assert not ReturnRequest.objects.exists()
+
+
+def test_a_photo_above_the_size_limit_is_a_413_saying_what_is_accepted(client, order, settings):
+    settings.MAX_PHOTO_BYTES = 1024 * 1024
+    look_up(client, order)
+    big = SimpleUploadedFile("damage.png", image_bytes("PNG") + b"\0" * (1024 * 1024), content_type="image/png")
+
+    response = submit(client, order, reason="damaged_in_transit", photo=big)
+
+    assert response.status_code == 413
+    assert "photo of up to 1 MB" in response.content.decode()
     assert not ReturnRequest.objects.exists()
 
 

@@ -13,10 +13,11 @@ from core.errors import InvalidInput, PolicyViolation, TransitionRefused
 from rma import services as rma_services
 from rma.models import ReturnRequest, ReturnState
 from tests.factories import requested_return, return_in_state
+from tests.uploads import pdf_upload
 
 
-def pdf(name: str = "receipt.pdf", body: bytes = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, body, content_type="application/pdf")
+def pdf(name: str = "receipt.pdf", body: bytes | None = None) -> SimpleUploadedFile:
+    return pdf_upload(name, body)
 
 
 def photo(image_format: str = "JPEG") -> SimpleUploadedFile:
@@ -101,4 +102,4 @@ def test_the_return_page_attaches_a_receipt_and_refuses_a_fake_one_with_a_messag
     assert 'enctype="multipart/form-data"' in form and 'type="file"' in form
     assert "neither a PDF nor a JPEG, PNG or WebP image" in fake.content.decode()
     assert "Receipt attached" in real.content.decode()
-    assert ReturnRequest.objects.get(pk=rma.pk).receipt_document.name.endswith(".jpeg")
+    assert ReturnRequest.objects.get(pk=rma.pk).receipt_document.name.endswith(".jpg")
