@@ -69,6 +69,9 @@ class BackgroundImportMixin:
 
     background_import_kind: str
 
+    def get_import_context_data(self, **kwargs) -> dict:
+        return {**super().get_import_context_data(**kwargs), "inline_max_rows": settings.IMPORT_INLINE_MAX_ROWS}
+
     def import_action(self, request: HttpRequest, **kwargs) -> HttpResponse:
         if request.method == "POST" and self.has_import_permission(request):
             form = self.create_import_form(request)

@@ -142,7 +142,8 @@ class OrderImportReport:
     dry_run: bool
 
     def __post_init__(self) -> None:
-        self.problems.sort(key=lambda problem: problem.row)  # stable: a row's columns stay in file order
+        # Stable: a row's columns stay in file order; a problem of the whole file (no row) comes first.
+        self.problems.sort(key=lambda problem: problem.row or 0)
 
     @property
     def applied(self) -> bool:

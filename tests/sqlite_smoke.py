@@ -6,7 +6,8 @@ tests/test_sqlite_smoke.py runs it on a fresh SQLite file after `migrate` and `s
 
 First the manager exports the returns in the background, as a large export would go: export jobs
 exist only once someone exports, so the demo has none, and with no REDIS_URL the job must still
-end done in-process and offer its file. It exits non-zero, listing every page that did not
+end done in-process and offer its file. Then the manager imports the example order file as a large
+import would go, as an import job that must end done in-process too. It exits non-zero, listing every page that did not
 answer 200.
 """
 
@@ -23,11 +24,13 @@ django.setup()
 
 from django.contrib import admin  # noqa: E402
 from django.contrib.admin.utils import quote  # noqa: E402
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from backoffice.management.commands.seed_demo import demo_password  # noqa: E402
+from importjobs.models import ImportJob, ImportStatus  # noqa: E402
 from reports.models import ExportJob, ExportStatus  # noqa: E402
 from reports.selectors import previous_month  # noqa: E402
 from rma.models import Client as Merchant  # noqa: E402
@@ -74,8 +77,26 @@ def export_in_background() -> list[str]:
     return [] if status == 200 else [f"manager: downloading export job {job.pk} answered {status}"]
 
 
+def import_in_background() -> list[str]:
+    """The manager's import of the example order file as a job; what went wrong, if anything."""
+    browser = Client(raise_request_exception=False)
+    if not browser.login(username="manager", password=demo_password()):
+        return ["manager: cannot log in with the demo password"]
+    example = Path(__file__).resolve().parent.parent / "static" / "rma" / "order-import-example.csv"
+    upload = SimpleUploadedFile("orders.csv", example.read_bytes())
+    with override_settings(IMPORT_INLINE_MAX_ROWS=0):
+        response = browser.post(reverse("admin:rma_order_import"), {"import_file": upload, "format": "0",
+                                                                    "resource": "0"})
+    job = ImportJob.objects.order_by("-pk").first()
+    if response.status_code != 302 or job is None:
+        return [f"manager: a background import answered {response.status_code} and made no job"]
+    if job.status != ImportStatus.DONE:
+        return [f"import job {job.pk} ended {job.status}, not done: {job.error or job.problems}"]
+    return []
+
+
 def main() -> int:
-    problems = export_in_background()
+    problems = export_in_background() + import_in_background()
     pages, empty = admin_pages()
     problems += [f"no {label} row to open a change page of: seed_demo should create one" for label in empty]
     for username in USERNAMES:

@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from core.actors import Actor, require
 from core.errors import DomainError, InvalidInput
@@ -73,7 +73,15 @@ def create_order(
             f"{client} already has an order {entered.number}; an order is created once.", code="duplicate_order"
         )
     entered.customer = Customer.objects.filter(client=client, email=entered.email).first()
-    _save_imported_orders([entered])
+    try:
+        with transaction.atomic():
+            _save_imported_orders([entered])
+    except IntegrityError:
+        # An import locks no client: the same order (or customer) committed by one meanwhile.
+        raise DomainError(
+            f"{client} already has an order {entered.number}, imported just now; an order is created once.",
+            code="duplicate_order",
+        ) from None
     return Order.objects.select_related("customer").prefetch_related("lines").get(pk=entered.record.pk)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.actors import Actor, require, user_of
@@ -22,6 +22,10 @@ from rma.states import HOLDING_PROOF_OF_PURCHASE
 # What a manager may correct on a line by hand; the order number and line number name it and stay.
 CORRECTABLE_LINE_FIELDS = ("sku", "description", "category", "quantity", "unit_price", "serial_numbers")
 BULK_BATCH = 2000
+WRITTEN_MEANWHILE = ImportProblem(
+    None, "", "Another import, or an order entered meanwhile, wrote some of the file's orders or customers while "
+    "it was being applied: nothing was imported. Import the file again.",
+)
 
 
 def import_orders(
@@ -39,9 +43,13 @@ def import_orders(
     first order in the file; an existing customer is left as it is.
 
     Checking only reads, holding no lock, however long the file: a client's returns and orders stay
-    free meanwhile. Applying then takes one short transaction: it locks the file's clients and orders,
-    compares the orders again with the database (a return may have claimed a line since, or another
-    import written an order), and writes in bulk. `on_progress` hears (rows checked, rows in the file).
+    free meanwhile. Applying then takes one transaction, as short as bulk writes make it: it locks the
+    orders it changes (a return requested meanwhile locks its order too, and waits), compares those
+    again with the database (a return may have claimed a line since, or another import written an
+    order), and writes in bulk. The client's row is never locked: the unique order number and customer
+    email per client keep two imports (or an import and an order entered over the API) from writing the
+    same order twice; the one that loses gets nothing applied and says so. `on_progress` hears (rows
+    checked, rows in the file).
     """
     require(actor, "reports.import_orders", action="import client orders")
     order_file = order_import.OrderFile(columns=columns, rows=rows)
@@ -51,13 +59,17 @@ def import_orders(
     report = order_import.OrderImportReport(orders=orders, problems=problems, dry_run=dry_run)
     if not report.applied:
         return report
-    with transaction.atomic():
-        # Lock the clients: two imports for one client at once would both create the same order.
-        locked = Client.objects.select_for_update().in_bulk([client.pk for client in clients.values()])
-        problems = _inactive_clients(orders, locked) + _plan_order_changes(orders, lock=True)
-        if problems:
-            return order_import.OrderImportReport(orders=orders, problems=problems, dry_run=dry_run)
-        _save_imported_orders(orders)
+    try:
+        with transaction.atomic():
+            current = Client.objects.in_bulk([client.pk for client in clients.values()])
+            # Only what the import writes is compared again: an order found unchanged gets no write.
+            changing = [order for order in orders if order.action != order_import.UNCHANGED]
+            problems = _inactive_clients(orders, current) + _plan_order_changes(changing, lock=True)
+            if problems:
+                return order_import.OrderImportReport(orders=orders, problems=problems, dry_run=dry_run)
+            _save_imported_orders(orders)
+    except IntegrityError:
+        return order_import.OrderImportReport(orders=orders, problems=[WRITTEN_MEANWHILE], dry_run=dry_run)
     return report
 
 
