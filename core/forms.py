@@ -1,8 +1,27 @@
-"""Form fields the admin's list-valued settings are edited with, instead of raw JSON."""
+"""Form fields the admin's list-valued settings are edited with, instead of raw JSON, and the date field of
+every period a person picks."""
 
+import datetime as dt
 import re
 
 from django import forms
+
+# The days a report, a filter or a period may name. Far-off dates are a slip or a probe, and arithmetic on
+# them fails: the end of a period is the next day's midnight, and 31 Dec 9999 has no next day.
+EARLIEST_DATE, LATEST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+
+
+class PeriodDateField(forms.DateField):
+    """A date between EARLIEST_DATE and LATEST_DATE; any other is a form error saying so."""
+
+    default_error_messages = {
+        "out_of_range": f"Give a date between {EARLIEST_DATE:%-d %b %Y} and {LATEST_DATE:%-d %b %Y}.",
+    }
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range")
 
 
 class TagsWidget(forms.Textarea):

@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
+from core.forms import PeriodDateField
 from core.money import format_money
 from core.words import counted
 from outbox import selectors as outbox_selectors
@@ -377,8 +378,8 @@ def done_message(label: str, refund: models.Refund) -> str:
 class TotalsForm(forms.Form):
     """The days the totals cover: the last two weeks unless given, at most a year."""
 
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = PeriodDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = PeriodDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     LONGEST = dt.timedelta(days=366)
     DEFAULT = dt.timedelta(days=13)
 

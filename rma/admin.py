@@ -23,7 +23,7 @@ from import_export.formats import base_formats
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import Result
 
-from core.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin, SafeAutocompleteMixin
 from core.errors import DomainError
 from core.forms import ChoiceListField, TagListField
 from core.moments import format_moment
@@ -78,7 +78,7 @@ class WarehouseRouteInline(admin.TabularInline):
 
 
 @admin.register(models.WarehouseAssignment)
-class WarehouseAssignmentAdmin(admin.ModelAdmin):
+class WarehouseAssignmentAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     """The site each staff member works at; whoever has none works for the whole facility."""
 
     list_display = ["user", "warehouse"]
@@ -88,7 +88,7 @@ class WarehouseAssignmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
-class ClientAccountInline(admin.TabularInline):
+class ClientAccountInline(SafeAutocompleteMixin, admin.TabularInline):
     model = models.ClientAccount
     extra = 0
     autocomplete_fields = ["user"]
@@ -122,7 +122,7 @@ class ClientAdmin(WebhookSettingsAdmin, admin.ModelAdmin):
 
 
 @admin.register(models.ClientAccount)
-class ClientAccountAdmin(admin.ModelAdmin):
+class ClientAccountAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["user", "client"]
     list_select_related = ["user", "client"]
     autocomplete_fields = ["user"]
@@ -279,7 +279,7 @@ class OrderLineCorrectionForm(forms.ModelForm):
 
 
 @admin.register(models.Order)
-class OrderAdmin(ImportMixin, admin.ModelAdmin):
+class OrderAdmin(SafeAutocompleteMixin, ImportMixin, admin.ModelAdmin):
     """Orders, and their import from a client's CSV or XLSX file: a preview first, then all or nothing."""
 
     list_display = ["number", "client", "customer", "ordered_at", "delivered_at", "payment_method", "currency"]
