@@ -1,9 +1,14 @@
 """The admin site of the back office: a dashboard as its index and the stations of the floor."""
 
-from django.contrib import admin
+from functools import wraps
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.http import HttpResponseRedirect
 from django.urls import path
 
 from backoffice import dock, selectors, station
+from core.admin import is_id_of
 from reports import exports
 from reports import views as reports
 from reports.export_page import export_page
@@ -25,6 +30,9 @@ class BackOfficeSite(admin.AdminSite):
         figures = selectors.dashboard(site=site, refunds=request.user.has_perm("refunds.view_refund"))
         context = {"dashboard": figures, **(extra_context or {})}
         return super().index(request, context)
+
+    def admin_view(self, view, cacheable=False):
+        return super().admin_view(_with_valid_selection(view), cacheable)
 
     def get_urls(self):
         view = self.admin_view
@@ -53,3 +61,21 @@ class BackOfficeSite(admin.AdminSite):
             for listing in exports.exportable_lists() for opts in [listing.model._meta]
         ]
         return stations + report_pages + export_pages + super().get_urls()
+
+
+def _with_valid_selection(view):
+    """A list's action run on a selection that names no row of it ("abc", "1e400"), as only a forged form
+    can send, is refused with a message; Django's own code would look the ids up and fail with a 500."""
+    model_admin = getattr(view, "__self__", None)
+    if not isinstance(model_admin, admin.ModelAdmin) or view.__name__ != "changelist_view":
+        return view
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME) if request.method == "POST" else []
+        if not all(is_id_of(model_admin.model._meta.pk, value) for value in selected):
+            messages.error(request, "The selection names rows that do not exist: select them again.")
+            return HttpResponseRedirect(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return checked

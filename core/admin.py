@@ -25,10 +25,11 @@ class _AutocompleteSelect(AutocompleteSelect):
 
     def optgroups(self, name, value, attr=None):
         target = self.field.target_field
-        return super().optgroups(name, [choice for choice in value if _is_id_of(target, choice)], attr)
+        return super().optgroups(name, [choice for choice in value if is_id_of(target, choice)], attr)
 
 
-def _is_id_of(target, value) -> bool:
+def is_id_of(target, value) -> bool:
+    """Whether `value`, as submitted, can be a value of the model field `target` (an id, for a key)."""
     try:
         target.run_validators(target.to_python(value))
     except ValidationError:

@@ -1,27 +1,23 @@
 """Form fields the admin's list-valued settings are edited with, instead of raw JSON, and the date field of
 every period a person picks."""
 
-import datetime as dt
 import re
 
 from django import forms
 
-# The days a report, a filter or a period may name. Far-off dates are a slip or a probe, and arithmetic on
-# them fails: the end of a period is the next day's midnight, and 31 Dec 9999 has no next day.
-EARLIEST_DATE, LATEST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+from core.moments import OUR_YEARS, in_our_years
+
+
+def validate_in_our_years(value) -> None:
+    """For a date or a moment field: a day outside core.moments' years is a form error saying so."""
+    if value is not None and not in_our_years(value):
+        raise forms.ValidationError(f"Give a date {OUR_YEARS}.", code="out_of_range")
 
 
 class PeriodDateField(forms.DateField):
-    """A date between EARLIEST_DATE and LATEST_DATE; any other is a form error saying so."""
+    """A date of a period a person picks, in core.moments' years."""
 
-    default_error_messages = {
-        "out_of_range": f"Give a date between {EARLIEST_DATE:%-d %b %Y} and {LATEST_DATE:%-d %b %Y}.",
-    }
-
-    def validate(self, value) -> None:
-        super().validate(value)
-        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
-            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range")
+    default_validators = [validate_in_our_years]
 
 
 class TagsWidget(forms.Textarea):

@@ -25,7 +25,7 @@ from import_export.results import Result
 
 from core.admin import ReadOnlyAdmin, SafeAutocompleteMixin
 from core.errors import DomainError
-from core.forms import ChoiceListField, TagListField
+from core.forms import ChoiceListField, TagListField, validate_in_our_years
 from core.moments import format_moment
 from core.money import format_money
 from rma import models, selectors, services
@@ -294,6 +294,13 @@ class OrderAdmin(SafeAutocompleteMixin, ImportMixin, admin.ModelAdmin):
 
     def has_import_permission(self, request) -> bool:
         return request.user.has_perm("reports.import_orders")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The dates an import accepts (rma.order_import), no other: a far-off one breaks every window.
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(db_field, django_models.DateTimeField) and field is not None:
+            field.validators.append(validate_in_our_years)
+        return field
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
