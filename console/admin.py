@@ -2,6 +2,9 @@
 
 from django import forms
 from django.contrib import admin
+from django.shortcuts import get_object_or_404
+from django_otp.plugins.otp_totp import admin as totp_admin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from console import services
 from console.models import ConsoleAccount
@@ -83,3 +86,20 @@ class ConsoleAccountAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request) -> bool:
         return self.has_view_permission(request)
+
+
+class TOTPDeviceAdmin(totp_admin.TOTPDeviceAdmin):
+    """django-otp's authenticator devices, where a device's key and QR code pages answer an unknown id with a
+    404 (django-otp's own look it up with .get() and fail with a 500)."""
+
+    def config_view(self, request, pk):
+        get_object_or_404(TOTPDevice, pk=pk)
+        return super().config_view(request, pk)
+
+    def qrcode_view(self, request, pk):
+        get_object_or_404(TOTPDevice, pk=pk)
+        return super().qrcode_view(request, pk)
+
+
+admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, TOTPDeviceAdmin)

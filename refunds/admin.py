@@ -287,7 +287,7 @@ class RefundAdmin(SettlementAdmin, ListedAdmin, ReadOnlyAdmin):
         view = self.admin_site.admin_view
         own = [
             path("totals/", view(self.totals_view), name="refunds_refund_totals"),
-            path("<path:object_id>/act/<slug:action>/", view(self.action_view), name="refunds_refund_act"),
+            path("<int:object_id>/act/<slug:action>/", view(self.action_view), name="refunds_refund_act"),
         ]
         return own + super().get_urls()
 
@@ -330,7 +330,7 @@ class RefundAdmin(SettlementAdmin, ListedAdmin, ReadOnlyAdmin):
             })
         return super().change_view(request, object_id, form_url, context)
 
-    def action_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+    def action_view(self, request: HttpRequest, object_id: int, action: str) -> HttpResponse:
         refund = get_object_or_404(models.Refund, pk=object_id)
         if action not in self.ONE_AT_A_TIME or request.method != "POST":
             raise PermissionDenied

@@ -512,7 +512,7 @@ class ResolvedOnceAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_resolve"
-        own = [path("<path:object_id>/resolve/", self.admin_site.admin_view(self.resolve_view), name=name)]
+        own = [path("<int:object_id>/resolve/", self.admin_site.admin_view(self.resolve_view), name=name)]
         return own + super().get_urls()
 
     def _resolve_url(self, obj) -> str:
@@ -530,7 +530,7 @@ class ResolvedOnceAdmin(admin.ModelAdmin):
             context.update(resolve_form=self.resolve_form(), resolve_url=self._resolve_url(obj))
         return super().change_view(request, object_id, form_url, context)
 
-    def resolve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def resolve_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         obj = get_object_or_404(self.model, pk=object_id)
         if not request.user.has_perm(self.resolve_permission):
             raise PermissionDenied
