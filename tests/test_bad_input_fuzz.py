@@ -95,12 +95,15 @@ class FormFields(HTMLParser):
         super().__init__()
         self.forms: list[dict[str, str]] = []
         self.methods: list[str] = []
+        self.links: list[str] = []
         self.kinds: dict[str, str] = {}
         self._select: str | None = None
         self._textarea: str | None = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
         if tag == "form":
             self.forms.append({})
             self.methods.append((attrs.get("method") or "get").lower())
@@ -158,6 +161,12 @@ def forms_on(html: str, method: str = "post") -> tuple[list[dict[str, str]], dic
     return [form for form, sent in zip(parser.forms, parser.methods, strict=True) if form and sent == method], (
         parser.kinds
     )
+
+
+def links_on(html: str) -> list[str]:
+    parser = FormFields()
+    parser.feed(html)
+    return parser.links
 
 
 def form_on(browser: Browser, url: str, *, having: str = "") -> tuple[dict[str, str], dict[str, str]]:
@@ -386,6 +395,30 @@ def test_every_address_takes_hostile_path_values_and_query_forms(floor, browser)
                 url = re.sub(r"<(?:(\w+):)?\w+>", partial(fill, kind=kind, value=value), route)
                 assert browser.get(url).status_code < 500, url
     assert browser.get("/admin/%00/").status_code == 400
+
+
+# The pages of one object the admin links to from an object's page: its actions, corrections, resolutions, keys.
+OBJECT_PAGE = re.compile(r"^/admin/[a-z_]+/[a-z_]+/\d+/(?!change/|delete/|history/)[a-z0-9_/-]+/$")
+
+
+def test_no_form_on_an_objects_own_pages_gives_a_500(floor, browser):
+    """From every object's change page, each page of that object it links to (a return's actions, an order
+    line's correction, a parcel's resolution, a client's webhook secret), each field of its form hostile."""
+    pages = set()
+    for model, _model_admin in registered():
+        for existing in model._default_manager.order_by("pk")[:4]:
+            page = browser.get(admin_url(model, "change", existing.pk))
+            if page.status_code == 200:
+                pages |= {link.split("?")[0] for link in links_on(page.content.decode()) if OBJECT_PAGE.match(link)}
+    assert pages, "the floor's objects link to their own pages"
+    for url in sorted(pages):
+        page = browser.get(url)
+        assert page.status_code < 500, url
+        if page.status_code != 200 or "html" not in page.headers.get("Content-Type", ""):
+            continue
+        forms, kinds = forms_on(page.content.decode())
+        if forms:
+            each_field_once(browser, url, max(forms, key=len), kinds, where=url)
 
 
 # -- the floor's own screens ----------------------------------------------------------------------
