@@ -262,9 +262,9 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
 
     def get_urls(self):
         own = [
-            path("<path:object_id>/act/<slug:action>/", self.admin_site.admin_view(self.action_view),
+            path("<int:object_id>/act/<slug:action>/", self.admin_site.admin_view(self.action_view),
                  name="rma_returnrequest_act"),
-            path("<path:object_id>/extra-unit/", self.admin_site.admin_view(self.extra_unit_view),
+            path("<int:object_id>/extra-unit/", self.admin_site.admin_view(self.extra_unit_view),
                  name="rma_returnrequest_extra_unit"),
             path("<int:rma_id>/label/<slug:label_format>/", self.admin_site.admin_view(self.label_view),
                  name="rma_returnrequest_label"),
@@ -302,7 +302,7 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
         }
         return super().change_view(request, object_id, form_url, context)
 
-    def action_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+    def action_view(self, request: HttpRequest, object_id: int, action: str) -> HttpResponse:
         rma = get_object_or_404(ReturnRequest.objects.select_related("client", "order", "customer"), pk=object_id)
         chosen = return_actions.ACTIONS_BY_NAME.get(action)
         if chosen is None or not request.user.has_perm(chosen.permission):
@@ -338,7 +338,7 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
     def _may_record_extra_unit(request: HttpRequest, rma: ReturnRequest) -> bool:
         return rma.state == ReturnState.RECEIVED and request.user.has_perm("rma.add_extraunit")
 
-    def extra_unit_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def extra_unit_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """Record a unit found in the parcel that the return does not list."""
         if request.method != "POST" or not request.user.has_perm("rma.add_extraunit"):
             raise PermissionDenied

@@ -1,13 +1,16 @@
 """The admin site of the back office: a dashboard as its index and the stations of the floor."""
 
-from functools import update_wrapper
+from functools import update_wrapper, wraps
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.views.decorators.csrf import csrf_protect
 
 from backoffice import dock, selectors, station, two_factor
+from core.admin import is_id_of
 from reports import exports
 from reports import views as reports
 from reports.export_page import export_page
@@ -30,7 +33,7 @@ class BackOfficeSite(admin.AdminSite):
 
     def admin_view(self, view, cacheable=False):
         """Every admin page, but between the password and the code only the code's page and logging out."""
-        guarded = super().admin_view(view, cacheable)
+        guarded = super().admin_view(_with_valid_selection(view), cacheable)
 
         def inner(request, *args, **kwargs):
             if not two_factor.pending(request):
@@ -81,3 +84,21 @@ class BackOfficeSite(admin.AdminSite):
             for listing in exports.exportable_lists() for opts in [listing.model._meta]
         ]
         return sign_in + stations + report_pages + export_pages + super().get_urls()
+
+
+def _with_valid_selection(view):
+    """A list's action run on a selection that names no row of it ("abc", "1e400"), as only a forged form
+    can send, is refused with a message; Django's own code would look the ids up and fail with a 500."""
+    model_admin = getattr(view, "__self__", None)
+    if not isinstance(model_admin, admin.ModelAdmin) or view.__name__ != "changelist_view":
+        return view
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME) if request.method == "POST" else []
+        if not all(is_id_of(model_admin.model._meta.pk, value) for value in selected):
+            messages.error(request, "The selection names rows that do not exist: select them again.")
+            return HttpResponseRedirect(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return checked

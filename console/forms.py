@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from console.access import client_of
+from core.forms import PeriodDateField
 
 
 class ConsoleLoginForm(AuthenticationForm):
@@ -21,7 +22,7 @@ class ConsoleLoginForm(AuthenticationForm):
 
 
 class MonthForm(forms.Form):
-    month = forms.DateField(input_formats=["%Y-%m"], widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
+    month = PeriodDateField(input_formats=["%Y-%m"], widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
                             help_text="The month whose returns the report counts (YYYY-MM).")
 
     def clean_month(self) -> dt.date:

@@ -1,8 +1,23 @@
-"""Form fields the admin's list-valued settings are edited with, instead of raw JSON."""
+"""Form fields the admin's list-valued settings are edited with, instead of raw JSON, and the date field of
+every period a person picks."""
 
 import re
 
 from django import forms
+
+from core.moments import OUR_YEARS, in_our_years
+
+
+def validate_in_our_years(value) -> None:
+    """For a date or a moment field: a day outside core.moments' years is a form error saying so."""
+    if value is not None and not in_our_years(value):
+        raise forms.ValidationError(f"Give a date {OUR_YEARS}.", code="out_of_range")
+
+
+class PeriodDateField(forms.DateField):
+    """A date of a period a person picks, in core.moments' years."""
+
+    default_validators = [validate_in_our_years]
 
 
 class TagsWidget(forms.Textarea):

@@ -4,6 +4,18 @@ import datetime as dt
 
 from django.utils import formats, timezone
 
+# The days an order, a report or a filter may name. Far-off dates are a slip or a probe, and arithmetic on
+# them fails: a period ends at the next day's midnight, a return window adds days, and 31 Dec 9999 has no
+# next day.
+EARLIEST_DATE, LATEST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+OUR_YEARS = f"between {EARLIEST_DATE:%-d %b %Y} and {LATEST_DATE:%-d %b %Y}"
+
+
+def in_our_years(day: dt.date | dt.datetime) -> bool:
+    """Whether the day (of a moment, where it is written) lies between EARLIEST_DATE and LATEST_DATE."""
+    day = day.date() if isinstance(day, dt.datetime) else day
+    return EARLIEST_DATE <= day <= LATEST_DATE
+
 
 def format_moment(moment: dt.datetime | None, *, default: str = "–") -> str:
     """`moment` in the facility's time zone as "2 Dec 2026, 15:04 CET"."""

@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
+from core.forms import PeriodDateField
 from core.money import format_money
 from core.words import counted
 from outbox import selectors as outbox_selectors
@@ -286,7 +287,7 @@ class RefundAdmin(SettlementAdmin, ListedAdmin, ReadOnlyAdmin):
         view = self.admin_site.admin_view
         own = [
             path("totals/", view(self.totals_view), name="refunds_refund_totals"),
-            path("<path:object_id>/act/<slug:action>/", view(self.action_view), name="refunds_refund_act"),
+            path("<int:object_id>/act/<slug:action>/", view(self.action_view), name="refunds_refund_act"),
         ]
         return own + super().get_urls()
 
@@ -329,7 +330,7 @@ class RefundAdmin(SettlementAdmin, ListedAdmin, ReadOnlyAdmin):
             })
         return super().change_view(request, object_id, form_url, context)
 
-    def action_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+    def action_view(self, request: HttpRequest, object_id: int, action: str) -> HttpResponse:
         refund = get_object_or_404(models.Refund, pk=object_id)
         if action not in self.ONE_AT_A_TIME or request.method != "POST":
             raise PermissionDenied
@@ -377,8 +378,8 @@ def done_message(label: str, refund: models.Refund) -> str:
 class TotalsForm(forms.Form):
     """The days the totals cover: the last two weeks unless given, at most a year."""
 
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = PeriodDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = PeriodDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     LONGEST = dt.timedelta(days=366)
     DEFAULT = dt.timedelta(days=13)
 

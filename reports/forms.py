@@ -3,6 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils.http import urlencode
 
+from core.forms import PeriodDateField
 from reports.selectors import ReportScope, default_scope
 from rma.models import Client
 
@@ -13,8 +14,8 @@ class DateInput(forms.DateInput):
 
 class ReportFilterForm(forms.Form):
     client = forms.ModelChoiceField(Client.objects.all(), required=False, empty_label="All clients")
-    date_from = forms.DateField(label="From", widget=DateInput)
-    date_to = forms.DateField(label="To (included)", widget=DateInput)
+    date_from = PeriodDateField(label="From", widget=DateInput)
+    date_to = PeriodDateField(label="To (included)", widget=DateInput)
 
     @classmethod
     def defaults(cls) -> dict[str, str]:
@@ -46,7 +47,7 @@ class MonthInput(forms.DateInput):
 
 class MonthlyReportForm(forms.Form):
     client = forms.ModelChoiceField(Client.objects.all())
-    month = forms.DateField(input_formats=["%Y-%m"], widget=MonthInput, help_text="Year and month, e.g. 2026-10.")
+    month = PeriodDateField(input_formats=["%Y-%m"], widget=MonthInput, help_text="Year and month, e.g. 2026-10.")
 
     def clean_month(self) -> dt.date:
         return self.cleaned_data["month"].replace(day=1)

@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files (the admin's CSS and JS) from the application itself, with DEBUG off too.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL character anywhere in a request, or an over-long query-string value: a 400 before any view.
+    "core.middleware.RefuseUnusableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

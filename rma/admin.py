@@ -21,9 +21,9 @@ from django.utils.text import Truncator
 from import_export.admin import ImportMixin
 from import_export.results import Result
 
-from core.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin, SafeAutocompleteMixin
 from core.errors import DomainError
-from core.forms import ChoiceListField, TagListField
+from core.forms import ChoiceListField, TagListField, validate_in_our_years
 from core.import_admin import CheckedCSV, CheckedImportMixin, CheckedXLSX, XLSXFormulasAsText
 from core.moments import format_moment
 from core.money import format_money
@@ -78,7 +78,7 @@ class WarehouseRouteInline(admin.TabularInline):
 
 
 @admin.register(models.WarehouseAssignment)
-class WarehouseAssignmentAdmin(admin.ModelAdmin):
+class WarehouseAssignmentAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     """The site each staff member works at; whoever has none works for the whole facility."""
 
     list_display = ["user", "warehouse"]
@@ -88,7 +88,7 @@ class WarehouseAssignmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
-class ClientAccountInline(admin.TabularInline):
+class ClientAccountInline(SafeAutocompleteMixin, admin.TabularInline):
     model = models.ClientAccount
     extra = 0
     autocomplete_fields = ["user"]
@@ -122,7 +122,7 @@ class ClientAdmin(WebhookSettingsAdmin, admin.ModelAdmin):
 
 
 @admin.register(models.ClientAccount)
-class ClientAccountAdmin(admin.ModelAdmin):
+class ClientAccountAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["user", "client"]
     list_select_related = ["user", "client"]
     autocomplete_fields = ["user"]
@@ -279,7 +279,7 @@ class OrderLineCorrectionForm(forms.ModelForm):
 
 
 @admin.register(models.Order)
-class OrderAdmin(BackgroundImportMixin, CheckedImportMixin, ImportMixin, admin.ModelAdmin):
+class OrderAdmin(BackgroundImportMixin, CheckedImportMixin, SafeAutocompleteMixin, ImportMixin, admin.ModelAdmin):
     """Orders, and their import from a client's CSV or XLSX file: a preview first, then all or nothing."""
 
     list_display = ["number", "client", "customer", "ordered_at", "delivered_at", "payment_method", "currency"]
@@ -295,6 +295,13 @@ class OrderAdmin(BackgroundImportMixin, CheckedImportMixin, ImportMixin, admin.M
 
     def has_import_permission(self, request) -> bool:
         return request.user.has_perm("reports.import_orders")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The dates an import accepts (rma.order_import), no other: a far-off one breaks every window.
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(db_field, django_models.DateTimeField) and field is not None:
+            field.validators.append(validate_in_our_years)
+        return field
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
@@ -506,7 +513,7 @@ class ResolvedOnceAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_resolve"
-        own = [path("<path:object_id>/resolve/", self.admin_site.admin_view(self.resolve_view), name=name)]
+        own = [path("<int:object_id>/resolve/", self.admin_site.admin_view(self.resolve_view), name=name)]
         return own + super().get_urls()
 
     def _resolve_url(self, obj) -> str:
@@ -524,7 +531,7 @@ class ResolvedOnceAdmin(admin.ModelAdmin):
             context.update(resolve_form=self.resolve_form(), resolve_url=self._resolve_url(obj))
         return super().change_view(request, object_id, form_url, context)
 
-    def resolve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def resolve_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         obj = get_object_or_404(self.model, pk=object_id)
         if not request.user.has_perm(self.resolve_permission):
             raise PermissionDenied

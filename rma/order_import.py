@@ -17,7 +17,7 @@ from django.core.validators import validate_email
 from django.db import models
 from django.utils import timezone
 
-from core import money
+from core import moments, money
 from core.imports import HEADER_ROW, ImportProblem, header_problems
 from rma.models import Client, Customer, Order, OrderLine, PaymentMethod
 
@@ -320,6 +320,9 @@ class _RowReader:
             except ValueError:
                 self.problem(column, f"'{_as_text(value)}' is not an ISO 8601 date (2026-03-01 or 2026-03-01T14:30)")
                 return None
+        if not moments.in_our_years(moment):
+            self.problem(column, f"'{_shown(moment)}' is not {moments.OUR_YEARS}")
+            return None
         if client is None:
             return None
         return timezone.make_aware(moment, client.zone) if timezone.is_naive(moment) else moment

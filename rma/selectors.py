@@ -504,6 +504,16 @@ def label_url_for(rma: ReturnRequest) -> str:
     return reverse("customer_label", args=[signing.dumps(payload, salt=LABEL_LINK_SALT)])
 
 
+def _is_label_payload(payload) -> bool:
+    """The shape label_url_for signs: a return's id, its RAN and a timestamp."""
+    return (
+        isinstance(payload, dict)
+        and type(payload.get("rma")) is int and 0 < payload["rma"] < 2**63
+        and type(payload.get("ran")) is str
+        and type(payload.get("until")) in (int, float)
+    )
+
+
 def return_for_label_token(*, token: str) -> ReturnRequest:
     """The return a customer's label link names, loaded for printing.
 
@@ -511,6 +521,9 @@ def return_for_label_token(*, token: str) -> ReturnRequest:
     once the link has run out or the return no longer awaits its parcel.
     """
     payload = signing.loads(token, salt=LABEL_LINK_SALT)
+    # Signed by us, but not necessarily by label_url_for: a token of any other shape names nothing.
+    if not _is_label_payload(payload):
+        raise signing.BadSignature("The label link names no return.")
     if timezone.now().timestamp() > payload["until"]:
         raise signing.SignatureExpired("The label link has expired.")
     found = returns_for_labels(pks=[payload["rma"]])
