@@ -33,6 +33,9 @@ class CustomerErasureAdmin:
                     name="rma_customer_erase")]
         return own + super().get_urls()
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a customer's orders and refunds stay: their personal data is erased instead
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra = {**(extra_context or {}), "may_erase": request.user.has_perm(PERMISSION)}
         return super().change_view(request, object_id, form_url, extra)
