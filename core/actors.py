@@ -35,11 +35,12 @@ CLIENT_PERMISSIONS = frozenset({
 CUSTOMER_PERMISSIONS = frozenset({"rma.create_return", "rma.cancel_return"})
 # What jobs do on their own: authorize when the policy passes, warn customers before their RAN expires
 # and expire it, import files from cron, propose the refund after the last disposition (closing a
-# return that is owed nothing), complete a refund when the client's system confirms it.
+# return that is owed nothing), complete a refund when the client's system confirms it, purge old personal data.
 SYSTEM_PERMISSIONS = frozenset({
     "rma.authorize_return", "rma.expire_return", "rma.warn_of_expiry", "reports.import_orders",
     "rma.import_tracking", "refunds.propose_refund", "refunds.complete_refund",
     "api.add_apikey",  # manage.py create_api_token, run on the server's shell
+    "rma.erase_customer",  # the retention purge of closed returns' personal data
 })
 
 

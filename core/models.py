@@ -15,6 +15,12 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
         raise ValidationError(self.refusal)
 
+    def redact(self, **fields) -> int:
+        """The one change an append-only record may undergo: a person's personal data erased from it
+        (rma.services.erasure, itself recorded on the trail). Nothing else calls this.
+        """
+        return super().update(**fields)
+
 
 class AppendOnly(models.Model):
     """A record written once and never changed or deleted, neither one by one nor through a queryset."""

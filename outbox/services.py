@@ -1,6 +1,8 @@
 """Writing messages into the outbox, in the caller's transaction; each is delivered once that commits."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -9,7 +11,7 @@ from django.utils import timezone
 from core.actors import Actor, require, user_of
 from core.errors import InvalidInput
 from outbox import tasks
-from outbox.models import Message, MessageStatus, Transport
+from outbox.models import DeliveryAttempt, Message, MessageStatus, Transport
 
 
 @dataclass(frozen=True)
@@ -92,3 +94,36 @@ def retry_message(*, message: Message, actor: Actor) -> Message:
     message.save(update_fields=["status", "attempts", "next_attempt_at", "created_by"])
     _dispatch_after_commit(message.pk)
     return message
+
+
+# What an erased email says instead of its words.
+ERASED_EMAIL = {"subject": "[erased]", "body": "[erased]"}
+
+
+def redact_messages(
+    *, messages, addressed_to: str, placeholder_address: str, scrub: Callable[[Any], Any],
+) -> int:
+    """Erase a person's data from outbox messages, for rma.services.erasure (in its transaction).
+
+    Emails to `addressed_to` lose their words and attachment (a gift card's code, a label, their name)
+    and their address; one still pending is not sent. The other messages (webhooks about their returns)
+    keep their payload with `scrub` applied, and every attempt's error is scrubbed too. Returns how many
+    messages were changed.
+    """
+    changed = 0
+    for message in Message.objects.select_for_update().filter(pk__in=messages.values("pk")):
+        to_them = message.transport == Transport.EMAIL and message.destination.lower() == addressed_to.lower()
+        if to_them:
+            message.payload, message.destination = dict(ERASED_EMAIL), placeholder_address
+            message.attachment, message.attachment_name = b"", ""
+            if message.status == MessageStatus.PENDING:
+                message.status, message.leased_until = MessageStatus.FAILED, None
+                message.last_error = "Not sent: the customer's personal data was erased."
+        else:
+            message.payload = scrub(message.payload)
+        message.last_error, message.reply = scrub(message.last_error), scrub(message.reply)
+        message.save()
+        for attempt in DeliveryAttempt.objects.filter(message=message).exclude(error=""):
+            DeliveryAttempt.objects.filter(pk=attempt.pk).redact(error=scrub(attempt.error))
+        changed += 1
+    return changed

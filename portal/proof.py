@@ -52,7 +52,9 @@ def proof_for(request: HttpRequest, *, client: Client) -> Proof | None:
         return None
     order = (
         Order.objects.select_related("customer", "client")
-        .filter(pk=kept["order"], client=client, customer_id=kept["customer"]).first()
+        # An erased customer's proof ends with the erasure: they asked to be forgotten.
+        .filter(pk=kept["order"], client=client, customer_id=kept["customer"], customer__erased_at__isnull=True)
+        .first()
     )
     if order is None:
         return None

@@ -205,7 +205,12 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BEAT_SCHEDULE |= {
     "requeue-stuck-exports": {"task": "reports.tasks.requeue_stuck_export_jobs", "schedule": 60.0},
+    "purge-personal-data": {"task": "rma.tasks.purge_personal_data", "schedule": 24 * 3600.0},
 }
+# Photos and personal data of returns closed (refunded, rejected, cancelled, expired, closed without
+# refund) this many days ago are purged by the daily job: two years covers the legal guarantee, a
+# warranty claim on a returned unit and the chargeback windows of the card schemes.
+PERSONAL_DATA_RETENTION_DAYS = int(os.environ.get("PERSONAL_DATA_RETENTION_DAYS", "730"))
 # Customers are warned once when their RAN runs out within this many days and no parcel has come.
 RAN_EXPIRY_WARNING_DAYS = int(os.environ.get("RAN_EXPIRY_WARNING_DAYS", "3"))
 # API clients' Idempotency-Key answers are kept this long (24 at least, as DESIGN.md promises), then purged.

@@ -29,6 +29,7 @@ from core.moments import format_moment
 from core.money import format_money
 from importjobs.admin import BackgroundImportMixin
 from rma import models, selectors, services
+from rma.erasure_admin import CustomerErasureAdmin
 from rma.list_admin import ListedAdmin
 from rma.resources import CarrierEventResource, OrderImportResource
 from rma.states import HOLDING_PROOF_OF_PURCHASE
@@ -194,8 +195,9 @@ class ReturnPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(CustomerErasureAdmin, admin.ModelAdmin):
     list_display = ["email", "name", "client", "phone", "city"]
+    readonly_fields = ["erased_at", "erased_by", "erasure_reason"]
     list_filter = ["client"]
     list_select_related = ["client"]
     search_fields = ["email", "name", "phone"]

@@ -340,9 +340,14 @@ class Customer(TimeStamped, Address):
     email = models.EmailField()
     name = models.CharField(max_length=200, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # Set once, by rma.services.erasure: name, email, phone and address replaced by placeholders.
+    erased_at = models.DateTimeField(null=True, blank=True, help_text="When their personal data was erased.")
+    erased_by = models.CharField(max_length=200, blank=True, help_text="Who erased it, e.g. a manager or the purge.")
+    erasure_reason = models.TextField(blank=True, help_text="Why, as given (with no erased value in it).")
 
     class Meta:
         ordering = ["email"]
+        permissions = [("erase_customer", "Erase a customer's personal data on request")]
         constraints = [
             models.UniqueConstraint(fields=["client", "email"], name="customer_email_unique_per_client"),
             models.CheckConstraint(condition=Q(email=models.functions.Lower(models.functions.Trim("email"))),
@@ -488,6 +493,9 @@ class ReturnRequest(FSMModelMixin, TimeStamped):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     expired_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    personal_data_purged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its photos, receipt and the customer's details in it were erased.",
+    )
 
     class Meta:
         ordering = ["-requested_at"]
@@ -659,6 +667,9 @@ class ReturnEventType(models.TextChoices):
     EXTRA_UNIT_ADDED = "extra_unit_added", "Extra unit added"  # ... which became a unit of the return
     EXTRA_UNIT_SENT_BACK = "extra_unit_sent_back", "Extra unit sent back"  # ... back to the customer
     EXTRA_UNIT_KEPT = "extra_unit_kept", "Extra unit kept"  # ... kept by the facility or the client
+    # Personal data removed (rma.services.erasure); the event names no erased value.
+    PERSONAL_DATA_ERASED = "personal_data_erased", "Personal data erased"  # on the customer's request
+    PERSONAL_DATA_PURGED = "personal_data_purged", "Personal data purged"  # the retention period ended
 
 
 class ReturnEvent(AppendOnly):

@@ -531,6 +531,8 @@ def return_for_label_token(*, token: str) -> ReturnRequest:
         raise signing.BadSignature("The label link names no return.")
     if found[0].state not in AWAITING_PARCEL:
         raise signing.SignatureExpired("The return no longer awaits its parcel.")
+    if found[0].customer.erased_at is not None:
+        raise signing.SignatureExpired("The customer's personal data was erased: the label is no longer offered.")
     return found[0]
 
 

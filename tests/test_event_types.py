@@ -68,6 +68,9 @@ def _floor_day(staff) -> None:
                                               sku=received.items.first().order_line.sku)
         rma_services.resolve_extra_unit(extra_unit=unit, actor=cs, resolution=resolution, note="Decided",
                                         reason="defective")
+    erased = return_in_state(ReturnState.REJECTED, staff=staff)
+    rma_services.erase_customer_personal_data(customer=erased.customer, actor=manager, reason="Asked by phone")
+    rma_services.purge_personal_data(clock=lambda: timezone.now() + dt.timedelta(days=10_000))
 
 
 def _payouts_through_the_clients_system(staff, receiver: Receiver) -> None:

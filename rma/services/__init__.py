@@ -13,6 +13,7 @@
 - policies: versioned return policies
 - chargebacks: an order whose payment the customer's bank took back
 - webhooks: a client's webhook URL, signing secrets and test event
+- erasure: a customer's personal data erased on request, and closed returns' purged after retention
 
 Each service checks the actor (core.actors), locks the return row, checks the state, changes it and
 writes a ReturnEvent in one transaction, and returns the row fresh from the database. What the later
@@ -27,6 +28,7 @@ from rma.services.dock_exceptions import (
     resolve_extra_unit,
     resolve_unexpected_parcel,
 )
+from rma.services.erasure import erase_customer_personal_data, purge_personal_data
 from rma.services.notes import add_note
 from rma.services.order_entry import create_order
 from rma.services.order_lookup import find_order
@@ -59,6 +61,7 @@ __all__ = [
     "correct_order_line",
     "create_order",
     "create_return_request",
+    "erase_customer_personal_data",
     "expire_authorizations",
     "find_order",
     "generate_webhook_secret",
@@ -67,6 +70,7 @@ __all__ = [
     "mark_in_transit",
     "mark_order_charged_back",
     "publish_policy_version",
+    "purge_personal_data",
     "receive_expired",
     "receive_scan",
     "record_carrier_event",

@@ -99,3 +99,15 @@ def test_the_command_for_cron_reports_what_it_took_back(staff, capsys):
     call_command("requeue_stuck_exports")
 
     assert "2 stuck export jobs: 1 queued again, 1 failed for good." in capsys.readouterr().out
+
+
+def test_a_task_whose_worker_process_dies_goes_back_to_the_queue():
+    assert (celery_app.conf.task_acks_late, celery_app.conf.task_reject_on_worker_lost) == (True, True)
+
+
+@pytest.mark.parametrize("task", ["reports.tasks.requeue_stuck_export_jobs", "rma.tasks.purge_personal_data"])
+def test_the_beat_runs_the_sweeps(task):
+    celery_app.loader.import_default_modules()
+
+    assert task in {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
+    assert task in celery_app.tasks

@@ -343,6 +343,14 @@ ACTIONS = {
         done=lambda rma: rma.client.orders.count() == 2,
         may=frozenset({"manager", "client_account"}),
     ),
+    "erase_customer_personal_data": Action(
+        given=_in_state(ReturnState.REFUNDED),
+        call=lambda rma, actor: rma_services.erase_customer_personal_data(
+            customer=rma.customer, actor=actor, reason="Asked by phone",
+        ),
+        done=lambda rma: fresh(rma).customer.erased_at is not None,
+        may=frozenset({"manager", "system"}),
+    ),
 }
 
 ALLOWED = [(name, kind) for name, action in ACTIONS.items() for kind in ACTORS if kind in action.may]
