@@ -4,6 +4,7 @@ from functools import update_wrapper, wraps
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
@@ -11,10 +12,17 @@ from django.views.decorators.csrf import csrf_protect
 
 from backoffice import dock, selectors, station, two_factor
 from core.admin import is_id_of
+from core.forms import bound_username
 from reports import exports
 from reports import views as reports
 from reports.export_page import export_page
 from rma import selectors as rma_selectors
+
+
+class LoginForm(AdminAuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bound_username(self)
 
 
 class BackOfficeSite(admin.AdminSite):
@@ -24,6 +32,7 @@ class BackOfficeSite(admin.AdminSite):
     index_template = "admin/dashboard.html"
     # No public site stands behind the back office (the portal is per client): no "View site" link.
     site_url = None
+    login_form = LoginForm
     # The working screens need the width; the top bar links to each role's stations.
     enable_nav_sidebar = False
 

@@ -6,11 +6,15 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from console.access import client_of
-from core.forms import PeriodDateField
+from core.forms import PeriodDateField, bound_username
 
 
 class ConsoleLoginForm(AuthenticationForm):
     """A password login for our clients' people; facility staff sign in to the back office instead."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bound_username(self)
 
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)

@@ -4,6 +4,7 @@ every period a person picks."""
 import re
 
 from django import forms
+from django.core import validators
 
 from core.moments import OUR_YEARS, in_our_years
 
@@ -70,3 +71,10 @@ class ChoiceListField(forms.TypedMultipleChoiceField):
     def clean(self, value) -> list[str]:
         picked = set(super().clean(value))
         return [code for code, _ in self.choices if code in picked]
+
+
+def bound_username(form: forms.Form) -> None:
+    """Django's login forms only tell the browser the user name's length; an over-long one would reach the
+    lockout's records (django-axes keeps 255 characters) and fail there, so it is a form error instead."""
+    field = form.fields["username"]
+    field.validators.append(validators.MaxLengthValidator(field.max_length))

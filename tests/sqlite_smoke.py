@@ -79,8 +79,8 @@ def export_in_background() -> list[str]:
 
 def import_in_background() -> list[str]:
     """The manager's import of the example order file as a job; what went wrong, if anything."""
-    browser = Client(raise_request_exception=False)
-    if not browser.login(username="manager", password=demo_password()):
+    browser = signed_in("manager")
+    if browser is None:
         return ["manager: cannot log in with the demo password"]
     example = Path(__file__).resolve().parent.parent / "static" / "rma" / "order-import-example.csv"
     upload = SimpleUploadedFile("orders.csv", example.read_bytes())

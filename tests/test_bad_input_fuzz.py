@@ -530,6 +530,10 @@ def test_no_portal_input_gives_a_500(floor, db):
         assert browser.post(url + "cancel/").status_code < 500
 
 
+def test_the_admin_login_takes_hostile_values(db):
+    hammer_form(Browser(), reverse("admin:login"), {"username": "someone", "password": "wrong"}, where="admin login")
+
+
 # -- the console ------------------------------------------------------------------------------------
 
 
