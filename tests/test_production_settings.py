@@ -10,19 +10,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# Whatever the test run itself was given, each process here starts from these alone.
+# Whatever the test run itself was given, each process here starts from these alone; the browser tests'
+# DJANGO_ALLOW_ASYNC_UNSAFE (tests.conftest) is no deployment's and fails check --deploy.
 PRODUCTION_ENV = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "returns.example.com",
     "DATABASE_URL": "postgres://returns:secret@db.example.com:5432/returns",
 }
-OURS = {*PRODUCTION_ENV, "DEBUG", "SECURE_PROXY_SSL_HEADER", "TRUSTED_PROXY_COUNT", "REDIS_URL"}
+DROPPED = {*PRODUCTION_ENV, "DEBUG", "SECURE_PROXY_SSL_HEADER", "TRUSTED_PROXY_COUNT", "REDIS_URL",
+           "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def run(*command: str, **env: str | None) -> subprocess.CompletedProcess:
     """Python in a process of its own, with PRODUCTION_ENV changed by `env` (None drops a variable)."""
-    environment = {name: value for name, value in os.environ.items() if name not in OURS}
+    environment = {name: value for name, value in os.environ.items() if name not in DROPPED}
     environment.update(PRODUCTION_ENV)
     environment.update(env)
     environment = {name: value for name, value in environment.items() if value is not None}
@@ -125,3 +127,12 @@ def test_seed_demo_refuses_to_run_in_production():
 
     assert refused.returncode != 0
     assert "seed_demo refuses to run with DJANGO_ENV=production" in refused.stderr
+
+
+def test_with_redis_url_the_cache_every_web_process_shares_is_redis():
+    chosen = production_settings(REDIS_URL="redis://redis.example.com:6379/0")
+
+    assert chosen["CACHES"]["default"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://redis.example.com:6379/0",
+    }
+    assert chosen["CELERY_BROKER_URL"] == "redis://redis.example.com:6379/0"
