@@ -24,6 +24,7 @@ from backoffice import (
 from backoffice.forms import ExtraUnitForm, NewReturnForm, OrderLookupForm, errors_text
 from core.errors import DomainError, FailedRule, PolicyViolation
 from core.money import format_money
+from core.uploads import form_status
 from core.words import counted
 from refunds.models import RefundStatus
 from rma import labels
@@ -326,7 +327,7 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/rma/returnrequest/action_form.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "original": rma, "rma": rma,
             "title": f"{chosen.label}: {rma}", "action": chosen, "form": form, "back": back,
-        })
+        }, status=_refused_file_status(form))
 
     def _policy_messages(self, request: HttpRequest, headline: str, failures: list[FailedRule], *, level: int) -> None:
         """The headline, then each failed rule in a sentence of its own."""
@@ -425,7 +426,7 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
             **self.admin_site.each_context(request), "opts": self.model._meta, "title": "New return request",
             "lookup": lookup, "order": order, "form": form, "parcel": parcel,
             "matches": lookup.matches() if lookup.is_bound and lookup.is_valid() and order is None else [],
-        })
+        }, status=_refused_file_status(form))
 
     def _report_created(self, request: HttpRequest, rma: ReturnRequest) -> None:
         """Created is not authorized: a request that breaks its policy says which rules, as a warning."""
@@ -458,3 +459,8 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
             self.message_user(request, f"Parcel {parcel.code} stays open: {error.message}", messages.WARNING)
         else:
             self.message_user(request, f"Parcel {parcel.code} received on {rma}.", messages.SUCCESS)
+
+
+def _refused_file_status(form) -> int:
+    """A form page shown again after a file above its size limit is a 413; any other page a 200, as before."""
+    return 413 if form is not None and form.is_bound and form_status(form) == 413 else 200

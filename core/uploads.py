@@ -75,8 +75,6 @@ def checked_receipt(upload: File) -> CheckedFile:
         return CheckedFile(data, kind=RECEIPT, extension="pdf")
     try:
         content, extension = _redrawn_image(data, label=label)
-    except UploadTooLarge:
-        raise
     except InvalidInput:
         raise InvalidInput(f"{label} is neither a PDF nor a JPEG, PNG or WebP image of the receipt.") from None
     return CheckedFile(content, kind=RECEIPT, extension=extension)

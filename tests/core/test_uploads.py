@@ -275,3 +275,15 @@ def test_a_json_body_above_djangos_limit_is_a_413_in_json(client, staff, setting
     response = client.post(reverse("admin:dock_scan"), {"code": "x" * 5000}, content_type="application/json")
 
     assert response.status_code == 413 and response.json()["code"] == "request_too_large"
+
+
+def test_a_too_large_receipt_on_the_attach_receipt_page_is_a_413_saying_so(client, staff, settings):
+    settings.MAX_RECEIPT_BYTES = 1024
+    rma = requested_return(staff=staff)
+    client.force_login(staff.customer_service)
+
+    response = client.post(reverse("admin:rma_returnrequest_act", args=[rma.pk, "attach-receipt"]),
+                           {"document": pdf_upload()})
+
+    assert response.status_code == 413 and "larger than 1 KB" in response.content.decode()
+    assert not ReturnRequest.objects.get(pk=rma.pk).receipt_document
