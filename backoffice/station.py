@@ -116,7 +116,7 @@ class InspectionForm(forms.Form):
             started = signing.loads(self.cleaned_data.get("started") or "", salt=STARTED_SALT, max_age=6 * 3600)
         except signing.BadSignature:
             return None
-        if not isinstance(started, int | float) or isinstance(started, bool):
+        if not isinstance(started, int | float):
             return None  # signed by this site, but not as a start time: the time taken is unknown
         return max(int(time.time() - started), 0)
 

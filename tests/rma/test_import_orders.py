@@ -365,11 +365,22 @@ def test_a_bad_last_row_is_named_by_row_and_column_and_nothing_is_applied(hafenw
 
 
 def test_an_order_date_in_the_future_is_refused(hafenwerk, staff):
-    report = run_import([order_row(ordered_at="2999-01-01", delivered_at="")], staff.manager)
+    report = run_import([order_row(ordered_at="2099-01-01", delivered_at="")], staff.manager)
 
     assert [str(problem) for problem in report.problems] == [
-        "Row 2, column ordered_at: '2999-01-01T00:00:00+01:00' is in the future"
+        "Row 2, column ordered_at: '2099-01-01T00:00:00+01:00' is in the future"
     ]
+
+
+@pytest.mark.parametrize(("column", "written"), [("ordered_at", "0001-01-01"), ("delivered_at", "9999-12-31")])
+def test_a_date_outside_the_years_of_returns_is_refused(hafenwerk, staff, column, written):
+    # A return's window counts days on from these: 31 Dec 9999 has no next day.
+    report = run_import([order_row(**{column: written})], staff.manager)
+
+    assert [str(problem) for problem in report.problems] == [
+        f"Row 2, column {column}: '{written}T00:00:00' is not between 1 Jan 2000 and 31 Dec 2099"
+    ]
+    assert counts() == (0, 0, 0)
 
 
 def test_an_inactive_client_takes_no_orders(hafenwerk, staff):
