@@ -57,6 +57,10 @@ def scrubber_for(customer: Customer) -> Scrubber:
 def erase_customer_personal_data(*, customer: Customer, actor: Actor, reason: str) -> Customer:
     """Erase the customer's personal data everywhere, as they asked; the financial records stay, anonymized."""
     actor = require(actor, "rma.erase_customer", action="erase customers' personal data", on=customer)
+    return _erase_customer(customer=customer, actor=actor, reason=reason, why="on request", now=timezone.now())
+
+
+def _erase_customer(*, customer: Customer, actor: Actor, reason: str, why: str, now: dt.datetime) -> Customer:
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.erased_at is not None:
         raise DomainError(f"The personal data of customer #{customer.pk} is erased already.",
@@ -72,7 +76,6 @@ def erase_customer_personal_data(*, customer: Customer, actor: Actor, reason: st
                                         | Q(owner__in=[return_owner(rma) for rma in returns])),
         addressed_to=customer.email, placeholder_address=placeholder_email(customer), scrub=scrubber.json,
     )
-    now = timezone.now()
     Order.objects.filter(customer=customer).update(**dict.fromkeys(ADDRESS_FIELDS, ""), updated_at=now)
     Customer.objects.filter(pk=customer.pk).update(
         name=f"erased-{customer.pk}", email=placeholder_email(customer), phone="", **dict.fromkeys(ADDRESS_FIELDS, ""),
@@ -81,14 +84,14 @@ def erase_customer_personal_data(*, customer: Customer, actor: Actor, reason: st
     _scrub_admin_log({Customer: {customer.pk}}, Scrubber.of([]), repr_of=f"erased-{customer.pk}")
     for rma in returns:
         _mark_purged(rma, now)
-        record_event(rma=rma, action=ReturnEventType.PERSONAL_DATA_ERASED, actor=actor,
-                     note=f"Personal data erased on request: {reason}",
+        record_event(rma=rma, action=ReturnEventType.PERSONAL_DATA_ERASED, actor=actor, at=now,
+                     note=f"Personal data erased {why}: {reason}",
                      details={"customer": customer.pk, "files_deleted": files})
     return Customer.objects.get(pk=customer.pk)
 
 
 @transaction.atomic
-def purge_return_personal_data(*, rma: ReturnRequest, actor: Actor = PURGE, now: dt.datetime) -> ReturnRequest:
+def purge_return_personal_data(*, rma: ReturnRequest, actor: Actor, now: dt.datetime) -> ReturnRequest:
     """Erase what the return holds of its customer (its files, their values in its text, the emails about
     it); the customer's own record stays while they have newer business."""
     actor = require(actor, "rma.erase_customer", action="purge personal data", on=rma)
@@ -135,9 +138,12 @@ def purge_personal_data(*, clock: Clock = timezone.now, batch_size: int = 100) -
         for rma in batch:
             purge_return_personal_data(rma=rma, actor=PURGE, now=now)
         returns += len(batch)
+    actor = require(PURGE, "rma.erase_customer", action="purge personal data")
     customers = 0
     for customer in _customers_past_retention(cutoff):
-        erase_customer_personal_data(customer=customer, actor=PURGE, reason="The retention period ended.")
+        with transaction.atomic():
+            _erase_customer(customer=customer, actor=actor, reason="all their returns closed long ago.",
+                            why="after the retention period", now=now)
         customers += 1
     return PurgeOutcome(returns=returns, customers=customers)
 

@@ -88,6 +88,8 @@ def test_a_customer_with_nothing_newer_is_erased_whole_and_a_second_run_changes_
     assert (first.returns, first.customers) == (2, 1)
     assert (second.returns, second.customers) == (0, 0) and ReturnEvent.objects.count() == events
     assert Customer.objects.get(pk=customer.pk).erased_by == "system (purge_personal_data)"
+    assert set(ReturnEvent.objects.filter(action=ReturnEventType.PERSONAL_DATA_ERASED).values_list("note", "at")) == {
+        ("Personal data erased after the retention period: all their returns closed long ago.", NOW)}
     assert where_found(email, name) == []
 
 
