@@ -11,6 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from core.client_ip import client_ip
 from core.rate_limits import longest_wait, refused_for
 
 TOO_MANY_REQUESTS = 429
@@ -35,7 +36,7 @@ class RequestView(AdminLook, auth_views.PasswordResetView):
     def form_valid(self, form):
         window = settings.PASSWORD_RESET_WINDOW_SECONDS
         wait = longest_wait(
-            refused_for(scope="password-reset-ip", value=self.request.META.get("REMOTE_ADDR", ""),
+            refused_for(scope="password-reset-ip", value=client_ip(self.request),
                         allowed=settings.PASSWORD_RESETS_PER_IP, window=window),
             refused_for(scope="password-reset-email", value=form.cleaned_data["email"].strip().lower(),
                         allowed=settings.PASSWORD_RESETS_PER_EMAIL, window=window),

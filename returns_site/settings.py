@@ -11,7 +11,6 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PRODUCTION = os.environ.get("DJANGO_ENV", "").strip().lower() == "production"
 
 
 def env_flag(name: str, default: bool) -> bool:
@@ -254,6 +253,8 @@ MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 # sign in with force_login or through the login page, never Client.login.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address behind the trusted proxies, as the portal's and the reset's limits read it.
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 # In hours, as axes reads a number.
 AXES_COOLOFF_TIME = int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")) / 60
@@ -299,7 +300,7 @@ MIDDLEWARE = ["core.health.HealthCheckMiddleware", "core.request_ids.RequestIdMi
 # One line per record on stdout: JSON in production (a log collector reads it field by field), plain text
 # elsewhere; each carries the request id or the Celery task id it was written under (core.logs).
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip().lower() or (
-    "json" if os.environ.get("DJANGO_ENV", "").strip().lower() == "production" else "plain"
+    "json" if PRODUCTION else "plain"
 )
 if LOG_FORMAT not in {"json", "plain"}:
     raise ImproperlyConfigured(f"LOG_FORMAT is json or plain, not {LOG_FORMAT!r}.")
