@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from core.errors import PolicyViolation
@@ -20,6 +19,7 @@ from rma import services as rma_services
 from rma.models import Client, ReturnEvent, ReturnEventType, ReturnState
 from tests.factories import client_with_policy, order_for, return_in_state
 from tests.outbox.receiver import Answer, Receiver
+from tests.uploads import pdf_upload
 
 EVENTS_DOC = Path(__file__).resolve().parent.parent / "docs" / "events.md"
 
@@ -46,7 +46,7 @@ def _floor_day(staff) -> None:
     held = return_in_state(ReturnState.REQUESTED, staff=staff, accepted_reasons=["defective"], reason="changed_mind")
     with pytest.raises(PolicyViolation):
         rma_services.authorize_return(rma=held, actor=cs)
-    receipt = SimpleUploadedFile("receipt.pdf", b"%PDF-1.4 receipt", content_type="application/pdf")
+    receipt = pdf_upload()
     rma_services.attach_receipt(rma=held, actor=cs, document=receipt)
 
     labelled = return_in_state(ReturnState.AUTHORIZED, staff=staff)

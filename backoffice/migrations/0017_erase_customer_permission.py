@@ -25,7 +25,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("backoffice", "0015_gift_card_permissions"),
+        ("backoffice", "0016_operator_accounts_only_superusers_administer_access"),
         ("rma", "0015_customer_erasure_and_purge"),
     ]
 

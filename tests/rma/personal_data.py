@@ -20,6 +20,7 @@ from rma import services as rma_services
 from rma.customer_emails import return_owner
 from rma.models import OrderLine, ReturnRequest, ReturnState
 from tests.factories import CustomerFactory, client_with_policy, order_for, return_in_state
+from tests.uploads import pdf_upload
 
 EMAIL = "johanna.quitten@example.com"
 NAME = "Johanna Quittenbaum"
@@ -54,7 +55,7 @@ def customer_with_history(staff, *, email: str = EMAIL, name: str = NAME):
                 "photo": png("damage.png")}],
     )
     rma_services.attach_receipt(rma=received, actor=staff.customer_service,
-                                document=SimpleUploadedFile("receipt.pdf", b"%PDF-1.4 receipt", "application/pdf"))
+                                document=pdf_upload())
     received = rma_services.authorize_return(rma=received, actor=staff.customer_service)
     rma_services.receive_scan(code=received.ran, actor=staff.dock)
     parcel = rma_services.receive_scan(code="PARCEL-QUITTEN", actor=staff.dock).unexpected_parcel

@@ -41,6 +41,7 @@ from tests.factories import (
     return_in_state,
     user_in,
 )
+from tests.uploads import pdf_upload
 
 # Who acts: staff by group, the client's systems, the return's customer on the portal, a scheduled job,
 # and `no_user` (None), which every service refuses.
@@ -142,7 +143,7 @@ def _unclaimed_line(rma: ReturnRequest) -> OrderLine:
 
 
 def _receipt() -> SimpleUploadedFile:
-    return SimpleUploadedFile("receipt.pdf", b"%PDF-1.4 receipt", content_type="application/pdf")
+    return pdf_upload()
 
 
 def _past_expiry(staff: Staff) -> ReturnRequest:

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from core.errors import PermissionRefused, PolicyViolation
@@ -24,6 +23,7 @@ from tests.factories import (
     requested_return,
     return_in_state,
 )
+from tests.uploads import pdf_upload
 
 DAY = dt.timedelta(days=1)
 
@@ -221,7 +221,7 @@ def test_unit_above_the_receipt_threshold_needs_a_receipt_document(staff):
 def test_unit_above_the_receipt_threshold_passes_with_a_receipt_document(staff):
     client = client_with_policy(receipt_required_above=Decimal("100.00"), auto_authorize=False)
     order = order_with_line(client, unit_price=Decimal("150.00"))
-    receipt = SimpleUploadedFile("receipt.pdf", b"%PDF-1.4 receipt", content_type="application/pdf")
+    receipt = pdf_upload()
 
     assert failed_rules_of(request_return(order, staff, receipt_document=receipt), staff) == []
 
