@@ -58,7 +58,10 @@ HOLDERS = [
 ]
 # File fields whose files this view never serves, with who does instead (tests/core/test_media.py
 # checks that every file field is one or the other).
-SERVED_ELSEWHERE = {("reports.ExportJob", "file"): "reports' export download (its own permission)"}
+SERVED_ELSEWHERE = {
+    ("reports.ExportJob", "file"): "reports' export download (its own permission)",
+    ("importjobs.ImportJob", "file"): "never served: the uploaded file a job reads, deleted when it ends",
+}
 
 IMAGE_MAGIC = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 SANDBOX = "default-src 'none'; sandbox"

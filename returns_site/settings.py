@@ -319,6 +319,8 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
         # One line per request, with its id, status and duration (core.request_ids); WARNING turns it off.
         "returns_site.requests": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")},
+        # django-axes writes five lines per sign-in; its warnings (a lockout) are what an operator reads.
+        "axes": {"level": "WARNING"},
     },
 }
 # Workers log through LOGGING above too (the same format, with the task id), not Celery's own setup.

@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
+from rma import services as rma_services
 from tests.console.conftest import console_user
 from tests.factories import client_with_policy, return_in_state
 
@@ -81,7 +82,10 @@ def test_every_kind_of_page_has_the_policy_and_no_inline_script(pages):
 def test_the_new_webhook_secret_page_copies_without_an_inline_script(client, staff):
     client.force_login(staff.manager)
 
-    shown = client.post(reverse("admin:rma_client_webhook_secret", args=[client_with_policy().pk]))
+    shop = client_with_policy()
+    replacing = rma_services.secret_fingerprint(shop.webhook_secret)
+
+    shown = client.post(reverse("admin:rma_client_webhook_secret", args=[shop.pk]), {"replacing": replacing})
 
     assert_strict("new webhook secret", shown)
     assert 'data-copy="webhook-secret"' in shown.content.decode()
