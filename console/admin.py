@@ -2,8 +2,6 @@
 
 from django import forms
 from django.contrib import admin
-from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from console import services
 from console.models import ConsoleAccount
@@ -86,15 +84,3 @@ class ConsoleAccountAdmin(admin.ModelAdmin):
     def has_module_permission(self, request) -> bool:
         return self.has_view_permission(request)
 
-
-class AuthenticatorAdmin(TOTPDeviceAdmin):
-    """Managers delete a console user's authenticator when its phone is lost (console 0002); the facility
-    staff's authenticators, managers' and superusers' among them, only a superuser sees or resets."""
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset if request.user.is_superuser else queryset.filter(user__is_staff=False)
-
-
-admin.site.unregister(TOTPDevice)
-admin.site.register(TOTPDevice, AuthenticatorAdmin)
