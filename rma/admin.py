@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import models as django_models
 from django.db.models import Case, Exists, OuterRef, Subquery, Value, When
@@ -89,7 +90,17 @@ class WarehouseAssignmentAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
-class ClientAccountInline(SafeAutocompleteMixin, admin.TabularInline):
+class ClientPeopleOnly:
+    """A client account is for a client's people: a manager never links staff (a superuser, another
+    manager, themselves) to a client, which would change how the services read them."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = User.objects.filter(is_staff=False, is_superuser=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ClientAccountInline(ClientPeopleOnly, SafeAutocompleteMixin, admin.TabularInline):
     model = models.ClientAccount
     extra = 0
     autocomplete_fields = ["user"]
@@ -123,7 +134,7 @@ class ClientAdmin(WebhookSettingsAdmin, admin.ModelAdmin):
 
 
 @admin.register(models.ClientAccount)
-class ClientAccountAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+class ClientAccountAdmin(ClientPeopleOnly, SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["user", "client"]
     list_select_related = ["user", "client"]
     autocomplete_fields = ["user"]

@@ -87,7 +87,8 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
             actions={"delete_selected": MGR_SU}),
     **model("disposition.StockMovement", list=MGR_SU, view=MGR_SU, add=NOBODY, change=NOBODY, delete=NOBODY),
     **model("inspection.Inspection", list=READERS, view=READERS, add=NOBODY, change=NOBODY, delete=NOBODY),
-    **model("otp_totp.TOTPDevice", list=MGR_SU, view=ONLY_SU, add=ONLY_SU, change=ONLY_SU, delete=ONLY_SU,
+    # Managers delete a console user's authenticator (console 0002); nobody sees a key or QR code again.
+    **model("otp_totp.TOTPDevice", list=MGR_SU, view=MGR_SU, add=ONLY_SU, change=ONLY_SU, delete=MGR_SU,
             actions={"delete_selected": MGR_SU}),
     **model("outbox.Message", list=FIN_MGR, view=FIN_MGR, add=NOBODY, change=NOBODY, delete=NOBODY,
             actions={"retry_selected": FIN_MGR}),
@@ -300,17 +301,21 @@ class Walk:
         self.world = world
         self.observed: dict[tuple[str, str], dict[str, set[str]]] = {}
         self.problems: list[str] = []
+        self.before: dict[type, tuple] = {}
 
     def request(self, key: tuple[str, str], role: str, method: str, url: str, data=None, model=None) -> None:
         client = self.world.clients[role]
+        # Every request is rolled back, so the data before each one is the data before the first.
+        checked = model is not None and method == "POST"
+        if checked and model not in self.before:
+            self.before[model] = _fingerprint(model)
         with transaction.atomic():
-            before = _fingerprint(model) if model is not None and method == "POST" else None
             try:
                 response = client.post(url, data or {}) if method == "POST" else client.get(url)
                 outcome = _outcome(response, bulk_action=key[1].startswith("action:"))
             except Exception as error:  # a 500: reported with the rest, not stopping the walk
                 outcome = f"error {type(error).__name__}: {error}"
-            if before is not None and outcome == "refused" and _fingerprint(model) != before:
+            if checked and outcome == "refused" and _fingerprint(model) != self.before[model]:
                 self.problems.append(f"{role} {method} {url}: refused, yet something changed")
             transaction.set_rollback(True)
         client.cookies.pop("messages", None)

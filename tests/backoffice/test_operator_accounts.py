@@ -9,6 +9,7 @@ from backoffice import services
 from backoffice.models import AccessChange
 from console import services as console_services
 from core.errors import PermissionRefused
+from rma.models import ClientAccount
 from tests.factories import ClientFactory, user_in
 
 ADD = reverse("admin:backoffice_operatoraccount_add")
@@ -151,3 +152,13 @@ def test_a_superuser_may_use_the_screen_too(staff):
     account = services.create_operator_account(username="sam", email="s@example.com", groups=["finance"], actor=root)
 
     assert AccessChange.objects.get().actor == root and groups_of(account) == ["finance"]
+
+
+def test_a_manager_cannot_link_staff_to_a_client(client, staff):
+    merchant = ClientFactory()
+    client.force_login(staff.manager)
+
+    response = client.post(reverse("admin:rma_clientaccount_add"), {"user": staff.manager.pk, "client": merchant.pk})
+
+    assert response.status_code == 200 and "not one of the available choices" in response.content.decode()
+    assert not ClientAccount.objects.exists()

@@ -33,6 +33,7 @@ from django.utils import timezone
 from PIL import Image
 
 from api.services import issue_api_key
+from backoffice import services as backoffice_services
 from console import services as console_services
 from core import two_factor
 from core.actors import Actor, CustomerActor
@@ -83,6 +84,8 @@ API_ACCOUNT = ("hafenwerk-api", "hafenwerk")  # username, client code
 CONSOLE_USER = ("hafenwerk-team", "hafenwerk")  # the client's own staff on /console/
 # The second site's dock: username, first name, last name, what they do (group dock).
 EDISON_DOCK = ("dock-edison", "Eli", "Navarro", "scans parcels in at the Edison dock")
+# A dock operator who has left (deactivated): username, first name, last name.
+FORMER_OPERATOR = ("dock-former", "Sam", "Okafor")
 # Who works at which site (warehouse code); everyone else works for the whole facility.
 SITES_OF_STAFF = {"dock": "lej1", "dock-edison": "ewr2"}
 
@@ -455,6 +458,18 @@ def seed_staff(password: str) -> dict[str, User]:
     ensure_user(username, password=password, group="dock", is_staff=True, first_name=first, last_name=last,
                 email=f"{username.replace('-', '.')}@returns.example")
     return users
+
+
+def seed_former_operator(manager: User) -> None:
+    """An operator the manager took on and who has left: their account deactivated, both on Access changes."""
+    username, first, last = FORMER_OPERATOR
+    if User.objects.filter(username=username).exists():
+        return
+    account = backoffice_services.create_operator_account(
+        username=username, email=f"{username.replace('-', '.')}@returns.example", groups=["dock"],
+        first_name=first, last_name=last, actor=manager,
+    )
+    backoffice_services.deactivate_operator_account(account=account, actor=manager)
 
 
 def seed_sites_of_staff() -> dict[str, User]:
@@ -982,6 +997,7 @@ class Command(BaseCommand):
             clients = seed_clients(users["manager"])
             api, api_key = seed_api_account(password, clients, users["manager"])
             seed_console_user(password, clients, users["manager"])
+            seed_former_operator(users["manager"])
             floor = Floor(api=api, docks=seed_sites_of_staff(), **users)
             seed_customers(clients)
             orders = seed_orders(clients)
