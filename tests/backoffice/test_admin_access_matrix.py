@@ -26,6 +26,7 @@ from api import services as api_services
 from backoffice import return_actions
 from backoffice import services as backoffice_services
 from console import services as console_services
+from importjobs.models import ImportJob, ImportStatus
 from refunds.admin import RefundAdmin
 from reports.models import ExportJob, ExportStatus
 from rma import services as rma_services
@@ -88,7 +89,10 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     **model("disposition.StockMovement", list=MGR_SU, view=MGR_SU, add=NOBODY, change=NOBODY, delete=NOBODY),
     **model("inspection.Inspection", list=READERS, view=READERS, add=NOBODY, change=NOBODY, delete=NOBODY),
     # Managers delete a console user's authenticator (console 0002); nobody sees a key or QR code again.
-    **model("otp_totp.TOTPDevice", list=MGR_SU, view=MGR_SU, add=ONLY_SU, change=ONLY_SU, delete=MGR_SU,
+    **model("importjobs.ImportJob", list=MGR_SU, view=MGR_SU, add=NOBODY, change=NOBODY, delete=NOBODY),
+    # The walk's device is a superuser's: a manager sees and deletes console users' devices only (their bulk
+    # delete runs over their own list, which does not hold it: it answers like a done action, deleting nothing).
+    **model("otp_totp.TOTPDevice", list=MGR_SU, view=ONLY_SU, add=NOBODY, change=NOBODY, delete=ONLY_SU,
             actions={"delete_selected": MGR_SU}),
     **model("outbox.Message", list=FIN_MGR, view=FIN_MGR, add=NOBODY, change=NOBODY, delete=NOBODY,
             actions={"retry_selected": FIN_MGR}),
@@ -103,8 +107,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
             actions={"delete_selected": ONLY_SU}),
     **model("rma.ClientAccount", list=MGR_SU, view=MGR_SU, add=MGR_SU, change=MGR_SU, delete=ONLY_SU,
             actions={"delete_selected": ONLY_SU}),
-    **model("rma.Customer", list=CS_FIN_MGR, view=CS_FIN_MGR, add=MGR_SU, change=CS_MGR, delete=ONLY_SU,
-            actions={"delete_selected": ONLY_SU}),
+    **model("rma.Customer", list=CS_FIN_MGR, view=CS_FIN_MGR, add=MGR_SU, change=CS_MGR, delete=NOBODY),
     **model("rma.ExtraUnit", list=CS_DOCK_INSP_MGR, view=CS_DOCK_INSP_MGR, add=NOBODY, change=NOBODY, delete=NOBODY),
     **model("rma.Order", list=CS_FIN_MGR, view=CS_FIN_MGR, add=MGR_SU, change=NOBODY, delete=NOBODY),
     **model("rma.ReceivingScan", list=CS_DOCK_MGR, view=CS_DOCK_MGR, add=NOBODY, change=NOBODY, delete=NOBODY),
@@ -128,6 +131,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     **url("disposition_dispositionrule_test", get=INSP_MGR, post=INSP_MGR),
     **url("disposition_stockmovement_export", get=MGR_SU, post=MGR_SU),
     **url("dock", get=DOCK_MGR, post=DOCK_MGR),
+    **url("dock_keep_alive", get=NOBODY, post=FLOOR),
     **url("dock_extra_unit", get=NOBODY, post=DOCK_INSP_MGR),
     **url("dock_parcel_note", get=NOBODY, post=DOCK_MGR),
     **url("dock_scan", get=NOBODY, post=DOCK_MGR),
@@ -136,8 +140,6 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     **url("inspection_station_dispositions", get=INSP_MGR, post=INSP_MGR),
     **url("inspection_station_return", get=INSP_MGR, post=INSP_MGR),
     **url("inspection_station_unit", get=INSP_MGR, post=INSP_MGR),
-    **url("otp_totp_totpdevice_config", get=NOBODY, post=NOBODY),
-    **url("otp_totp_totpdevice_qrcode", get=NOBODY, post=NOBODY),
     **url("refunds_refund_act:approve", get=NOBODY, post=FIN_MGR),
     **url("refunds_refund_act:deny", get=NOBODY, post=FIN_MGR),
     **url("refunds_refund_act:issue", get=NOBODY, post=FIN_MGR),
@@ -156,6 +158,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     **url("rma_client_webhook_retire", get=NOBODY, post=MGR_SU),
     **url("rma_client_webhook_secret", get=NOBODY, post=MGR_SU),
     **url("rma_client_webhook_test", get=NOBODY, post=MGR_SU),
+    **url("rma_customer_erase", get=MGR_SU, post=MGR_SU),
     **url("rma_extraunit_resolve", get=CS_MGR, post=CS_MGR),
     **url("rma_order_correct_line", get=MGR_SU, post=MGR_SU),
     **url("rma_order_import", get=MGR_SU, post=MGR_SU),
@@ -178,6 +181,8 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     **url("rma_returnrequest_extra_unit", get=NOBODY, post=DOCK_INSP_MGR),
     **url("rma_returnrequest_label", get=CS_DOCK_MGR, post=CS_DOCK_MGR),
     **url("rma_unexpectedparcel_resolve", get=CS_MGR, post=CS_MGR),
+    # the second factor's page: every signed-in staff member reaches it (it sends on whoever needs none)
+    **url("two_factor", get=FLOOR, post=FLOOR),
 }
 
 # A row outside the role's queryset is "doesn't exist" (Django's wording, curly quote and all).
@@ -242,6 +247,8 @@ class World:
                                        status=ExportStatus.DONE)
         job.file.save("returns.csv", ContentFile(b"ran\n"))
         TOTPDevice.objects.create(user=self.users[SU], name="phone")
+        ImportJob.objects.create(requested_by=staff.manager, kind="orders", file_name="orders.csv", file_format="csv",
+                                 status=ImportStatus.DONE, summary="2 orders created")
         issued_gift_card(staff)
         self.operator = backoffice_services.create_operator_account(
             username="new-dock", email="nd@example.com", groups=["dock"], actor=staff.manager,
@@ -266,7 +273,7 @@ def _kwargs(pattern: URLPattern, world: World, obj) -> dict:
         "object_id": obj.pk if obj else None, "pk": obj.pk if obj else None, "id": obj.pk if obj else None,
         "client_id": world.rma.client_id, "rma_id": world.rma.pk, "order_id": world.rma.order_id,
         "line_id": world.rma.order.lines.first().pk, "job_id": ExportJob.objects.first().pk,
-        "parcel_id": UnexpectedParcel.objects.first().pk,
+        "parcel_id": UnexpectedParcel.objects.first().pk, "customer_id": world.rma.order.customer_id,
         **PARAMETER_FIXED,
     }
     return {name: by_name[name] for name in pattern.pattern.converters if name != "action"}
