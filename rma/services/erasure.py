@@ -69,7 +69,8 @@ def _erase_customer(*, customer: Customer, actor: Actor, reason: str, why: str, 
     reason = _clean_reason(reason, scrubber)
     returns = list(ReturnRequest.objects.select_for_update().filter(customer=customer).order_by("pk"))
     rows = rows_hanging_on({Customer: {customer.pk}})
-    files = scrub_rows(rows, scrubber)
+    # The customer's own row gets its placeholders below: "[erased]" is no unique email.
+    files = scrub_rows({model: pks for model, pks in rows.items() if model is not Customer}, scrubber)
     _scrub_admin_log(rows, scrubber)
     redact_messages(
         messages=Message.objects.filter(Q(destination__iexact=customer.email)
