@@ -61,7 +61,9 @@ def barcodes_on_pages(pdf: bytes, tmp_path: Path, *, dpi: int = 203, scan_dpi: i
             with Image.open(image) as printed:
                 size = (round(printed.width * scan_dpi / dpi), round(printed.height * scan_dpi / dpi))
                 printed.convert("L").resize(size, Image.Resampling.BOX).save(image)
-        # zbarimg exits 4 when it finds no barcode: that is an answer here, not an error.
-        result = subprocess.run([zbarimg, "--raw", "-q", str(image)], capture_output=True, text=True)
+        # zbarimg exits 4 when it finds no barcode: that is an answer here, not an error. Labels carry Code128
+        # only: other symbologies would read stray digits of the slip's text as a barcode now and then.
+        result = subprocess.run([zbarimg, "--raw", "-q", "-Sdisable", "-Scode128.enable", str(image)],
+                                capture_output=True, text=True)
         decoded.append(result.stdout.split())
     return decoded
