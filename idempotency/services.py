@@ -9,11 +9,13 @@ retry after the lease runs the request afresh.
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
+from django.db.models import Func, Q, TextField
 from django.utils import timezone
 
 from core.errors import DomainError
@@ -148,3 +150,30 @@ def _stored(row: IdempotencyKey) -> StoredResponse:
         status=row.response_status, body=bytes(row.response_body),
         content_type=row.response_content_type, location=row.response_location,
     )
+
+
+class _BodyText(Func):
+    """A stored response's bytes read as the UTF-8 text they are, so a filter can look inside them."""
+
+    template = "convert_from(%(expressions)s, 'UTF8')"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="CAST(%(expressions)s AS TEXT)", **extra)
+
+
+def redact_responses(*, containing: Iterable[str], scrub: Callable[[str], str]) -> int:
+    """Erase a person's data from the stored responses that show it, for rma.services.erasure (in its
+    transaction). A retry still gets its answer, with `scrub` applied; returns how many were changed."""
+    mentions = Q()
+    for value in containing:
+        mentions |= Q(body_text__icontains=value)
+    if not mentions:
+        return 0
+    keys = IdempotencyKey.objects.annotate(body_text=_BodyText("response_body")).filter(mentions)
+    changed = 0
+    for key in keys.select_for_update(of=("self",)).only("pk", "response_body"):
+        body = bytes(key.response_body).decode("utf-8", errors="replace")
+        IdempotencyKey.objects.filter(pk=key.pk).update(response_body=scrub(body).encode())
+        changed += 1
+    return changed

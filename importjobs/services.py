@@ -7,12 +7,16 @@ problem by row, or failed. Run by the worker, or in-process after commit when RE
 
 import logging
 import secrets
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from celery import shared_task
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from core.imports import ImportFileRefused, read_sheet
@@ -71,3 +75,27 @@ def run_import_job(*, job_id: int) -> None:
 def _progress(job: ImportJob, done: int) -> None:
     job.rows_done = done
     ImportJob.objects.filter(pk=job.pk).update(rows_done=done)
+
+
+def redact_jobs(*, containing: Iterable[str], scrub: Callable[[Any], Any]) -> int:
+    """Erase a person's data from the jobs whose outcome quotes it (a problem naming a customer's email),
+    for rma.services.erasure (in its transaction); returns how many jobs were changed."""
+    mentions = Q()
+    for value in containing:
+        mentions |= Q(problems_text__icontains=value) | Q(summary__icontains=value) | Q(error__icontains=value)
+    if not mentions:
+        return 0
+    jobs = ImportJob.objects.annotate(problems_text=Cast("problems", TextField())).filter(mentions)
+    changed = 0
+    for job in jobs.select_for_update(of=("self",)).only("pk", "problems", "summary", "error"):
+        ImportJob.objects.filter(pk=job.pk).update(
+            problems=scrub(job.problems), summary=scrub(job.summary), error=scrub(job.error),
+        )
+        changed += 1
+    return changed
+
+
+def delete_jobs_finished_before(cutoff) -> int:
+    """Forget the jobs that ended before the cutoff (their problems may quote customers); returns how many."""
+    deleted, _ = ImportJob.objects.filter(finished_at__lt=cutoff).delete()
+    return deleted

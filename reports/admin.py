@@ -44,6 +44,8 @@ class ExportJobAdmin(ReadOnlyAdmin):
     def download_column(self, job: ExportJob) -> str:
         if job.status != ExportStatus.DONE:
             return "–"
+        if not job.file:
+            return "expired"
         return format_html('<a href="{}">Download</a>', reverse("admin:reports_exportjob_download", args=[job.pk]))
 
     def get_urls(self):
@@ -68,6 +70,7 @@ class ExportJobAdmin(ReadOnlyAdmin):
             "filtered_list": f"{changelist}?{job.query_string}" if job.query_string else changelist,
             "download": reverse("admin:reports_exportjob_download", args=[job.pk]),
             "eager": settings.CELERY_TASK_ALWAYS_EAGER, "max_attempts": exports.MAX_ATTEMPTS,
+            "kept_days": settings.EXPORT_FILES_KEPT_DAYS,
         })
 
     def download_view(self, request: HttpRequest, job_id: int) -> FileResponse:

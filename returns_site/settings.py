@@ -205,7 +205,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BEAT_SCHEDULE |= {
     "requeue-stuck-exports": {"task": "reports.tasks.requeue_stuck_export_jobs", "schedule": 60.0},
     "purge-personal-data": {"task": "rma.tasks.purge_personal_data", "schedule": 24 * 3600.0},
+    "delete-expired-exports": {"task": "reports.tasks.delete_expired_exports", "schedule": 24 * 3600.0},
 }
+# Export files name customers: each is deleted this many days after it was written.
+EXPORT_FILES_KEPT_DAYS = int(os.environ.get("EXPORT_FILES_KEPT_DAYS", "7"))
 # Photos and personal data of returns closed (refunded, rejected, cancelled, expired, closed without
 # refund) this many days ago are purged by the daily job: two years covers the legal guarantee, a
 # warranty claim on a returned unit and the chargeback windows of the card schemes.
@@ -238,8 +241,15 @@ EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "demo-mail"))
 
 # The merchant console asks its people for a TOTP token after the password: always in production.
 CONSOLE_REQUIRE_TWO_FACTOR = env_flag("CONSOLE_REQUIRE_TWO_FACTOR", PRODUCTION)
-# What the authenticator app shows the account as.
-OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Returns console")
+# What the authenticator app shows an account as: "<facility> back office" for staff, "<facility> console"
+# for a client's people, so someone with both tells them apart.
+OTP_ISSUER_NAME = os.environ.get("OTP_TOTP_ISSUER", "Returns")
+
+
+# A function: django-otp calls the setting with the device being enrolled.
+def OTP_TOTP_ISSUER(device) -> str:
+    return f"{OTP_ISSUER_NAME} {'back office' if device.user.is_staff else 'console'}"
+
 
 # --- Staff login: lockout, second factor, password reset (issue 12) ---------------------------------------
 # django-axes counts wrong passwords per user name AND IP address (in the database, so every web process

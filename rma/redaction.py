@@ -10,6 +10,7 @@ named here, and rma imports no later stage.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.apps import apps
@@ -53,21 +54,30 @@ class Scrubber:
 
 
 def rows_hanging_on(seeds: dict[type[models.Model], set[int]]) -> dict[type[models.Model], set[int]]:
-    """The primary keys, per model, of the seeds and of every row pointing at them through foreign keys."""
+    """The primary keys, per model, of the seeds and of every row pointing at them through foreign keys.
+
+    Walked from the rows found last only, one query per foreign key into them: a purge of many returns
+    asks each return's few dozen rows, not every table again each round.
+    """
     reached = {model: set(pks) for model, pks in seeds.items()}
-    grown = True
-    while grown:
-        grown = False
-        for model in apps.get_models():
-            pointers = [field for field in model._meta.concrete_fields
-                        if field.is_relation and field.related_model in reached and field.related_model is not model]
-            for field in pointers:
-                pks = set(model._base_manager.filter(**{f"{field.name}__in": reached[field.related_model]})
-                          .values_list("pk", flat=True))
-                if not pks <= reached.get(model, set()):
-                    reached.setdefault(model, set()).update(pks)
-                    grown = True
+    frontier = reached
+    while frontier:
+        found: dict[type[models.Model], set[int]] = {}
+        for target, new_pks in frontier.items():
+            for model, field in _pointers_to(target):
+                pks = set(model._base_manager.filter(**{f"{field.name}__in": new_pks}).values_list("pk", flat=True))
+                found.setdefault(model, set()).update(pks - reached.get(model, set()))
+        frontier = {model: pks for model, pks in found.items() if pks}
+        for model, pks in frontier.items():
+            reached.setdefault(model, set()).update(pks)
     return reached
+
+
+@cache
+def _pointers_to(target: type[models.Model]) -> tuple[tuple[type[models.Model], models.Field], ...]:
+    """Every (model, foreign key) pointing at the target, self-references aside; the registry is fixed at run time."""
+    return tuple((model, field) for model in apps.get_models() for field in model._meta.concrete_fields
+                 if field.is_relation and field.related_model is target and model is not target)
 
 
 def _text_fields(model: type[models.Model]) -> list[models.Field]:

@@ -5,7 +5,9 @@ blanks; the country stays, for the reports), the address of each of their orders
 their returns but the inspectors' unit photos (rma.redaction.KEPT_FILES: the customer's damage photo,
 the receipt, the dock's parcel photos with their label), their values wherever free text copied them
 (notes, comments, event notes and details, ledger notes), the emails sent to them (words, attachment
-and address; one still pending is not sent) and the admin's log lines about them. What stays: every
+and address; one still pending is not sent), the admin's log lines about them, the import jobs'
+problems quoting them and the API's stored answers to retries (idempotency keys) showing them; the export
+files already written hold them until they expire (settings.EXPORT_FILES_KEPT_DAYS). What stays: every
 amount, refund, ledger entry, grade and disposition, and the audit trail, which gains an event per
 return saying who erased what and why, without the erased values.
 """
@@ -23,6 +25,8 @@ from django.utils import timezone
 
 from core.actors import Actor, SystemActor, require
 from core.errors import DomainError, InvalidInput
+from idempotency.services import redact_responses
+from importjobs.services import delete_jobs_finished_before, redact_jobs
 from outbox.models import Message
 from outbox.services import redact_messages
 from rma.customer_emails import return_owner
@@ -77,6 +81,8 @@ def _erase_customer(*, customer: Customer, actor: Actor, reason: str, why: str, 
                                         | Q(owner__in=[return_owner(rma) for rma in returns])),
         addressed_to=customer.email, placeholder_address=placeholder_email(customer), scrub=scrubber.json,
     )
+    redact_jobs(containing=scrubber.values, scrub=scrubber.json)
+    redact_responses(containing=scrubber.values, scrub=scrubber.text)
     Order.objects.filter(customer=customer).update(**dict.fromkeys(ADDRESS_FIELDS, ""), updated_at=now)
     Customer.objects.filter(pk=customer.pk).update(
         name=f"erased-{customer.pk}", email=placeholder_email(customer), phone="", **dict.fromkeys(ADDRESS_FIELDS, ""),
@@ -128,10 +134,11 @@ def retention_cutoff(now: dt.datetime) -> dt.datetime:
 
 def purge_personal_data(*, clock: Clock = timezone.now, batch_size: int = 100) -> PurgeOutcome:
     """The scheduled purge: every return closed before the retention period, batch by batch, each in its
-    own transaction; then every customer left with nothing newer is erased whole. Running it again
-    erases nothing twice."""
+    own transaction; then every customer left with nothing newer is erased whole, and the import jobs
+    older than the period are forgotten. Running it again erases nothing twice."""
     now = clock()
     cutoff = retention_cutoff(now)
+    delete_jobs_finished_before(cutoff)
     due = ReturnRequest.objects.filter(state__in=CLOSED_STATES, state_entered_at__lt=cutoff,
                                        personal_data_purged_at__isnull=True).order_by("pk")
     returns = 0

@@ -169,3 +169,12 @@ def test_managers_see_console_users_authenticators_but_not_staff_ones(client, db
     assert reverse("admin:otp_totp_totpdevice_change", args=[finance_device.pk]) not in listed
     deleting = client.post(reverse("admin:otp_totp_totpdevice_delete", args=[finance_device.pk]), {"post": "yes"})
     assert deleting.status_code == 302 and TOTPDevice.objects.filter(pk=finance_device.pk).exists()
+
+
+def test_the_authenticator_app_names_the_back_office_for_staff_and_the_console_for_clients(db):
+    staff_app = enrolled(staff_member("finance")).config_url
+    client_app = enrolled(User.objects.create_user(username="anna", password=PASSWORD)).config_url
+
+    assert "otpauth://totp/Returns%20back%20office%3Afinance?" in staff_app
+    assert "issuer=Returns%20back%20office" in staff_app
+    assert "otpauth://totp/Returns%20console%3Aanna?" in client_app

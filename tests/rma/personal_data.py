@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.db.models.functions import Cast
 from PIL import Image
 
+from idempotency import services as idempotency_services
+from importjobs.models import ImportJob, ImportStatus
 from inspection import services as inspection_services
 from outbox import delivery
 from outbox.services import enqueue_email
@@ -39,7 +41,8 @@ def png(name: str = "photo.png") -> SimpleUploadedFile:
 def customer_with_history(staff, *, email: str = EMAIL, name: str = NAME):
     """A customer with a refunded return (gift card, a note naming them), and a received one with their photo,
     their receipt, a parcel photographed at the dock and an inspector's photo of the unit; their emails
-    delivered, and one still pending."""
+    delivered, and one still pending; an import refused for a row naming them, and the API's stored answer
+    to a request about them."""
     client = client_with_policy(auto_authorize=False, refund_methods=["gift_card", "original_payment"])
     customer = CustomerFactory(client=client, email=email, name=name, phone=PHONE, address_line1=STREET,
                                postal_code=POSTAL_CODE)
@@ -70,7 +73,29 @@ def customer_with_history(staff, *, email: str = EMAIL, name: str = NAME):
     delivery.deliver_due()
     enqueue_email(type="email.test", to=email, owner=return_owner(received), subject=f"For {name}",
                   body=f"Dear {name}, ...")
+    refused_import_naming(staff.manager, email)
+    stored_api_answer_naming(staff.manager, email, name)
     return customer, [ReturnRequest.objects.get(pk=refunded.pk), ReturnRequest.objects.get(pk=received.pk)]
+
+
+def refused_import_naming(user, email: str) -> ImportJob:
+    """What a worker leaves of an order file refused for a row quoting the customer's email."""
+    return ImportJob.objects.create(
+        requested_by=user, kind="orders", file_name="orders.csv", file_format="csv", status=ImportStatus.REFUSED,
+        rows_total=1, rows_done=1,
+        problems=[{"row": 2, "column": "customer_email", "message": f"{email} belongs to another customer."}],
+    )
+
+
+def stored_api_answer_naming(account, email: str, name: str) -> None:
+    """The first answer to a client's POST, kept for its retries, showing the customer."""
+    body = f'{{"customer": {{"email": "{email}", "name": "{name}"}}}}'.encode()
+    claim = idempotency_services.claim_key(
+        account=account, key="order-4711",
+        request=idempotency_services.Fingerprint.of(method="POST", path="/api/v1/orders/", body=body),
+    )
+    idempotency_services.complete_claim(claim=claim, response=idempotency_services.StoredResponse(
+        status=201, body=body, content_type="application/json", location=""))
 
 
 def where_found(*values: str) -> list[str]:

@@ -1,12 +1,16 @@
 """A manager erases a customer's personal data on request: gone from every table, the books unchanged,
 the erasure on each return's timeline without the erased values; nobody else may do it."""
 
+import json
+
 import pytest
 from django.core import signing
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from core.errors import DomainError, InvalidInput, PermissionRefused
+from idempotency.models import IdempotencyKey
+from importjobs.models import ImportJob
 from inspection.models import InspectionPhoto
 from outbox.models import Message, MessageStatus
 from rma import selectors
@@ -175,3 +179,16 @@ def test_other_staff_have_no_button_and_the_page_refuses_them(client, staff, met
     assert response.status_code == 403
     assert erase_page(customer) not in page.content.decode()
     assert Customer.objects.get(pk=customer.pk).erased_at is None
+
+
+def test_a_retry_of_an_api_request_about_them_gets_its_answer_without_them(
+    staff, history, django_capture_on_commit_callbacks,
+):
+    customer, _ = history
+    erase(customer, staff.manager, capture=django_capture_on_commit_callbacks)
+
+    stored = IdempotencyKey.objects.get(key="order-4711")
+    assert (stored.response_status, json.loads(bytes(stored.response_body))) == (
+        201, {"customer": {"email": "[erased]", "name": "[erased]"}})
+    assert ImportJob.objects.get().problems == [
+        {"row": 2, "column": "customer_email", "message": "[erased] belongs to another customer."}]

@@ -8,11 +8,12 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
 
+from importjobs.models import ImportJob
 from rma import services as rma_services
 from rma.models import Customer, ReturnEvent, ReturnEventType, ReturnRequest, ReturnState
 from rma.services.erasure import purge_personal_data
 from tests.factories import client_with_policy, order_for, return_in_state
-from tests.rma.personal_data import EMAIL, NAME, customer_with_history, money_totals, where_found
+from tests.rma.personal_data import EMAIL, NAME, customer_with_history, money_totals, refused_import_naming, where_found
 
 NOW = dt.datetime(2028, 12, 4, 12, 0, tzinfo=dt.UTC)
 
@@ -101,3 +102,14 @@ def test_the_command_for_cron_says_what_it_purged(staff, capsys, settings):
     call_command("purge_personal_data")
 
     assert "1 return closed more than 10 days ago purged; 0 customers erased whole." in capsys.readouterr().out
+
+
+def test_import_jobs_older_than_the_period_are_forgotten(staff, settings, django_capture_on_commit_callbacks):
+    settings.PERSONAL_DATA_RETENTION_DAYS = 730
+    old, recent = refused_import_naming(staff.manager, EMAIL), refused_import_naming(staff.manager, EMAIL)
+    ImportJob.objects.filter(pk=old.pk).update(finished_at=NOW - dt.timedelta(days=731))
+    ImportJob.objects.filter(pk=recent.pk).update(finished_at=NOW - dt.timedelta(days=729))
+
+    purge(django_capture_on_commit_callbacks)
+
+    assert list(ImportJob.objects.values_list("pk", flat=True)) == [recent.pk]
