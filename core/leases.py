@@ -51,7 +51,7 @@ def renew_lease(job: LeasedJob, *, running: str, now: dt.datetime, **progress) -
     """Hold the job a while longer, recording `progress` (field values); LeaseLost if it was taken back."""
     job.leased_until = now + LEASE
     renewed = type(job).objects.filter(pk=job.pk, status=running, attempts=job.attempts).update(
-        leased_until=job.leased_until, **progress,
+        **progress, leased_until=job.leased_until,
     )
     if not renewed:
         raise LeaseLost
