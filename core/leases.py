@@ -81,7 +81,10 @@ def requeue_stuck(
 
 
 @transaction.atomic
-def _take_back(model, job_id, *, now, running, queued, failed, start_again, gave_up, max_attempts):
+def _take_back(
+    model: type[LeasedJob], job_id: int, *, now: dt.datetime, running: str, queued: str, failed: str,
+    start_again: Callable[[int], None], gave_up: Callable[[LeasedJob], str], max_attempts: int,
+) -> LeasedJob | None:
     # Locked, and the lease read again: the worker may have renewed it since the list was read.
     job = model.objects.select_for_update(skip_locked=True).filter(
         pk=job_id, status=running, leased_until__lte=now,
