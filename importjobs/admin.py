@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from core.admin import ReadOnlyAdmin
+from core.leases import MAX_ATTEMPTS
 from importjobs import services
 from importjobs.models import ImportJob, ImportStatus
 from importjobs.registry import kind_of, may_import_any
@@ -60,6 +61,7 @@ class ImportJobAdmin(ReadOnlyAdmin):
             "checked_all": job.rows_done >= job.rows_total,
             "import_url": reverse(kind.import_url_name), "list_url": reverse(kind.list_url_name),
             "eager": settings.CELERY_TASK_ALWAYS_EAGER, "refused": job.status == ImportStatus.REFUSED,
+            "max_attempts": MAX_ATTEMPTS,
         })
 
 

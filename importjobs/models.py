@@ -3,20 +3,23 @@
 from django.conf import settings
 from django.db import models
 
+from core.leases import LeasedJob
+
 
 class ImportStatus(models.TextChoices):
     QUEUED = "queued"  # waiting for a worker
-    RUNNING = "running"  # rows being checked (see rows_done), then compared with the database and applied
+    RUNNING = "running"  # rows checked by the worker holding the lease (see rows_done), then compared and applied
     DONE = "done"  # applied; see summary
     REFUSED = "refused"  # the file has problems, listed by row: nothing was applied
-    FAILED = "failed"  # an error stopped it before anything was applied; see error
+    FAILED = "failed"  # an error stopped it before anything was applied; see error (also: every worker died)
 
 
-class ImportJob(models.Model):
+class ImportJob(LeasedJob):
     """One uploaded file of one kind of import (importjobs.registry), its progress and its outcome.
 
     The uploaded file is deleted once the job ends: it names customers, and the job keeps what a
-    person needs (the problems by row, or what was applied).
+    person needs (the problems by row, or what was applied). Until then it is kept, so that a job
+    whose worker died (its lease ran out, see core.leases) can be run again from the file.
     """
 
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -42,3 +45,8 @@ class ImportJob(models.Model):
     @property
     def running(self) -> bool:
         return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+    @property
+    def worker_stopped(self) -> bool:
+        """Whether a worker died while running it: it was started again, or is queued to be."""
+        return self.attempts > 1 or (self.status == ImportStatus.QUEUED and self.attempts > 0)

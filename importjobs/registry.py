@@ -3,6 +3,18 @@
 A kind's `run` receives the file's sheet, the job's requester as the actor and a progress callback,
 and returns what happened: its problems (nothing applied) or a summary of what it applied. The rules
 stay in the owning app's service; this app only carries the file, the progress and the outcome.
+
+A kind must be safe to run again on the same file, because a job whose worker died is run again from
+the first row (core.leases, importjobs.stuck_imports):
+- apply in one transaction, after every row is checked: a worker that dies before the commit applied
+  nothing, and the database rolls it back;
+- a worker may die after the commit but before the job is marked done; the rerun then meets its own
+  writes, and must find them unchanged and write nothing again. Orders do (rma.services.import_orders
+  compares every order and line cell by cell: a second run reports them "unchanged"). A kind whose rows
+  add up (stock counts, payments, ledger entries) must key each row so that a second run skips it;
+- let `on_progress` raise: it raises core.leases.LeaseLost when the job was taken back from this
+  worker, which must then stop before applying. Call it while checking, every thousand rows or so:
+  each call renews the job's lease (core.leases.LEASE), and the apply step must end well within it.
 """
 
 from collections.abc import Callable

@@ -1,10 +1,12 @@
 """Starting an import job and running it in a worker.
 
-The worker checks the whole file holding no lock, reporting its progress on the job, then lets the
-kind apply it in one short transaction (all or nothing); the job ends done, refused with every
-problem by row, or failed. Run by the worker, or in-process after commit when REDIS_URL is unset.
+The worker checks the whole file holding no lock, reporting its progress on the job (which renews its
+lease, core.leases), then lets the kind apply it in one short transaction (all or nothing); the job
+ends done, refused with every problem by row, or failed. Run by the worker, or in-process after
+commit when REDIS_URL is unset.
 """
 
+import datetime as dt
 import logging
 import secrets
 from collections.abc import Callable, Iterable
@@ -20,8 +22,9 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from core.imports import ImportFileRefused, read_sheet
+from core.leases import Clock, LeaseLost, claim, renew_lease, still_held
 from importjobs.models import ImportJob, ImportStatus
-from importjobs.registry import kind_of
+from importjobs.registry import Outcome, kind_of
 
 logger = logging.getLogger(__name__)
 
@@ -44,19 +47,29 @@ def start_import_job(
     return job
 
 
-@shared_task(ignore_result=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def run_import_job(*, job_id: int) -> None:
-    """The worker's part: check and apply the job's file, or record why nothing was applied."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(status=ImportStatus.RUNNING)
-    if not claimed:
-        return  # gone, or a redelivery of a job already taken
-    job = ImportJob.objects.select_related("requested_by").get(pk=job_id)
-    kind = kind_of(job.kind)
+    """The worker's part: safe to run twice, only the worker that claims the queued job runs it."""
+    check_and_apply(job_id=job_id)
+
+
+def check_and_apply(*, job_id: int, clock: Clock = timezone.now) -> ImportJob | None:
+    """Claim the queued job, check and apply its file under a lease its progress renews, and record the
+    outcome; None when there is nothing to claim (gone, finished, another worker's) or it was taken back.
+
+    A worker that dies leaves the job running with its file kept; once the lease ran out the sweep
+    (importjobs.stuck_imports) queues it again and the next worker runs it from the first row, which
+    the kinds make safe (importjobs.registry).
+    """
+    job = claim(ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED), running=ImportStatus.RUNNING,
+                now=clock())
+    if job is None:
+        return None
     try:
-        with job.file.open("rb") as file:
-            data = file.read()
-        sheet = read_sheet(data, file_format=job.file_format, formulas_as_text=kind.formulas_as_text)
-        outcome = kind.run(sheet=sheet, actor=job.requested_by, on_progress=lambda done, total: _progress(job, done))
+        outcome = _run_kind(job, clock)
+    except LeaseLost:
+        logger.warning("Import job %s was taken back from this worker", job.pk)
+        return None
     except ImportFileRefused as refused:
         job.status, job.problems = ImportStatus.REFUSED, [{"row": None, "column": "", "message": refused.message}]
     except Exception as error:
@@ -67,14 +80,35 @@ def run_import_job(*, job_id: int) -> None:
                         for problem in outcome.problems]
         job.status = ImportStatus.REFUSED if outcome.problems else ImportStatus.DONE
         job.summary = outcome.summary
-    job.finished_at = timezone.now()
-    job.file.delete(save=False)
-    job.save(update_fields=["status", "problems", "summary", "error", "rows_done", "file", "finished_at"])
+    return _finish(job, clock())
 
 
-def _progress(job: ImportJob, done: int) -> None:
+def _run_kind(job: ImportJob, clock: Clock) -> Outcome:
+    kind = kind_of(job.kind)
+    with job.file.open("rb") as file:
+        data = file.read()
+    sheet = read_sheet(data, file_format=job.file_format, formulas_as_text=kind.formulas_as_text)
+    return kind.run(sheet=sheet, actor=job.requested_by, on_progress=lambda done, total: _progress(job, done, clock))
+
+
+def _progress(job: ImportJob, done: int, clock: Clock) -> None:
+    """Show the rows checked and hold the job a while longer (the kind reports every thousand rows or so)."""
     job.rows_done = done
-    ImportJob.objects.filter(pk=job.pk).update(rows_done=done)
+    renew_lease(job, running=ImportStatus.RUNNING, now=clock(), rows_done=done)
+
+
+@transaction.atomic
+def _finish(job: ImportJob, now: dt.datetime) -> ImportJob | None:
+    if not still_held(job, running=ImportStatus.RUNNING):
+        return None  # taken back after its lease ran out: the attempt holding it now ends it, and needs the file
+    # The upload names customers: deleted once the outcome is recorded, never before (a rerun reads it).
+    storage, upload = job.file.storage, job.file.name
+    job.file, job.finished_at, job.leased_until = "", now, None
+    job.save(update_fields=["status", "problems", "summary", "error", "rows_done", "file", "finished_at",
+                            "leased_until"])
+    transaction.on_commit(lambda: storage.delete(upload))
+    return job
+
 
 
 def redact_jobs(*, containing: Iterable[str], scrub: Callable[[Any], Any]) -> int:

@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from core.admin import ReadOnlyAdmin
+from core.leases import MAX_ATTEMPTS
 from reports import exports, selectors
 from reports.export_page import CONTENT_TYPES
 from reports.models import ExportJob, ExportStatus
@@ -69,7 +70,7 @@ class ExportJobAdmin(ReadOnlyAdmin):
             "done": job.status == ExportStatus.DONE, "failed": job.status == ExportStatus.FAILED,
             "filtered_list": f"{changelist}?{job.query_string}" if job.query_string else changelist,
             "download": reverse("admin:reports_exportjob_download", args=[job.pk]),
-            "eager": settings.CELERY_TASK_ALWAYS_EAGER, "max_attempts": exports.MAX_ATTEMPTS,
+            "eager": settings.CELERY_TASK_ALWAYS_EAGER, "max_attempts": MAX_ATTEMPTS,
             "kept_days": settings.EXPORT_FILES_KEPT_DAYS,
         })
 

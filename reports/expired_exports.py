@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from reports.exports import Clock
+from core.leases import Clock
 from reports.models import ExportJob, ExportStatus
 
 

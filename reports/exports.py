@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import secrets
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from celery import shared_task
@@ -23,6 +23,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from core.errors import PermissionRefused
+from core.leases import HEARTBEAT, Clock, LeaseLost, claim, renew_lease, still_held
 from core.spreadsheet import Value, write_csv, write_xlsx
 from reports.models import ExportJob, ExportStatus
 from reports.resources import ExportResource
@@ -30,15 +31,10 @@ from rma.lists import ListQuery, ListSpec, list_rows
 
 logger = logging.getLogger(__name__)
 
-# How often a running job reports its progress, in rows.
+# How often a running job reports its progress, in rows. Its worker also renews its lease (core.leases)
+# then, and at least every HEARTBEAT; the sweep (reports.stuck_exports) queues a job whose lease ran
+# out again, at most MAX_ATTEMPTS times in all.
 PROGRESS_EVERY = 1000
-# A running job's worker renews its lease at least this often; a job whose lease ran out has lost its
-# worker, and the sweep (reports.stuck_exports) queues it again, at most MAX_ATTEMPTS times in all.
-LEASE = dt.timedelta(minutes=2)
-HEARTBEAT = LEASE / 4
-MAX_ATTEMPTS = 3
-
-Clock = Callable[[], dt.datetime]
 
 
 @dataclass(frozen=True)
@@ -105,15 +101,12 @@ def write_export(*, job_id: int) -> None:
     run_export_job(job_id=job_id)
 
 
-class LeaseLost(Exception):
-    """The job is no longer this worker's: the sweep took it back after its lease ran out."""
-
-
 def run_export_job(*, job_id: int, clock: Clock = timezone.now) -> ExportJob | None:
     """Claim the queued job, write its file to default storage under a lease renewed as rows are written,
     and record the outcome; None when there is nothing to claim (gone, finished, or another worker's).
     """
-    job = _claim(job_id, clock())
+    job = claim(ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED), running=ExportStatus.RUNNING,
+                now=clock())
     if job is None:
         return None
     try:
@@ -133,32 +126,15 @@ def run_export_job(*, job_id: int, clock: Clock = timezone.now) -> ExportJob | N
     return _finish(job, clock())
 
 
-@transaction.atomic
-def _claim(job_id: int, now: dt.datetime) -> ExportJob | None:
-    job = ExportJob.objects.select_for_update(skip_locked=True).filter(pk=job_id, status=ExportStatus.QUEUED).first()
-    if job is not None:
-        job.status, job.attempts, job.rows_done = ExportStatus.RUNNING, job.attempts + 1, 0
-        job.leased_until = now + LEASE
-        job.save(update_fields=["status", "attempts", "rows_done", "leased_until"])
-    return job
-
-
 def _renew_lease(job: ExportJob, now: dt.datetime) -> None:
-    """Report progress and hold the job a while longer; the attempt number fences off a worker taken over."""
-    job.leased_until = now + LEASE
-    renewed = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING, attempts=job.attempts).update(
-        rows_done=job.rows_done, rows_total=job.rows_total, leased_until=job.leased_until,
-    )
-    if not renewed:
-        raise LeaseLost
+    """Report progress and hold the job a while longer."""
+    renew_lease(job, running=ExportStatus.RUNNING, now=now, rows_done=job.rows_done, rows_total=job.rows_total)
 
 
 @transaction.atomic
 def _finish(job: ExportJob, now: dt.datetime) -> ExportJob | None:
-    held = ExportJob.objects.select_for_update().filter(
-        pk=job.pk, status=ExportStatus.RUNNING, attempts=job.attempts,
-    ).values_list("pk", flat=True).first()
-    if held is None:  # taken back while the file was written: the attempt that holds the job writes the file
+    # Taken back while the file was written: the attempt that holds the job writes the file.
+    if not still_held(job, running=ExportStatus.RUNNING):
         if job.file:
             job.file.delete(save=False)
         return None

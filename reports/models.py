@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from core.leases import LeasedJob
+
 
 class ExportStatus(models.TextChoices):
     QUEUED = "queued"  # waiting for a worker
@@ -11,7 +13,7 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed"  # see error (also: every worker that tried it died)
 
 
-class ExportJob(models.Model):
+class ExportJob(LeasedJob):
     """An export too large for one request: written by a worker, offered when done."""
 
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -25,10 +27,6 @@ class ExportJob(models.Model):
     rows_done = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
     error = models.TextField(blank=True)
-    attempts = models.PositiveIntegerField(default=0, help_text="How many times a worker started writing it.")
-    leased_until = models.DateTimeField(
-        null=True, blank=True, help_text="The worker writing it renews this while it writes; past it, it died.",
-    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -199,11 +199,12 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "idempotency.tasks.purge_idempotency_keys", "schedule": 3600.0},
 }
 # Workers that die lose nothing (issue 12): a task whose worker process died goes back to the queue
-# (with acks_late, it is acknowledged only once done), export jobs whose lease ran out are queued again
-# by a sweep, and personal data of returns closed long ago is purged daily.
+# (with acks_late, it is acknowledged only once done), export and import jobs whose lease ran out are
+# queued again by a sweep (core.leases), and personal data of returns closed long ago is purged daily.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BEAT_SCHEDULE |= {
     "requeue-stuck-exports": {"task": "reports.tasks.requeue_stuck_export_jobs", "schedule": 60.0},
+    "requeue-stuck-imports": {"task": "importjobs.tasks.requeue_stuck_import_jobs", "schedule": 60.0},
     "purge-personal-data": {"task": "rma.tasks.purge_personal_data", "schedule": 24 * 3600.0},
     "delete-expired-exports": {"task": "reports.tasks.delete_expired_exports", "schedule": 24 * 3600.0},
 }

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from core.leases import MAX_ATTEMPTS
 from reports import exports
 from reports.models import ExportJob, ExportStatus
 from reports.stuck_exports import requeue_stuck_exports
@@ -58,15 +59,15 @@ def test_a_job_whose_worker_still_renews_its_lease_is_left_alone(staff, django_c
 
 
 def test_a_job_whose_workers_died_max_attempts_times_fails_and_its_page_says_why(client, staff):
-    job = job_left_running(staff, attempts=exports.MAX_ATTEMPTS, lease_ends=NOW - dt.timedelta(minutes=5))
+    job = job_left_running(staff, attempts=MAX_ATTEMPTS, lease_ends=NOW - dt.timedelta(minutes=5))
 
     [failed] = requeue_stuck_exports(clock=lambda: NOW)
     client.force_login(staff.manager)
     page = client.get(reverse("admin:reports_exportjob_change", args=[job.pk])).content.decode()
 
     assert (failed.status, failed.finished_at) == (ExportStatus.FAILED, NOW)
-    assert f"The worker writing it stopped {exports.MAX_ATTEMPTS} times" in page
-    assert f"{exports.MAX_ATTEMPTS} of {exports.MAX_ATTEMPTS}" in page
+    assert f"The worker writing it stopped {MAX_ATTEMPTS} times" in page
+    assert f"{MAX_ATTEMPTS} of {MAX_ATTEMPTS}" in page
 
 
 def test_the_job_page_says_a_requeued_job_starts_over(client, staff):
@@ -94,7 +95,7 @@ def test_a_redelivered_task_of_a_job_another_worker_holds_writes_nothing(staff):
 
 def test_the_command_for_cron_reports_what_it_took_back(staff, capsys):
     job_left_running(staff, attempts=1, lease_ends=timezone.now() - dt.timedelta(minutes=3))
-    job_left_running(staff, attempts=exports.MAX_ATTEMPTS, lease_ends=timezone.now() - dt.timedelta(minutes=3))
+    job_left_running(staff, attempts=MAX_ATTEMPTS, lease_ends=timezone.now() - dt.timedelta(minutes=3))
 
     call_command("requeue_stuck_exports")
 

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
+from core.leases import MAX_ATTEMPTS
 from core.words import counted
-from reports.exports import MAX_ATTEMPTS
 from reports.models import ExportStatus
 from reports.stuck_exports import requeue_stuck_exports
 
