@@ -90,6 +90,9 @@ class TrackingImportReport:
 
     @property
     def summary(self) -> str:
+        """What the rows came to, e.g. "4 carrier events: 1 applied, 3 already imported"; nothing with problems."""
+        if self.problems:
+            return ""
         counts = ", ".join(f"{count} {outcome}" for outcome, count in self.outcome_counts())
         noun = "carrier event" if len(self.scans) == 1 else "carrier events"
         return f"{len(self.scans)} {noun}" + (f": {counts}" if counts else "")
