@@ -105,7 +105,7 @@ def shipping_carrier(*, rma: ReturnRequest, carrier: str) -> str:
     return clean_text(rma.carrier or carrier, model=ReturnRequest, field="carrier")
 
 
-def clean_carrier_event(
+def _cleaned_carrier_event(
     *, tracking_number: str, event: str, occurred_at: dt.datetime, carrier: str, description: str,
 ) -> dict:
     """One carrier event's fields checked against their columns, the event normalized; InvalidInput if bad."""
@@ -144,7 +144,7 @@ def record_carrier_event(
     corrects a tracking number, importing the carrier's file again applies it.
     """
     actor = require(actor, "rma.import_tracking", action="import carrier tracking")
-    fields = clean_carrier_event(
+    fields = _cleaned_carrier_event(
         tracking_number=tracking_number, event=event, occurred_at=occurred_at, carrier=carrier,
         description=description,
     )
@@ -153,8 +153,7 @@ def record_carrier_event(
     recorded = selectors.recorded_carrier_event(
         tracking_number=fields["tracking_number"], event=fields["event"], occurred_at=occurred_at
     )
-    carrier_event, _ = record_carrier_event_on(matches=matches, recorded=recorded, actor=actor, **fields)
-    return carrier_event
+    return record_carrier_event_on(matches=matches, recorded=recorded, actor=actor, **fields)
 
 
 def record_carrier_event_on(
@@ -167,14 +166,14 @@ def record_carrier_event_on(
     carrier: str,
     description: str,
     actor: Actor,
-) -> tuple[CarrierEvent, bool]:
+) -> CarrierEvent:
     """record_carrier_event's rules, for checked fields, given the locked returns the tracking number
-    names (`preferring_live`) and the event's earlier record; also whether anything was written.
+    names (`preferring_live`) and the event's earlier record.
 
     Shared with rma.services.import_carrier_events, which locks a whole file's returns at once.
     """
     if recorded is not None and (recorded.is_settled or len(matches) != 1):
-        return recorded, False
+        return recorded
     carrier_event = recorded or CarrierEvent(
         tracking_number=tracking_number, event=event, occurred_at=occurred_at, carrier=carrier,
         description=description,
@@ -186,7 +185,7 @@ def record_carrier_event_on(
     if rma is None:
         carrier_event.outcome, carrier_event.message = outcome, message
         carrier_event.save()
-        return carrier_event, True
+        return carrier_event
     at = occurred_at.astimezone(dt.UTC)
     summary = " ".join(part for part in (carrier or rma.carrier, event, f"{at:%Y-%m-%d %H:%M} UTC") if part)
     if description:
@@ -202,7 +201,7 @@ def record_carrier_event_on(
             rma=rma, action=ReturnEventType.CARRIER_EVENT, actor=actor,
             note=f"{summary}. {message}", details={"carrier_event": carrier_event.pk, "outcome": outcome},
         )
-    return carrier_event, True
+    return carrier_event
 
 
 def carrier_event_outcome(

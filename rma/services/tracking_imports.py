@@ -125,7 +125,7 @@ def _apply(scans: list[ScanInFile], *, actor: Actor) -> list[ImportProblem]:
         earlier = recorded.get(scan.key)
         scan.action = _action(earlier)
         try:
-            scan.record, _ = record_carrier_event_on(
+            scan.record = record_carrier_event_on(
                 matches=returns.get(scan.key[0], []), recorded=earlier, actor=actor, **scan.fields(),
             )
         except DomainError as refused:
