@@ -4,7 +4,6 @@ scans, and the queues of unexpected parcels and extra units that customer servic
 The return itself is shown by backoffice.admin, which composes every stage.
 """
 
-from collections import Counter
 from urllib.parse import urlencode
 
 from django import forms
@@ -20,7 +19,6 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from import_export.admin import ImportMixin
-from import_export.results import Result
 
 from core.admin import ReadOnlyAdmin, SafeAutocompleteMixin
 from core.errors import DomainError
@@ -29,7 +27,7 @@ from core.import_admin import CheckedCSV, CheckedImportMixin, CheckedXLSX, XLSXF
 from core.moments import format_moment
 from core.money import format_money
 from importjobs.admin import BackgroundImportMixin
-from rma import models, selectors, services
+from rma import models, selectors, services, tracking_import
 from rma.erasure_admin import CustomerErasureAdmin
 from rma.list_admin import ListedAdmin
 from rma.resources import CarrierEventResource, OrderImportResource
@@ -421,21 +419,13 @@ class ReceivingScanAdmin(ListedAdmin, ReadOnlyAdmin):
     list_filter = ["result", "warehouse", "wrong_site"]
 
 
-def import_summary(result: Result) -> list[tuple[str, int]]:
-    """How many rows of an import came to each outcome, and how many had been imported before."""
-    counts = Counter(
-        "already imported" if row.is_skip() else row.instance.get_outcome_display().lower()
-        for row in result.valid_rows()
-    )
-    return sorted(counts.items())
-
-
 @admin.register(models.CarrierEvent)
-class CarrierEventAdmin(CheckedImportMixin, ImportMixin, ReadOnlyAdmin):
+class CarrierEventAdmin(BackgroundImportMixin, CheckedImportMixin, ImportMixin, ReadOnlyAdmin):
     """Every carrier scan imported and what it did. Import reads a carrier's CSV or XLSX file.
 
-    Its preview runs each row through services.record_carrier_event and rolls everything back;
-    confirming runs them again for real, and applies nothing if any row cannot be recorded.
+    rma.services.import_carrier_events checks the file holding no lock; its preview (a dry run) foresees
+    each row's outcome and changes nothing; confirming checks again and applies every row, or none.
+    A large file is imported by a job (importjobs) instead.
     """
 
     list_display = [
@@ -448,33 +438,23 @@ class CarrierEventAdmin(CheckedImportMixin, ImportMixin, ReadOnlyAdmin):
     resource_classes = [CarrierEventResource]
     import_formats = [CheckedCSV, CheckedXLSX]
     import_template_name = "admin/rma/carrierevent/import.html"
+    background_import_kind = "carrier_events"
     # Each event already says who imported it and when, and its return's trail what it did.
     skip_admin_log = True
 
     def has_import_permission(self, request) -> bool:
         return request.user.has_perm("rma.import_tracking")
 
-    def get_import_data_kwargs(self, **kwargs) -> dict:
-        # One row that cannot be recorded and nothing is applied, at the confirmation too.
-        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
-
-    def import_action(self, request, **kwargs):
-        response = super().import_action(request, **kwargs)
-        result = response.context_data.get("result")
-        if result is not None and not result.has_errors() and not result.has_validation_errors():
-            response.context_data["summary"] = import_summary(result)
-        return response
-
-    def process_result(self, result: Result, request) -> HttpResponseRedirect:
-        if result.has_errors() or result.has_validation_errors():
-            self.message_user(
-                request, "Nothing was imported: some rows could not be recorded. Upload the file again to see which.",
-                messages.ERROR,
-            )
+    def process_result(self, result, request) -> HttpResponseRedirect:
+        # The preview passed, but the file is checked again on confirming: a return may have moved since.
+        report = result.report
+        if report.problems:
+            problems = "; ".join(str(problem) for problem in report.problems)
+            self.message_user(request, f"Nothing was imported: {problems}", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:rma_carrierevent_import"))
-        summary = ", ".join(f"{count} {outcome}" for outcome, count in import_summary(result))
+        summary = ", ".join(f"{count} {outcome}" for outcome, count in report.outcome_counts())
         self.message_user(request, f"Carrier events imported: {summary}.", messages.SUCCESS)
-        events = [row.instance for row in result.valid_rows() if not row.is_skip()]
+        events = [scan.record for scan in report.scans if scan.action != tracking_import.ALREADY_IMPORTED]
         for event in events:
             if event.outcome == models.CarrierEventOutcome.REFUSED:
                 self.message_user(request, f"Refused, {event.tracking_number}: {event.message}", messages.WARNING)

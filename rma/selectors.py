@@ -297,6 +297,22 @@ def returns_with_tracking(*, tracking_number: str) -> QuerySet[ReturnRequest]:
     return ReturnRequest.objects.select_related("client").filter(tracking_number__iexact=tracking_number)
 
 
+def returns_with_tracking_numbers(*, tracking_numbers: Sequence[str]) -> QuerySet[ReturnRequest]:
+    """Returns whose parcel has one of these (upper-case) tracking numbers, each annotated `tracking_upper`."""
+    return (
+        ReturnRequest.objects.select_related("client").annotate(tracking_upper=Upper("tracking_number"))
+        .filter(tracking_upper__in=tracking_numbers)
+    )
+
+
+def recorded_carrier_events(*, tracking_numbers: Sequence[str]) -> QuerySet[CarrierEvent]:
+    """Earlier records of carrier events of these (upper-case) tracking numbers, each annotated `tracking_upper`."""
+    return (
+        CarrierEvent.objects.annotate(tracking_upper=Upper("tracking_number"))
+        .filter(tracking_upper__in=tracking_numbers).order_by("pk")
+    )
+
+
 def recorded_carrier_event(*, tracking_number: str, event: str, occurred_at: dt.datetime) -> CarrierEvent | None:
     """The earlier record of this carrier event (tracking number in any case, normalized event, time), if any."""
     return (

@@ -2,6 +2,7 @@
 
 - requests: opening a return, authorizing it against the policy, rejecting, cancelling, expiring RANs
 - shipping: carrier and tracking number, and the carrier's tracking events
+- tracking_imports: a carrier's tracking file, checked holding no lock, then applied all or nothing
 - receiving: the dock's scans
 - dock_exceptions: unexpected parcels and extra units
 - orders: client orders imported from their files, and a manager's correction of an order line
@@ -45,6 +46,7 @@ from rma.services.requests import (
     reject_return,
 )
 from rma.services.shipping import mark_in_transit, record_carrier_event, set_tracking
+from rma.services.tracking_imports import import_carrier_events
 from rma.services.webhooks import (
     generate_webhook_secret,
     retire_previous_webhook_secret,
@@ -65,6 +67,7 @@ __all__ = [
     "expire_authorizations",
     "find_order",
     "generate_webhook_secret",
+    "import_carrier_events",
     "import_orders",
     "mark_customer_notified",
     "mark_in_transit",

@@ -1,16 +1,16 @@
 """The parcel on its way: carrier and tracking number, and the carrier's own tracking events."""
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.utils import timezone
-from django_fsm import can_proceed
 
 from core.actors import Actor, require, user_of
 from core.errors import InvalidInput, TransitionRefused
 from rma import selectors
 from rma import tracking as carrier_tracking
-from rma.models import CarrierEvent, CarrierEventOutcome, ReturnEventType, ReturnRequest
+from rma.models import CarrierEvent, CarrierEventOutcome, ReturnEventType, ReturnRequest, ReturnState
 from rma.services._common import clean_text, locked
 from rma.states import AWAITING_PARCEL, ENDED, SHIPPED_OR_LATER
 from rma.trail import apply_transition, record_event
@@ -66,35 +66,58 @@ def set_tracking(*, rma: ReturnRequest, actor: Actor, carrier: str, tracking_num
     return rma
 
 
-
 def _returns_named_by(tracking_number: str) -> list[ReturnRequest]:
-    """The returns a carrier's tracking number may belong to, locked.
-
-    Live returns win over ended ones: carriers reuse numbers, so an ended return's old parcel does not
-    compete with a live one, while a late scan of a finished return's parcel still finds it.
-    """
-    candidates = list(
+    """The returns a carrier's tracking number may belong to, locked."""
+    return preferring_live(
         selectors.returns_with_tracking(tracking_number=tracking_number).select_for_update(of=("self",)).order_by("pk")
     )
+
+
+def preferring_live(candidates: Iterable[ReturnRequest]) -> list[ReturnRequest]:
+    """Of the returns with one tracking number, the live ones, or else all of them.
+
+    Carriers reuse numbers, so an ended return's old parcel does not compete with a live one, while a
+    late scan of a finished return's parcel still finds it.
+    """
+    candidates = list(candidates)
     return [rma for rma in candidates if rma.state not in ENDED] or candidates
 
 
-def _apply_carrier_event(
-    *, rma: ReturnRequest, event: str, carrier: str, summary: str, actor: Actor
-) -> tuple[str, str]:
-    """What one carrier event does to its locked return: the outcome, and what to tell the importer."""
+def carrier_event_effect(*, rma: ReturnRequest, state: str, event: str) -> tuple[str, str]:
+    """What one carrier event does to a return in `state`: the outcome, and what to tell the importer.
+
+    Decided on the state alone, so that an import can foresee a whole file without changing anything.
+    """
     if not carrier_tracking.means_parcel_moving(event):
         return CarrierEventOutcome.RECORDED, f"Recorded on return {rma}; '{event}' does not move a return."
-    if can_proceed(rma.ship):
-        carrier = clean_text(rma.carrier or carrier, model=ReturnRequest, field="carrier")
-        _ship(rma=rma, actor=actor, carrier=carrier, tracking_number=rma.tracking_number, note=summary)
+    if state == ReturnState.AUTHORIZED:
         return CarrierEventOutcome.APPLIED, f"Return {rma} is now in transit."
-    state = rma.get_state_display().lower()
-    if rma.state in SHIPPED_OR_LATER:
-        return CarrierEventOutcome.RECORDED, f"Return {rma} is already {state}."
+    label = ReturnState(state).label.lower()
+    if state in SHIPPED_OR_LATER:
+        return CarrierEventOutcome.RECORDED, f"Return {rma} is already {label}."
     return CarrierEventOutcome.REFUSED, (
-        f"Return {rma} is {state}, yet its parcel is moving ('{event}'): expect it at the dock as an exception."
+        f"Return {rma} is {label}, yet its parcel is moving ('{event}'): expect it at the dock as an exception."
     )
+
+
+def shipping_carrier(*, rma: ReturnRequest, carrier: str) -> str:
+    """The carrier a return is marked in transit with: its own, else the scan's; InvalidInput when neither."""
+    return clean_text(rma.carrier or carrier, model=ReturnRequest, field="carrier")
+
+
+def _cleaned_carrier_event(
+    *, tracking_number: str, event: str, occurred_at: dt.datetime, carrier: str, description: str,
+) -> dict:
+    """One carrier event's fields checked against their columns, the event normalized; InvalidInput if bad."""
+    fields = {
+        "tracking_number": clean_text(tracking_number, model=CarrierEvent, field="tracking_number"),
+        "event": clean_text(carrier_tracking.normalize_event(event), model=CarrierEvent, field="event"),
+        "carrier": clean_text(carrier, model=CarrierEvent, field="carrier", required=False),
+        "description": clean_text(description, model=CarrierEvent, field="description", required=False),
+    }
+    if not isinstance(occurred_at, dt.datetime) or timezone.is_naive(occurred_at):
+        raise InvalidInput("Give the time of the carrier event with its time zone.")
+    return {**fields, "occurred_at": occurred_at}
 
 
 @transaction.atomic
@@ -121,15 +144,34 @@ def record_carrier_event(
     corrects a tracking number, importing the carrier's file again applies it.
     """
     actor = require(actor, "rma.import_tracking", action="import carrier tracking")
-    tracking_number = clean_text(tracking_number, model=CarrierEvent, field="tracking_number")
-    event = clean_text(carrier_tracking.normalize_event(event), model=CarrierEvent, field="event")
-    carrier = clean_text(carrier, model=CarrierEvent, field="carrier", required=False)
-    description = clean_text(description, model=CarrierEvent, field="description", required=False)
-    if not isinstance(occurred_at, dt.datetime) or timezone.is_naive(occurred_at):
-        raise InvalidInput("Give the time of the carrier event with its time zone.")
+    fields = _cleaned_carrier_event(
+        tracking_number=tracking_number, event=event, occurred_at=occurred_at, carrier=carrier,
+        description=description,
+    )
     # Lock the returns before looking for an earlier record: two imports of one file record each event once.
-    matches = _returns_named_by(tracking_number)
-    recorded = selectors.recorded_carrier_event(tracking_number=tracking_number, event=event, occurred_at=occurred_at)
+    matches = _returns_named_by(fields["tracking_number"])
+    recorded = selectors.recorded_carrier_event(
+        tracking_number=fields["tracking_number"], event=fields["event"], occurred_at=occurred_at
+    )
+    return record_carrier_event_on(matches=matches, recorded=recorded, actor=actor, **fields)
+
+
+def record_carrier_event_on(
+    *,
+    matches: list[ReturnRequest],
+    recorded: CarrierEvent | None,
+    tracking_number: str,
+    event: str,
+    occurred_at: dt.datetime,
+    carrier: str,
+    description: str,
+    actor: Actor,
+) -> CarrierEvent:
+    """record_carrier_event's rules, for checked fields, given the locked returns the tracking number
+    names (`preferring_live`) and the event's earlier record.
+
+    Shared with rma.services.import_carrier_events, which locks a whole file's returns at once.
+    """
     if recorded is not None and (recorded.is_settled or len(matches) != 1):
         return recorded
     carrier_event = recorded or CarrierEvent(
@@ -137,25 +179,20 @@ def record_carrier_event(
         description=description,
     )
     carrier_event.imported_by, carrier_event.imported_at = user_of(actor), timezone.now()
-    if not matches:
-        carrier_event.outcome = CarrierEventOutcome.UNKNOWN_TRACKING
-        carrier_event.message = f"No return has tracking number {tracking_number}; nothing was changed."
+    rma, outcome, message = carrier_event_outcome(
+        tracking_number=tracking_number, event=event, matches=matches, state_of=lambda rma: rma.state
+    )
+    if rma is None:
+        carrier_event.outcome, carrier_event.message = outcome, message
         carrier_event.save()
         return carrier_event
-    if len(matches) > 1:
-        named = ", ".join(str(rma) for rma in matches[:3]) + (", …" if len(matches) > 3 else "")
-        carrier_event.outcome = CarrierEventOutcome.REFUSED
-        carrier_event.message = (
-            f"Tracking number {tracking_number} is on {len(matches)} returns ({named}); applied to none."
-        )
-        carrier_event.save()
-        return carrier_event
-    rma = matches[0]
     at = occurred_at.astimezone(dt.UTC)
     summary = " ".join(part for part in (carrier or rma.carrier, event, f"{at:%Y-%m-%d %H:%M} UTC") if part)
     if description:
         summary += f": {description}"
-    outcome, message = _apply_carrier_event(rma=rma, event=event, carrier=carrier, summary=summary, actor=actor)
+    if outcome == CarrierEventOutcome.APPLIED:
+        _ship(rma=rma, actor=actor, carrier=shipping_carrier(rma=rma, carrier=carrier),
+              tracking_number=rma.tracking_number, note=summary)
     carrier_event.return_request, carrier_event.outcome, carrier_event.message = rma, outcome, message
     carrier_event.save()
     if outcome != CarrierEventOutcome.APPLIED:
@@ -166,3 +203,20 @@ def record_carrier_event(
         )
     return carrier_event
 
+
+def carrier_event_outcome(
+    *, tracking_number: str, event: str, matches: list[ReturnRequest], state_of: Callable[[ReturnRequest], str],
+) -> tuple[ReturnRequest | None, str, str]:
+    """The return a carrier event applies to (None when the number names none, or several), the outcome
+    and what to tell the importer; `state_of` gives a return's state (an import foresees a whole file)."""
+    if not matches:
+        return None, CarrierEventOutcome.UNKNOWN_TRACKING, (
+            f"No return has tracking number {tracking_number}; nothing was changed."
+        )
+    if len(matches) > 1:
+        named = ", ".join(str(rma) for rma in matches[:3]) + (", …" if len(matches) > 3 else "")
+        return None, CarrierEventOutcome.REFUSED, (
+            f"Tracking number {tracking_number} is on {len(matches)} returns ({named}); applied to none."
+        )
+    rma = matches[0]
+    return rma, *carrier_event_effect(rma=rma, state=state_of(rma), event=event)

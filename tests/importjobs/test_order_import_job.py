@@ -14,6 +14,7 @@ from importjobs.models import ImportJob, ImportStatus
 from rma import services as rma_services
 from rma.models import Client, Customer, Order, OrderLine
 from tests.factories import ClientFactory, Staff
+from tests.importjobs.connections import in_another_connection
 from tests.importjobs.files import order_csv, order_rows, upload, xlsx_bytes
 
 ORDER_IMPORT = reverse("admin:rma_order_import")
@@ -91,25 +92,6 @@ def test_the_floor_sees_no_import_jobs(client, staff):
     client.force_login(staff.dock)
 
     assert client.get(reverse("admin:importjobs_importjob_changelist")).status_code == 403
-
-
-def in_another_connection(work) -> None:
-    """Run `work` in a thread, so on a database connection of its own, and re-raise what it raised."""
-    failures = []
-
-    def run():
-        try:
-            work()
-        except Exception as error:  # re-raised in the test's thread
-            failures.append(error)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if failures:
-        raise failures[0]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -203,6 +203,16 @@ ACTIONS = {
         done=lambda rma: fresh(rma).state == ReturnState.IN_TRANSIT,
         may=frozenset({"customer_service", "manager", "system"}),
     ),
+    "import_carrier_events": Action(
+        given=_labelled,
+        call=lambda rma, actor: rma_services.import_carrier_events(
+            columns=["tracking_number", "event", "time"],
+            rows=[{"tracking_number": rma.tracking_number, "event": "picked_up", "time": timezone.now().isoformat()}],
+            actor=actor,
+        ),
+        done=lambda rma: fresh(rma).state == ReturnState.IN_TRANSIT,
+        may=frozenset({"customer_service", "manager", "system"}),
+    ),
     "expire_authorizations": Action(
         given=_past_expiry,
         call=lambda rma, actor: rma_services.expire_authorizations(
