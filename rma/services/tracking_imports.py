@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models.functions import Upper
 
 from core.actors import Actor, require
 from core.errors import DomainError, InvalidInput
@@ -60,12 +61,27 @@ def _returns_by_number(scans: list[ScanInFile], *, lock: bool) -> dict[str, list
     """The returns each upper-case tracking number of the file may belong to (see preferring_live)."""
     found: dict[str, list[ReturnRequest]] = defaultdict(list)
     for batch in _batches(scan.key[0] for scan in scans):
-        returns = selectors.returns_with_tracking_numbers(tracking_numbers=batch).order_by("pk")
-        if lock:
-            returns = returns.select_for_update(of=("self",))
-        for rma in returns:
+        for rma in selectors.returns_with_tracking_numbers(tracking_numbers=batch):
             found[rma.tracking_upper].append(rma)
+    if lock:
+        found = _locked_again(found)
     return {number: preferring_live(candidates) for number, candidates in found.items()}
+
+
+def _locked_again(found: dict[str, list[ReturnRequest]]) -> dict[str, list[ReturnRequest]]:
+    """The returns found, locked in the order of their ids across every batch (two imports of overlapping
+    files then never wait on each other in a circle) and read again under the lock: a return whose
+    tracking number changed since drops out."""
+    pks = sorted({rma.pk for candidates in found.values() for rma in candidates})
+    again: dict[str, list[ReturnRequest]] = defaultdict(list)
+    for start in range(0, len(pks), LOOKUP_BATCH):
+        batch = pks[start:start + LOOKUP_BATCH]
+        locked = (ReturnRequest.objects.select_for_update(of=("self",)).select_related("client")
+                  .annotate(tracking_upper=Upper("tracking_number")).filter(pk__in=batch).order_by("pk"))
+        for rma in locked:
+            if rma.tracking_upper in found:
+                again[rma.tracking_upper].append(rma)
+    return again
 
 
 def _earlier_records(scans: list[ScanInFile]) -> dict[Key, CarrierEvent]:
