@@ -71,6 +71,10 @@ class BackgroundImportMixin:
 
     background_import_kind: str
 
+    def get_background_import_options(self, form) -> dict:
+        """What the job's kind needs beside the file, read from the valid upload form (JSON)."""
+        return {}
+
     def get_import_context_data(self, **kwargs) -> dict:
         return {**super().get_import_context_data(**kwargs), "inline_max_rows": settings.IMPORT_INLINE_MAX_ROWS}
 
@@ -82,6 +86,7 @@ class BackgroundImportMixin:
                 job = services.start_import_job(
                     user=request.user, kind=self.background_import_kind, upload=form.cleaned_data["import_file"],
                     file_format=file_format, rows_total=form.rows_in_file,
+                    options=self.get_background_import_options(form),
                 )
                 self.message_user(
                     request, f"{form.rows_in_file:,} rows: the file is checked and imported in the background.",
