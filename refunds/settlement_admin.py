@@ -2,8 +2,9 @@
 
 The import follows the order import's pattern (django-import-export's preview, then confirm): the
 resource hands the whole file to refunds.settlement, which checks every row and applies all or nothing.
-A file of more than settings.IMPORT_INLINE_MAX_ROWS rows skips the preview and becomes an import job
-(refunds.import_jobs) of the client picked, checked and applied by a worker while finance watches its page.
+A file of more than settlement.INLINE_MOST_ROWS rows (or settings.IMPORT_INLINE_MAX_ROWS, if fewer) skips
+the preview and becomes an import job (refunds.import_jobs) of the client picked, checked and applied by a
+worker while finance watches its page.
 """
 
 import io
@@ -123,6 +124,10 @@ class SettlementAdmin(BackgroundImportMixin, CheckedImportMixin, ImportMixin):
         if isinstance(response, TemplateResponse):  # not the redirect to a large file's import job
             response.context_data["title"] = "Import settlement confirmations"
         return response
+
+    def inline_max_rows(self) -> int:
+        # Completing a refund takes one service call each, far slower than an order import's bulk writes.
+        return min(super().inline_max_rows(), settlement.INLINE_MOST_ROWS)
 
     def get_background_import_options(self, form) -> dict:
         return {"client_id": form.cleaned_data["client"].pk, "file_name": form.cleaned_data["import_file"].name}

@@ -89,7 +89,8 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     **model("disposition.StockMovement", list=MGR_SU, view=MGR_SU, add=NOBODY, change=NOBODY, delete=NOBODY),
     **model("inspection.Inspection", list=READERS, view=READERS, add=NOBODY, change=NOBODY, delete=NOBODY),
     # Managers delete a console user's authenticator (console 0002); nobody sees a key or QR code again.
-    **model("importjobs.ImportJob", list=MGR_SU, view=MGR_SU, add=NOBODY, change=NOBODY, delete=NOBODY),
+    # Finance imports settlement confirmations, so it lists its own jobs; the walk's job is a manager's.
+    **model("importjobs.ImportJob", list=FIN_MGR, view=MGR_SU, add=NOBODY, change=NOBODY, delete=NOBODY),
     # The walk's device is a superuser's: a manager sees and deletes console users' devices only (their bulk
     # delete runs over their own list, which does not hold it: it answers like a done action, deleting nothing).
     **model("otp_totp.TOTPDevice", list=MGR_SU, view=ONLY_SU, add=NOBODY, change=NOBODY, delete=ONLY_SU,
