@@ -67,23 +67,33 @@ class ImportJobAdmin(ReadOnlyAdmin):
 
 class BackgroundImportMixin:
     """Mix into an ImportMixin admin (after core.import_admin.CheckedImportMixin): an upload of more than
-    settings.IMPORT_INLINE_MAX_ROWS rows becomes an import job of `background_import_kind`, checked and
-    applied by a worker while the user watches its page; smaller ones keep the preview and the confirm step.
+    inline_max_rows() rows (settings.IMPORT_INLINE_MAX_ROWS) becomes an import job of `background_import_kind`,
+    checked and applied by a worker while the user watches its page; smaller ones keep the preview and the
+    confirm step.
     """
 
     background_import_kind: str
 
+    def inline_max_rows(self) -> int:
+        """The most rows checked and applied within the request: an import whose apply is slower takes fewer."""
+        return settings.IMPORT_INLINE_MAX_ROWS
+
+    def get_background_import_options(self, form) -> dict:
+        """What the job's kind needs beside the file, read from the valid upload form (JSON)."""
+        return {}
+
     def get_import_context_data(self, **kwargs) -> dict:
-        return {**super().get_import_context_data(**kwargs), "inline_max_rows": settings.IMPORT_INLINE_MAX_ROWS}
+        return {**super().get_import_context_data(**kwargs), "inline_max_rows": self.inline_max_rows()}
 
     def import_action(self, request: HttpRequest, **kwargs) -> HttpResponse:
         if request.method == "POST" and self.has_import_permission(request):
             form = self.create_import_form(request)
-            if form.is_valid() and form.rows_in_file > settings.IMPORT_INLINE_MAX_ROWS:
+            if form.is_valid() and form.rows_in_file > self.inline_max_rows():
                 file_format = self.get_import_formats()[int(form.cleaned_data["format"])]().get_extension()
                 job = services.start_import_job(
                     user=request.user, kind=self.background_import_kind, upload=form.cleaned_data["import_file"],
                     file_format=file_format, rows_total=form.rows_in_file,
+                    options=self.get_background_import_options(form),
                 )
                 self.message_user(
                     request, f"{form.rows_in_file:,} rows: the file is checked and imported in the background.",

@@ -28,6 +28,9 @@ class ImportJob(LeasedJob):
     file_name = models.CharField(max_length=255, help_text="The uploaded file's name, as the user's computer had it.")
     file = models.FileField(upload_to="imports/", blank=True)
     file_format = models.CharField(max_length=10)
+    options = models.JSONField(
+        default=dict, blank=True, help_text="What the kind needs beside the file, e.g. a settlement file's client.",
+    )
     status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)

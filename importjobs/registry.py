@@ -1,8 +1,10 @@
 """The kinds of import a worker can run, each registered once by the app that owns its rules.
 
-A kind's `run` receives the file's sheet, the job's requester as the actor and a progress callback,
-and returns what happened: its problems (nothing applied) or a summary of what it applied. The rules
-stay in the owning app's service; this app only carries the file, the progress and the outcome.
+A kind's `run` receives the file's sheet, the job's requester as the actor, a progress callback and,
+as keyword arguments, the options its upload page stored on the job (e.g. the client a settlement file
+is of; none for orders), and returns what happened: its problems (nothing applied) or a summary of
+what it applied. The rules stay in the owning app's service; this app only carries the file, the
+progress and the outcome.
 
 A kind must be safe to run again on the same file, because a job whose worker died is run again from
 the first row (core.leases, importjobs.stuck_imports):
@@ -38,7 +40,7 @@ class ImportKind:
     permission: str  # what a user needs to import it, e.g. "reports.import_orders"
     import_url_name: str  # the admin's import page of this kind, to upload a corrected file
     list_url_name: str  # the admin list showing what it imported
-    run: Callable[..., Outcome]  # run(*, sheet: Sheet, actor: User, on_progress: Progress) -> Outcome
+    run: Callable[..., Outcome]  # run(*, sheet: Sheet, actor: User, on_progress: Progress, **options) -> Outcome
     formulas_as_text: bool = True
 
 

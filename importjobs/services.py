@@ -31,16 +31,18 @@ logger = logging.getLogger(__name__)
 
 def start_import_job(
     *, user: AbstractBaseUser, kind: str, upload: UploadedFile, file_format: str, rows_total: int,
+    options: dict[str, Any] | None = None,
 ) -> ImportJob:
     """Keep the uploaded file and queue its import; a worker runs it after commit.
 
     The upload was checked already (core.import_admin.CheckedImportForm); the worker reads it again
-    through the same checks. It is stored under a random name, never the one the user gave.
+    through the same checks. It is stored under a random name, never the one the user gave. `options`
+    (JSON) reach the kind's run as keyword arguments.
     """
     kind_of(kind)  # an unknown kind is a programming error, raised here rather than in the worker
     upload.seek(0)
     job = ImportJob(requested_by=user, kind=kind, file_name=(upload.name or "")[:255], file_format=file_format,
-                    rows_total=rows_total)
+                    rows_total=rows_total, options=options or {})
     job.file.save(f"{secrets.token_hex(16)}.{file_format}", ContentFile(upload.read()), save=False)
     job.save()
     transaction.on_commit(lambda: run_import_job.delay(job_id=job.pk))
@@ -88,7 +90,8 @@ def _run_kind(job: ImportJob, clock: Clock) -> Outcome:
     with job.file.open("rb") as file:
         data = file.read()
     sheet = read_sheet(data, file_format=job.file_format, formulas_as_text=kind.formulas_as_text)
-    return kind.run(sheet=sheet, actor=job.requested_by, on_progress=lambda done, total: _progress(job, done, clock))
+    return kind.run(sheet=sheet, actor=job.requested_by, on_progress=lambda done, total: _progress(job, done, clock),
+                    **job.options)
 
 
 def _progress(job: ImportJob, done: int, clock: Clock) -> None:
@@ -108,7 +111,6 @@ def _finish(job: ImportJob, now: dt.datetime) -> ImportJob | None:
                             "leased_until"])
     transaction.on_commit(lambda: storage.delete(upload))
     return job
-
 
 
 def redact_jobs(*, containing: Iterable[str], scrub: Callable[[Any], Any]) -> int:

@@ -6,8 +6,9 @@ class RefundsConfig(AppConfig):
     name = "refunds"
 
     def ready(self) -> None:
-        from refunds import chain, exchanges, payouts
+        from refunds import chain, exchanges, import_jobs, payouts
 
         chain.register()
+        import_jobs.register_import_kinds()
         payouts.register_message_types()
         exchanges.register_message_types()

@@ -2,6 +2,9 @@
 
 The import follows the order import's pattern (django-import-export's preview, then confirm): the
 resource hands the whole file to refunds.settlement, which checks every row and applies all or nothing.
+A file of more than settlement.INLINE_MOST_ROWS rows (or settings.IMPORT_INLINE_MAX_ROWS, if fewer) skips
+the preview and becomes an import job (refunds.import_jobs) of the client picked, checked and applied by a
+worker while finance watches its page.
 """
 
 import io
@@ -21,6 +24,7 @@ from import_export.results import RowResult
 from core.errors import DomainError
 from core.import_admin import CheckedCSV, CheckedImportForm, CheckedImportMixin, XLSXFormulasAsText
 from core.import_results import ServiceImportResult
+from importjobs.admin import BackgroundImportMixin
 from refunds import settlement
 from rma.models import Client
 
@@ -68,14 +72,16 @@ class SettlementConfirmationResource(resources.Resource):
         )
 
 
-class SettlementAdmin(CheckedImportMixin, ImportMixin):
-    """Mix into the refunds admin: the "Settlement file" page and "Import confirmations" (preview, confirm)."""
+class SettlementAdmin(BackgroundImportMixin, CheckedImportMixin, ImportMixin):
+    """Mix into the refunds admin: the "Settlement file" page and "Import confirmations" (preview, confirm;
+    a large file as an import job)."""
 
     resource_classes = [SettlementConfirmationResource]
     import_formats = [CheckedCSV, XLSXFormulasAsText]
     import_template_name = "admin/refunds/refund/import.html"
     import_form_class = ConfirmationImportForm
     confirm_form_class = ConfirmationConfirmForm
+    background_import_kind = "settlement"
     # The refunds list keeps its own buttons (change_list_object_tools.html links both pages).
     import_export_change_list_template = None
     # Each settled refund's return already says who settled it, when and from which file.
@@ -115,8 +121,16 @@ class SettlementAdmin(CheckedImportMixin, ImportMixin):
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
-        response.context_data["title"] = "Import settlement confirmations"
+        if isinstance(response, TemplateResponse):  # not the redirect to a large file's import job
+            response.context_data["title"] = "Import settlement confirmations"
         return response
+
+    def inline_max_rows(self) -> int:
+        # Completing a refund takes one service call each, far slower than an order import's bulk writes.
+        return min(super().inline_max_rows(), settlement.INLINE_MOST_ROWS)
+
+    def get_background_import_options(self, form) -> dict:
+        return {"client_id": form.cleaned_data["client"].pk, "file_name": form.cleaned_data["import_file"].name}
 
     def get_import_data_kwargs(self, **kwargs) -> dict:
         form = kwargs.pop("form", None)

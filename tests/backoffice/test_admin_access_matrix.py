@@ -89,8 +89,9 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     **model("disposition.StockMovement", list=MGR_SU, view=MGR_SU, add=NOBODY, change=NOBODY, delete=NOBODY),
     **model("inspection.Inspection", list=READERS, view=READERS, add=NOBODY, change=NOBODY, delete=NOBODY),
     # Managers delete a console user's authenticator (console 0002); nobody sees a key or QR code again.
-    # Whoever may import something (customer service: carrier files) lists import jobs, and sees their own only.
-    **model("importjobs.ImportJob", list=CS_MGR, view=MGR_SU, add=NOBODY, change=NOBODY, delete=NOBODY),
+    # Whoever may import something (customer service: carrier files; finance: settlement confirmations)
+    # lists import jobs, and sees their own only; the walk's job is a manager's.
+    **model("importjobs.ImportJob", list=CS_FIN_MGR, view=MGR_SU, add=NOBODY, change=NOBODY, delete=NOBODY),
     # The walk's device is a superuser's: a manager sees and deletes console users' devices only (their bulk
     # delete runs over their own list, which does not hold it: it answers like a done action, deleting nothing).
     **model("otp_totp.TOTPDevice", list=MGR_SU, view=ONLY_SU, add=NOBODY, change=NOBODY, delete=ONLY_SU,

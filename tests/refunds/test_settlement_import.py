@@ -230,7 +230,7 @@ def test_a_file_over_the_row_limit_is_refused_whole(shop, owed, staff):
     report = import_rows(shop, rows, staff.finance)
 
     assert [problem.row for problem in report.problems] == [None]
-    assert "20,001 rows; a confirmation file holds at most 20,000" in str(report.problems[0])
+    assert "1,001 rows; a confirmation file holds at most 1,000" in str(report.problems[0])
     assert fresh(owed[0]).status == RefundStatus.APPROVED
 
 
