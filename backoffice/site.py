@@ -60,7 +60,7 @@ class BackOfficeSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         site = rma_selectors.assigned_warehouse(user=request.user)
-        figures = selectors.dashboard(site=site, refunds=request.user.has_perm("refunds.view_refund"))
+        figures = selectors.dashboard_for_viewer(site=site, refunds=request.user.has_perm("refunds.view_refund"))
         context = {"dashboard": figures, **(extra_context or {})}
         return super().index(request, context)
 

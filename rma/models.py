@@ -397,7 +397,11 @@ class Order(TimeStamped, Address):
             models.CheckConstraint(condition=Q(outbound_shipping_paid__gte=0), name="order_shipping_non_negative"),
             models.CheckConstraint(condition=Q(refunded_outside__gte=0), name="order_refunded_outside_non_negative"),
         ]
-        indexes = [models.Index(fields=["number"], name="order_number_idx")]
+        indexes = [
+            models.Index(fields=["number"], name="order_number_idx"),
+            # The reports' units sold: the orders placed in a period, of every client or one (reports.selectors).
+            models.Index(fields=["ordered_at", "client"], name="order_report_period_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.client.code}/{self.number}"
@@ -520,6 +524,8 @@ class ReturnRequest(FSMModelMixin, TimeStamped):
             # The dock looks tracking numbers up as scanned: without spaces, any case (rma.selectors.tracking_key).
             models.Index(TRACKING_KEY, name="return_tracking_key_idx"),
             models.Index(fields=["client", "state"], name="return_client_state_idx"),
+            # The reports read the returns requested in a period, of every client or one (reports.selectors).
+            models.Index(fields=["requested_at", "client"], name="return_report_period_idx"),
         ]
         constraints = [
             # Labels, the dock and stock movements rely on it: an authorized return names its warehouse.

@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, connections
 
 from rma import services as rma_services
@@ -25,6 +26,12 @@ def local_webhook_receivers(settings):
 def fast_password_hashing(settings):
     # Staff users are made in almost every test; the production hasher is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # The cache outlives a test (local memory): one test's dashboard figures must not show in the next.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from backoffice import selectors
 from rma.models import ReturnRequest, ReturnState, ScanResult
+from rma.states import WAITING_FOR
 from tests.factories import assigned, requested_return, return_in_state
 
 INDEX = reverse("admin:index")
@@ -216,3 +217,73 @@ def test_lists_and_labels_read_as_english(client, staff):
     assert "Select an inspection to" in inspections
     assert dict(ScanResult.choices)[ScanResult.WRONG_STATE] == "Wrong state"
     assert dict(ReturnState.choices)[ReturnState.IN_TRANSIT] == "In transit"
+
+
+# -- kept a few seconds, not counted on every view ------------------------------------------------
+
+
+def requested_on_the_dashboard(client) -> int:
+    figures = client.get(INDEX).context["dashboard"]
+    return stage(figures, "requested").returns
+
+
+def test_the_figures_are_kept_a_few_seconds_then_counted_again(client, staff, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 30
+    requested_return(staff=staff)
+    client.force_login(staff.manager)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        assert requested_on_the_dashboard(client) == 1
+
+        requested_return(staff=staff)
+        clock.shift(dt.timedelta(seconds=29))
+        assert requested_on_the_dashboard(client) == 1
+
+        clock.shift(dt.timedelta(seconds=2))
+        assert requested_on_the_dashboard(client) == 2
+
+
+@pytest.mark.parametrize("state", ReturnState.values)
+def test_a_return_in_any_state_is_counted_in_it_once_the_kept_figures_expire(client, staff, settings, state):
+    settings.DASHBOARD_CACHE_SECONDS = 30
+    client.force_login(staff.manager)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        client.get(INDEX)  # the empty floor, kept
+        return_in_state(state, staff=staff, units=2)
+        clock.shift(dt.timedelta(seconds=31))
+
+        figures = client.get(INDEX).context["dashboard"]
+
+    counted = {figure.state: (figure.returns, figure.units) for figure in figures.stages if figure.returns}
+    ended = {name: n for name, n in figures.ended.items() if n}
+    if state in WAITING_FOR:
+        assert (counted, ended) == ({state: (1, 2)}, {})
+    else:
+        assert (counted, ended) == ({}, {dict(ReturnState.choices)[state]: 1})
+
+
+def test_viewers_who_see_different_figures_never_share_kept_ones(client, staff):
+    here, _ = two_sites(staff)
+    return_in_state(ReturnState.DISPOSITIONED, staff=staff, units=2)
+    client.force_login(staff.manager)
+    assert client.get(INDEX).context["dashboard"].refunds_awaiting_approval == 1
+
+    client.force_login(staff.dock)
+    dock_view = client.get(INDEX).context["dashboard"]
+    client.force_login(assigned(staff.inspector, here.warehouse))
+    site_view = client.get(INDEX).context["dashboard"]
+
+    assert (dock_view.refunds_awaiting_approval, dock_view.site) == (None, None)
+    assert (site_view.refunds_awaiting_approval, site_view.site) == (None, here.warehouse)
+
+
+@pytest.mark.parametrize("returns", [1, 12])
+def test_a_view_of_kept_figures_takes_few_queries_however_many_returns(
+    client, staff, django_assert_max_num_queries, returns
+):
+    for _ in range(returns):
+        requested_return(staff=staff)
+    client.force_login(staff.manager)
+    client.get(INDEX)
+
+    with django_assert_max_num_queries(6):
+        assert client.get(INDEX).status_code == 200
