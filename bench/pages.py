@@ -58,11 +58,10 @@ def search_terms() -> dict[str, str]:
     of the list: each names one return, or a few."""
     from rma.models import ReturnItem, ReturnRequest
 
-    middle = ReturnRequest.objects.count() // 2
-    rma = ReturnRequest.objects.exclude(tracking_number="").select_related("customer", "order").order_by("pk")[
-        middle // 2]
-    serial = ReturnItem.objects.exclude(serial_number="").order_by("pk").values_list("serial_number", flat=True)[
-        middle // 2]
+    shipped = ReturnRequest.objects.exclude(tracking_number="")
+    rma = shipped.select_related("customer", "order").order_by("pk")[shipped.count() // 2]
+    serials = ReturnItem.objects.exclude(serial_number="").order_by("pk").values_list("serial_number", flat=True)
+    serial = serials[serials.count() // 2]
     return {"email": rma.customer.email, "order_number": rma.order.number, "tracking_number": rma.tracking_number,
             "serial": serial}
 
