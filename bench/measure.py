@@ -1,6 +1,8 @@
 """Every figure of the performance table for the database Django's default connection names, which the
 generator (bench.generate) has filled: bench/run.py calls this once per database, in a process of its own."""
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -59,14 +61,25 @@ def measure_database(effort: Effort) -> dict:
     from rma.models import ReturnRequest
 
     manager = get_user_model().objects.get(username=MANAGER)
-    figures = pages.measure_pages(manager=manager, requests=effort.requests, warm_up=effort.warm_up,
-                                 busy_return_pk=busy_return_pk())
-    figures["labels"] = labels.measure_labels(count=effort.labels)
-    figures["exports"] = export.measure_exports(manager=manager)
-    figures["scans"] = scans.measure_scans(actor_pk=manager.pk, total=effort.scans, workers=effort.scan_workers)
-    figures["scans"]["pgbench_tps"] = scans.pgbench_tps(
-        database_url=database_conninfo(), clients=effort.scan_workers, seconds=effort.pgbench_seconds)
-    return {"returns": ReturnRequest.objects.count(), "postgresql": postgresql_version(), "figures": figures}
+    # How long each part took to measure, for whoever wonders where a run's time went.
+    took = {}
+
+    def timed_part(name: str, measure: Callable[[], dict]) -> dict:
+        started = time.perf_counter()
+        figure = measure()
+        took[name] = round(time.perf_counter() - started, 1)
+        return figure
+
+    figures = timed_part("pages", lambda: pages.measure_pages(
+        manager=manager, requests=effort.requests, warm_up=effort.warm_up, busy_return_pk=busy_return_pk()))
+    figures["labels"] = timed_part("labels", lambda: labels.measure_labels(count=effort.labels))
+    figures["exports"] = timed_part("exports", lambda: export.measure_exports(manager=manager))
+    figures["scans"] = timed_part("scans", lambda: scans.measure_scans(
+        actor_pk=manager.pk, total=effort.scans, workers=effort.scan_workers))
+    figures["scans"]["pgbench_tps"] = timed_part("pgbench", lambda: scans.pgbench_tps(
+        database_url=database_conninfo(), clients=effort.scan_workers, seconds=effort.pgbench_seconds))
+    return {"returns": ReturnRequest.objects.count(), "postgresql": postgresql_version(), "seconds": took,
+            "figures": figures}
 
 
 def postgresql_version() -> str:

@@ -90,11 +90,12 @@ def child(output: Path, returns: int, fill: bool) -> None:
         from bench.generate import generate
 
         generate(returns=returns)
-        print(f"{returns:,} returns generated in {time.perf_counter() - started:.0f} s", flush=True)
+        print(f"{returns:,} returns: migrated and generated in {time.perf_counter() - started:.0f} s", flush=True)
     started = time.perf_counter()
-    figures = measure.measure_database(measure.Effort())
-    print(f"{scale_name(returns)} measured in {time.perf_counter() - started:.0f} s", flush=True)
-    output.write_text(json.dumps(figures))
+    measured = measure.measure_database(measure.Effort())
+    parts = ", ".join(f"{part} {seconds:.0f} s" for part, seconds in measured["seconds"].items())
+    print(f"{scale_name(returns)} measured in {time.perf_counter() - started:.0f} s ({parts})", flush=True)
+    output.write_text(json.dumps(measured))
 
 
 def main() -> None:
