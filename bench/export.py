@@ -31,7 +31,8 @@ def _measured(run: Callable[[], int]) -> dict:
     rows = run()
     seconds = time.perf_counter() - started
     return {"rows": rows, "seconds": seconds, "rows_per_second": rows / seconds,
-            "peak_mb": (_resident("VmHWM") - before) / 2**20}
+            # Never below zero: the resident set may shrink during the run, below where it started.
+            "peak_mb": max(0, _resident("VmHWM") - before) / 2**20}
 
 
 def _export_job(manager, file_format: str) -> int:
