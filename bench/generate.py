@@ -203,12 +203,11 @@ class Table:
         # An id not given is the database's to number.
         rest = [field for name, field in fields.items()
                 if name not in given and not isinstance(field, models.AutoField | models.BigAutoField)]
-        fillers = [_filler(model, field, now) for field in rest]
-        self.per_row = [index for index, filler in enumerate(fillers) if callable(filler)]
-        self.fillers = fillers
-        self.constant = tuple(fillers) if not self.per_row else None
+        self.fillers = [_filler(model, field, now) for field in rest]
+        self.constant = None if any(callable(filler) for filler in self.fillers) else tuple(self.fillers)
         names = [fields[name].column for name in given] + [field.column for field in rest]
-        self.copy_sql = f'COPY {model._meta.db_table} ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) FROM STDIN'
+        quoted = ", ".join(connection.ops.quote_name(name) for name in names)
+        self.copy_sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({quoted}) FROM STDIN"
         self.rows: list[tuple] = []
         self.count = 0
         self.next_id = self._first_free_id()
