@@ -26,6 +26,7 @@ Refund amounts come from refunds.calculation, the app's own arithmetic.
 
 import argparse
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -34,7 +35,6 @@ import sys
 import time
 import uuid
 from bisect import bisect
-from collections import Counter
 from decimal import Decimal
 from enum import Enum
 from itertools import accumulate
@@ -203,12 +203,11 @@ class Table:
         # An id not given is the database's to number.
         rest = [field for name, field in fields.items()
                 if name not in given and not isinstance(field, models.AutoField | models.BigAutoField)]
-        fillers = [_filler(model, field, now) for field in rest]
-        self.per_row = [index for index, filler in enumerate(fillers) if callable(filler)]
-        self.fillers = fillers
-        self.constant = tuple(fillers) if not self.per_row else None
+        self.fillers = [_filler(model, field, now) for field in rest]
+        self.constant = None if any(callable(filler) for filler in self.fillers) else tuple(self.fillers)
         names = [fields[name].column for name in given] + [field.column for field in rest]
-        self.copy_sql = f'COPY {model._meta.db_table} ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) FROM STDIN'
+        quoted = ", ".join(connection.ops.quote_name(name) for name in names)
+        self.copy_sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({quoted}) FROM STDIN"
         self.rows: list[tuple] = []
         self.count = 0
         self.next_id = self._first_free_id()
@@ -383,10 +382,9 @@ class Generator:
         self.refund_method = Pick(rng, *_weights(REFUND_METHODS))
         self.finding = Pick(rng, [finding for _, finding in FINDINGS], list(accumulate(w for w, _ in FINDINGS)))
         self.carrier = Pick(rng, CARRIERS, list(accumulate([1] * len(CARRIERS))))
+        # times are POSIX seconds while drawing, datetimes when written
+        self.at = functools.partial(dt.datetime.fromtimestamp, tz=dt.UTC)
 
-    # times are POSIX seconds while drawing, datetimes when written
-    def at(self, seconds: float) -> dt.datetime:
-        return dt.datetime.fromtimestamp(seconds, dt.UTC)
 
     def new_ran(self) -> str:
         while True:
@@ -461,7 +459,7 @@ class Generator:
         email = f"{first}.{last}.{customer_id}@{merchant.client.code}.example".lower()
         city, postal_code, country = rng.choice(CITIES[merchant.currency])
         since = self.at(self.now_ts - (SPAN_DAYS + 30) * DAY)
-        self.customers.add(customer_id, merchant.client.pk, email, f"{first} {last}",
+        self.customers.add(customer_id, merchant.client.id, email, f"{first} {last}",
                            f"{rng.randint(1, 200)} Main Street", postal_code, city, country,
                            f"+00 555 {customer_id:07d}", since, since)
         customer = (customer_id, email, city, postal_code, country)
@@ -478,7 +476,7 @@ class Generator:
         number = f"{merchant.client.code[:3].upper()}-{merchant.orders:08d}"
         payment = self.payment()
         customer_id, _, city, postal_code, country = customer
-        self.orders.add(order_id, merchant.client.pk, number, customer_id, self.at(ordered), self.at(delivered),
+        self.orders.add(order_id, merchant.client.id, number, customer_id, self.at(ordered), self.at(delivered),
                         payment, f"{payment.upper()}-{number}", merchant.currency, "1 Main Street", postal_code,
                         city, country, Decimal("4.95"), self.at(ordered), self.at(ordered))
         lines, chosen = [], set()
@@ -496,7 +494,7 @@ class Generator:
             lines.append((line_id, row, quantity, serials))
         return order_id, lines
 
-    def one_return(self) -> str:
+    def one_return(self) -> None:
         rng = self.rng
         merchant = self.merchant()
         requested = self.now_ts - rng.random() ** 1.15 * SPAN_DAYS * DAY  # a little busier lately
@@ -514,7 +512,7 @@ class Generator:
                 serial = serials[unit] if serials else ""
                 units.append((item_id, len(units) + 1, line_id, row, reason, serial))
                 self.items.add(item_id, rid, line_id, len(units), reason, "", serial)
-        return Walk(self, merchant, policy, customer, order_id, rid, units, requested).run()
+        Walk(self, merchant, policy, customer, order_id, rid, units, requested).run()
 
     def run(self) -> dict[str, int]:
         if connection.vendor != "postgresql":
@@ -527,7 +525,8 @@ class Generator:
                 cursor = wrapper.cursor  # psycopg's own, for COPY
                 restore = _drop_checks_for_bulk_load(cursor)
                 self.open_tables(cursor)
-                states = Counter(self.one_return() for _ in range(self.returns))
+                for _ in range(self.returns):
+                    self.one_return()
                 for table in self.tables:
                     table.flush()
                 for statement in restore:
@@ -538,7 +537,6 @@ class Generator:
         for model in (Warehouse, Client, ReturnPolicy, ClientAccount, WarehouseAssignment):
             counts[model._meta.db_table] = model.objects.count()
         counts["auth_user"] = User.objects.filter(username__startswith="bench_").count()
-        counts.update({f"state:{state}": number for state, number in sorted(states.items())})
         return counts
 
 
@@ -566,11 +564,11 @@ class Walk:
         if self.channel == "portal":
             return None, self.customer_id, "", "portal"
         if self.channel == "api":
-            return self.merchant.api_user.pk, None, "", "api"
-        return self.cs.pk, None, "", "admin"
+            return self.merchant.api_user.id, None, "", "api"
+        return self.cs.id, None, "", "admin"
 
     def staff(self, user: User) -> tuple:
-        return user.pk, None, "", "admin"
+        return user.id, None, "", "admin"
 
     @staticmethod
     def system(job: str) -> tuple:
@@ -592,12 +590,11 @@ class Walk:
     def enter(self, state: str, stamp: str) -> None:
         self.stamps[stamp] = self.t
 
-    def run(self) -> str:
+    def run(self) -> None:
         self.event("request", "requested", self.requester(), self.t,
                    details=f'{{"units": {len(self.units)}, "channel": "{self.channel}"}}')
         self.requested()
         self.write()
-        return self.state
 
     def requested(self) -> None:
         draw = self.rng.random()
@@ -626,7 +623,7 @@ class Walk:
         self.ran, self.warehouse = self.gen.new_ran(), self.merchant.warehouse
         self.stamps["authorization_expires_at"] = self.t + self.policy.ran_validity_days * DAY
         self.event("authorize", "authorized", who, self.t, details=(
-            f'{{"routed_by": "client_default", "warehouse": {self.warehouse.pk}, '
+            f'{{"routed_by": "client_default", "warehouse": {self.warehouse.id}, '
             f'"warehouse_code": "{self.warehouse.code}"}}'))
         self.enter("authorized", "authorized_at")
         self.authorized()
@@ -664,10 +661,10 @@ class Walk:
     def receive(self) -> None:
         gen, at = self.gen, self.gen.at(self.t)
         self.event("receive", "received", self.staff(self.dock), self.t, details=(
-            f'{{"code": "{self.ran}", "warehouse": {self.warehouse.pk}, "wrong_site": false, '
+            f'{{"code": "{self.ran}", "warehouse": {self.warehouse.id}, "wrong_site": false, '
             f'"warehouse_code": "{self.warehouse.code}"}}'))
         self.enter("received", "received_at")
-        gen.scans.add(self.ran, self.ran, "received", self.rid, self.dock.pk, self.warehouse.pk, False, at)
+        gen.scans.add(self.ran, self.ran, "received", self.rid, self.dock.id, self.warehouse.id, False, at)
         if self.later(6, 72):
             self.inspect()
 
@@ -677,9 +674,9 @@ class Walk:
         for item_id, unit_number, _, _, _, serial in self.units:
             grade, accessories, packaging, matches, missing, defect, notes = gen.finding()
             seconds = self.rng.randint(90, 600)
-            self.t += seconds
+            self.t = min(self.t + seconds, gen.now_ts)  # a unit inspected just now is not in the future
             gen.inspections.add(item_id, grade, accessories, packaging, matches, missing,
-                                serial if matches and not missing else "", defect, notes, self.inspector.pk,
+                                serial if matches and not missing else "", defect, notes, self.inspector.id,
                                 gen.at(self.t), seconds)
             self.event("inspect_unit", "received", inspector, self.t, notes, (
                 f'{{"unit": {unit_number}, "grade": "{grade}", "photos": 0, "missing": {str(missing).lower()}, '
@@ -705,13 +702,13 @@ class Walk:
             recommended, share = self.rng.choice(ACTIONS[grade])
             action, override = (MISMATCH_ACTION if not matches else (recommended, ""))
             value = (row[3] * Decimal(str(share if matches else 0))).quantize(Decimal("0.01"))
-            self.t += self.rng.randint(30, 300)
+            self.t = min(self.t + self.rng.randint(30, 300), gen.now_ts)
             disposition_id = gen.dispositions.new_id()
             gen.dispositions.add(disposition_id, item_id, recommended, action, None, value, DESTINATIONS[action],
-                                 self.inspector.pk, gen.at(self.t), override)
+                                 self.inspector.id, gen.at(self.t), override)
             if action == "restock":
-                gen.stock.add(self.merchant.client.pk, self.warehouse.pk, row[0], 1, disposition_id,
-                              gen.at(self.t), self.inspector.pk)
+                gen.stock.add(self.merchant.client.id, self.warehouse.id, row[0], 1, disposition_id,
+                              gen.at(self.t), self.inspector.id)
             self.event("disposition_unit", "inspected", decider, self.t, details=(
                 f'{{"unit": {unit_number}, "action": "{action}", "recommended": "{recommended}", '
                 f'"expected_recovery_value": "{value}"}}'))
@@ -733,7 +730,7 @@ class Walk:
         ]
         paid = sum(unit.unit_price for unit in facts)
         computation = compute_refund(
-            units=facts, terms=self.merchant.terms[self.policy.pk], currency=self.merchant.currency,
+            units=facts, terms=self.merchant.terms[self.policy.id], currency=self.merchant.currency,
             order_items_paid=paid, earlier_refunds=Decimal("0"), store_credit=self.refund_method == "store_credit",
         )
         if computation.nothing_owed:
@@ -768,7 +765,7 @@ class Walk:
             self.enter("closed", "closed_at")
             return
         refund.update(status="approved", approved_at=self.t)
-        self.gen.approvals.add(refund["id"], self.finance.pk, self.gen.at(self.t))
+        self.gen.approvals.add(refund["id"], self.finance.id, self.gen.at(self.t))
         self.event("refund_approved", "dispositioned", finance, self.t, details=(
             f'{{"amount": "{refund["amount"]:.3f}", "refund": {refund["id"]}, "status": "approved"}}'))
         if self.refund_method in ("store_credit", "gift_card"):
@@ -783,17 +780,17 @@ class Walk:
         if self.refund_method == "store_credit":
             refund["reference"] = f"store-credit:{refund['key']}"
             gen.credit.add(self.customer_id, self.merchant.currency, refund["amount"], "refund", refund["id"], at,
-                           note, self.finance.pk)
+                           note, self.finance.id)
             if refund["bonus"]:
                 gen.credit.add(self.customer_id, self.merchant.currency, refund["bonus"], "bonus", refund["id"], at,
-                               f"Store-credit bonus for return {self.ran}", self.finance.pk)
+                               f"Store-credit bonus for return {self.ran}", self.finance.id)
         else:
             code = "".join(self.rng.choices(ALPHABET, k=16))
             card_id = gen.cards.new_id()
-            gen.cards.add(card_id, self.merchant.client.pk, self.customer_id, self.merchant.currency,
+            gen.cards.add(card_id, self.merchant.client.id, self.customer_id, self.merchant.currency,
                           hashlib.sha256(code.encode()).hexdigest(), code[-4:], refund["id"], at)
             gen.card_entries.add(card_id, refund["amount"], "issue", f"refund:{refund['key']}", at,
-                                 self.finance.username, self.finance.pk, note)
+                                 self.finance.username, self.finance.id, note)
             refund["reference"] = f"gift-card:{card_id}"
         self.issued()
 
@@ -814,14 +811,14 @@ class Walk:
         entered = at(max(value for key, value in stamps.items() if key != "authorization_expires_at"))
         requester = self.requester()[0] if self.channel != "portal" else None
         gen.return_rows.add(
-            self.rid, self.merchant.client.pk, self.order_id, self.customer_id, self.policy.pk, self.channel,
-            self.state, self.ran, self.warehouse.pk if self.warehouse else None, self.refund_method, self.carrier,
+            self.rid, self.merchant.client.id, self.order_id, self.customer_id, self.policy.id, self.channel,
+            self.state, self.ran, self.warehouse.id if self.warehouse else None, self.refund_method, self.carrier,
             self.tracking, self.decision, requester, entered, *times, times[0], at(self.t),
         )
         refund = getattr(self, "refund", None)
         if refund is None:
             return
-        finance = self.finance.pk
+        finance = self.finance.id
         gen.refunds.add(
             refund["id"], self.rid, refund["amount"], refund["bonus"], self.merchant.currency, self.refund_method,
             refund["status"], refund["breakdown"], refund["key"], refund["reference"], None, at(refund["proposed_at"]),
@@ -832,8 +829,7 @@ class Walk:
 
 
 def generate(*, returns: int, seed: int = 1) -> dict:
-    """Fill the default connection's migrated, empty database with `returns` returns; the rows per table
-    (and `state:<state>` counts of the returns)."""
+    """Fill the default connection's migrated, empty database with `returns` returns; the rows per table."""
     return Generator(returns=returns, seed=seed).run()
 
 
@@ -846,14 +842,33 @@ def _migrate_if_needed() -> None:
         call_command("migrate", verbosity=0)
 
 
+def _server_cpu_seconds(pid: int) -> float | None:
+    """CPU seconds of the database server's process for our connection, when it runs on this machine."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def main(arguments: argparse.Namespace) -> None:
     _migrate_if_needed()
-    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    server_before = _server_cpu_seconds(backend)
+    started, cpu_started = time.perf_counter(), time.process_time()
     counts = generate(returns=arguments.returns, seed=arguments.seed)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     for name, number in counts.items():
         print(f"{name:32} {number:>12,}")
-    print(f"{arguments.returns:,} returns in {seconds:.1f} s")
+    for state, number in ReturnRequest.objects.values_list("state").annotate(n=models.Count("id")).order_by("state"):
+        print(f"{'returns ' + state:32} {number:>12,}")
+    # On a shared machine the wall clock says little: the CPU seconds say what the work itself costs.
+    server = _server_cpu_seconds(backend)
+    server_cpu = "" if server is None else f", the database server {server - server_before:.1f} s"
+    print(f"{arguments.returns:,} returns in {seconds:.1f} s (CPU: this process {cpu:.1f} s{server_cpu}; "
+          f"load average {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":

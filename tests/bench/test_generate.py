@@ -78,6 +78,10 @@ def test_each_event_starts_where_the_one_before_ended(generated, db):
         reached[rid] = to_state
 
 
+def test_nothing_happened_in_the_future(generated, db):
+    assert ReturnEvent.objects.order_by("-at").first().at <= timezone.now()
+
+
 def test_every_state_is_present_and_older_returns_are_further_along(generated, db):
     by_state = dict(ReturnRequest.objects.values_list("state").annotate(n=Count("id")))
     assert set(by_state) == set(ReturnState.values)
