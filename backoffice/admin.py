@@ -8,7 +8,13 @@ import datetime as dt
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotFound,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -110,7 +116,8 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
     # The notes given with the request; later notes are events, written through the "Add a note" action.
     fields = ["notes"]
     readonly_fields = ["notes"]
-    actions = ["authorize_selected", "reject_selected", "cancel_selected", "print_labels"]
+    actions = ["authorize_selected", "reject_selected", "cancel_selected", "print_labels",
+               "print_labels_with_slips"]
     change_form_template = "admin/rma/returnrequest/change_form.html"
 
     # -- the changelist ----------------------------------------------------------------------------
@@ -238,7 +245,15 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
 
     @admin.action(description="Print labels", permissions=["print_label"])
     def print_labels(self, request, queryset):
-        """One 4×6 PDF of the selected returns' labels, in the order they were ticked."""
+        """One 4×6 PDF of the selected returns' labels, one page each, in the order they were ticked."""
+        return self._print_labels(request, queryset, packing_slips=False)
+
+    @admin.action(description="Print labels with packing slips", permissions=["print_label"])
+    def print_labels_with_slips(self, request, queryset):
+        """As print_labels, each label followed by its packing slip, for parcels packed here."""
+        return self._print_labels(request, queryset, packing_slips=True)
+
+    def _print_labels(self, request, queryset, *, packing_slips: bool):
         allowed = {str(pk): pk for pk in queryset.values_list("pk", flat=True)}
         if request.POST.get("select_across") == "1":
             order = list(allowed.values())  # every page of the list: the list's own order
@@ -257,7 +272,8 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
             why = "has a RAN yet" if not batch.ended else "has a label to print"
             self.message_user(request, f"None of the selected returns {why}: no labels printed.", messages.ERROR)
             return None
-        return label_download(labels.render_labels_pdf(batch.printable), filename="return-labels.pdf")
+        return label_download(labels.render_labels_pdf(batch.printable, packing_slips=packing_slips),
+                              filename="return-labels.pdf")
 
     # -- the whole return on one page --------------------------------------------------------------
 
@@ -365,6 +381,11 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
                 (text, reverse("admin:rma_returnrequest_label", args=[rma.pk, label_format]), label_format != "zpl")
                 for label_format, text in LABEL_FORMATS.items()
             ],
+            # The label alone, for a parcel already packed (the links above add the packing slip).
+            "label_only_links": [
+                (text, reverse("admin:rma_returnrequest_label", args=[rma.pk, label_format]) + "?slip=no")
+                for label_format, text in LABEL_FORMATS.items() if label_format != "zpl"
+            ],
             "ran_barcode": labels.ran_barcode_svg(rma.ran),
         }
         # A RAN past its validity that the hourly job has not expired yet gets no link: it would be gone at once.
@@ -392,7 +413,11 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
         if label_format == "zpl":
             return label_download(labels.render_label_zpl(rma), filename=f"{rma.ran}.zpl",
                                   content_type="text/plain; charset=utf-8", attachment=True)
-        return label_download(labels.render_labels_pdf([rma], paper=label_format),
+        slip = request.GET.get("slip", "yes")
+        if slip not in ("yes", "no"):
+            return HttpResponseBadRequest("Give slip=yes (the label and its packing slip) or slip=no (the label "
+                                          "alone).", content_type="text/plain")
+        return label_download(labels.render_labels_pdf([rma], paper=label_format, packing_slips=slip == "yes"),
                               filename=f"{rma.ran}-{label_format}.pdf")
 
     def _report(self, request: HttpRequest, chosen, outcome) -> None:

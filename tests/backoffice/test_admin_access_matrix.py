@@ -116,7 +116,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     **model("rma.ReturnPolicy", list=CS_FIN_MGR, view=CS_FIN_MGR, add=MGR_SU, change=MGR_SU, delete=NOBODY),
     **model("rma.ReturnRequest", list=FLOOR, view=FLOOR, add=CS_MGR, change=CS_MGR, delete=NOBODY,
             actions={"authorize_selected": CS_MGR, "cancel_selected": CS_MGR, "print_labels": CS_DOCK_MGR,
-                     "reject_selected": CS_MGR}),
+                     "print_labels_with_slips": CS_DOCK_MGR, "reject_selected": CS_MGR}),
     **model("rma.UnexpectedParcel", list=CS_DOCK_MGR, view=CS_DOCK_MGR, add=NOBODY, change=NOBODY, delete=NOBODY),
     **model("rma.Warehouse", list=FLOOR, view=FLOOR, add=MGR_SU, change=MGR_SU, delete=ONLY_SU,
             actions={"delete_selected": ONLY_SU}),
