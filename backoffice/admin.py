@@ -20,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.views.decorators.http import require_GET
 
 from backoffice import (
     authenticator_admin,  # noqa: F401  (before django-otp's own: see there)
@@ -29,6 +30,7 @@ from backoffice import (
 )
 from backoffice.forms import ExtraUnitForm, NewReturnForm, OrderLookupForm, errors_text
 from core.errors import DomainError, FailedRule, PolicyViolation
+from core.moments import format_moment
 from core.money import format_money
 from core.uploads import form_status
 from core.words import counted
@@ -285,6 +287,8 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
                  name="rma_returnrequest_extra_unit"),
             path("<int:rma_id>/label/<slug:label_format>/", self.admin_site.admin_view(self.label_view),
                  name="rma_returnrequest_label"),
+            path("<int:object_id>/timeline/", self.admin_site.admin_view(require_GET(self.timeline_view)),
+                 name="rma_returnrequest_timeline"),
         ]
         return own + super().get_urls()
 
@@ -299,7 +303,7 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
             "state_badge": state_badge(rma.state, rma.get_state_display()),
             "units": selectors.return_page_units(rma=rma),
             "refunds": refunds,
-            "events": rma.events.select_related("actor", "customer"),
+            "timeline": selectors.return_page_timeline(rma=rma),
             "scans": rma.scans.select_related("actor", "warehouse"),
             "extra_units": rma.extra_units.select_related("found_by", "resolved_by", "added_as"),
             "extra_unit_form": ExtraUnitForm() if self._may_record_extra_unit(request, rma) else None,
@@ -318,6 +322,22 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)
+
+    def timeline_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """The return's older events, a page at a time, before the event `?before=` names."""
+        rma = get_object_or_404(ReturnRequest, pk=object_id)
+        if not self.has_view_permission(request, rma):
+            raise PermissionDenied
+        before = selectors.timeline_event(rma=rma, event_id=request.GET.get("before", ""))
+        if before is None:
+            return HttpResponseBadRequest(f"Give ?before= the id of one of {rma}'s events: the page shows the "
+                                          "events before it.", content_type="text/plain")
+        return TemplateResponse(request, "admin/rma/returnrequest/timeline.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "original": rma, "rma": rma,
+            "title": f"Timeline of {rma}: events before {format_moment(before.at)}",
+            "timeline": selectors.return_page_timeline(rma=rma, before=before),
+            "back": reverse("admin:rma_returnrequest_change", args=[rma.pk]),
+        })
 
     def action_view(self, request: HttpRequest, object_id: int, action: str) -> HttpResponse:
         rma = get_object_or_404(ReturnRequest.objects.select_related("client", "order", "customer"), pk=object_id)

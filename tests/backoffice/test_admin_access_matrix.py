@@ -180,6 +180,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     **url("rma_returnrequest_export", get=FIN_MGR, post=FIN_MGR),
     **url("rma_returnrequest_extra_unit", get=NOBODY, post=DOCK_INSP_MGR),
     **url("rma_returnrequest_label", get=CS_DOCK_MGR, post=CS_DOCK_MGR),
+    **url("rma_returnrequest_timeline", get=FLOOR, post=NOBODY),
     **url("rma_unexpectedparcel_resolve", get=CS_MGR, post=CS_MGR),
     # the second factor's page: every signed-in staff member reaches it (it sends on whoever needs none)
     **url("two_factor", get=FLOOR, post=FLOOR),
