@@ -124,15 +124,18 @@ def keys_of(row: Model, terms: list[Term]) -> list:
     return [getattr(row, f"{PREFIX}{index}") for index in range(len(terms))]
 
 
-def batches(rows: QuerySet, *, size: int) -> Iterator[list[Model]]:
-    """Every row of `rows`, in its order, `size` at a time: one short query per batch, none held open."""
+def in_batches(rows: QuerySet, *, size: int) -> Iterator[Model]:
+    """Every row of `rows`, in its order, read `size` at a time: one short query per batch, each row made
+    only as it is taken (so memory holds one batch's raw rows, not its objects), no query held open
+    beyond its batch."""
     terms = ordering_terms(rows)
     keyed = with_keys(rows, terms)
     page = keyed
     while True:
-        batch = list(page[:size])
-        if batch:
-            yield batch
-        if len(batch) < size:
+        read, last = 0, None
+        for last in page[:size].iterator(chunk_size=size):
+            read += 1
+            yield last
+        if read < size:
             return
-        page = after(keyed, keys_of(batch[-1], terms), terms)
+        page = after(keyed, keys_of(last, terms), terms)

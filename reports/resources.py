@@ -71,9 +71,8 @@ class ExportResource(resources.ModelResource):
         fetched = queryset.prefetch_related(None).select_related(None).only(*paths)
         if relations:  # select_related() with no names would follow every foreign key
             fetched = fetched.select_related(*relations)
-        for batch in keyset.batches(fetched, size=CHUNK_SIZE):
-            for instance in batch:
-                yield [read(instance) for read in readers]
+        for instance in keyset.in_batches(fetched, size=CHUNK_SIZE):
+            yield [read(instance) for read in readers]
 
     def _fetched_paths(self, *, annotations) -> list[str]:
         """The model fields the columns read, e.g. order__currency; values annotated on the list are there already."""
