@@ -8,12 +8,19 @@ import datetime as dt
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotFound,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.views.decorators.http import require_GET
 
 from backoffice import (
     authenticator_admin,  # noqa: F401  (before django-otp's own: see there)
@@ -23,6 +30,7 @@ from backoffice import (
 )
 from backoffice.forms import ExtraUnitForm, NewReturnForm, OrderLookupForm, errors_text
 from core.errors import DomainError, FailedRule, PolicyViolation
+from core.moments import format_moment
 from core.money import format_money
 from core.uploads import form_status
 from core.words import counted
@@ -110,7 +118,8 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
     # The notes given with the request; later notes are events, written through the "Add a note" action.
     fields = ["notes"]
     readonly_fields = ["notes"]
-    actions = ["authorize_selected", "reject_selected", "cancel_selected", "print_labels"]
+    actions = ["authorize_selected", "reject_selected", "cancel_selected", "print_labels",
+               "print_labels_with_slips"]
     change_form_template = "admin/rma/returnrequest/change_form.html"
 
     # -- the changelist ----------------------------------------------------------------------------
@@ -238,7 +247,15 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
 
     @admin.action(description="Print labels", permissions=["print_label"])
     def print_labels(self, request, queryset):
-        """One 4×6 PDF of the selected returns' labels, in the order they were ticked."""
+        """One 4×6 PDF of the selected returns' labels, one page each, in the order they were ticked."""
+        return self._print_labels(request, queryset, packing_slips=False)
+
+    @admin.action(description="Print labels with packing slips", permissions=["print_label"])
+    def print_labels_with_slips(self, request, queryset):
+        """As print_labels, each label followed by its packing slip, for parcels packed here."""
+        return self._print_labels(request, queryset, packing_slips=True)
+
+    def _print_labels(self, request, queryset, *, packing_slips: bool):
         allowed = {str(pk): pk for pk in queryset.values_list("pk", flat=True)}
         if request.POST.get("select_across") == "1":
             order = list(allowed.values())  # every page of the list: the list's own order
@@ -257,7 +274,8 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
             why = "has a RAN yet" if not batch.ended else "has a label to print"
             self.message_user(request, f"None of the selected returns {why}: no labels printed.", messages.ERROR)
             return None
-        return label_download(labels.render_labels_pdf(batch.printable), filename="return-labels.pdf")
+        return label_download(labels.render_labels_pdf(batch.printable, packing_slips=packing_slips),
+                              filename="return-labels.pdf")
 
     # -- the whole return on one page --------------------------------------------------------------
 
@@ -269,6 +287,8 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
                  name="rma_returnrequest_extra_unit"),
             path("<int:rma_id>/label/<slug:label_format>/", self.admin_site.admin_view(self.label_view),
                  name="rma_returnrequest_label"),
+            path("<int:object_id>/timeline/", self.admin_site.admin_view(require_GET(self.timeline_view)),
+                 name="rma_returnrequest_timeline"),
         ]
         return own + super().get_urls()
 
@@ -283,7 +303,7 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
             "state_badge": state_badge(rma.state, rma.get_state_display()),
             "units": selectors.return_page_units(rma=rma),
             "refunds": refunds,
-            "events": rma.events.select_related("actor", "customer"),
+            "timeline": selectors.return_page_timeline(rma=rma),
             "scans": rma.scans.select_related("actor", "warehouse"),
             "extra_units": rma.extra_units.select_related("found_by", "resolved_by", "added_as"),
             "extra_unit_form": ExtraUnitForm() if self._may_record_extra_unit(request, rma) else None,
@@ -302,6 +322,22 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)
+
+    def timeline_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """The return's older events, a page at a time, before the event `?before=` names."""
+        rma = get_object_or_404(ReturnRequest, pk=object_id)
+        if not self.has_view_permission(request, rma):
+            raise PermissionDenied
+        before = selectors.timeline_event(rma=rma, event_id=request.GET.get("before", ""))
+        if before is None:
+            return HttpResponseBadRequest(f"Give ?before= the id of one of {rma}'s events: the page shows the "
+                                          "events before it.", content_type="text/plain")
+        return TemplateResponse(request, "admin/rma/returnrequest/timeline.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "original": rma, "rma": rma,
+            "title": f"Timeline of {rma}: events before {format_moment(before.at)}",
+            "timeline": selectors.return_page_timeline(rma=rma, before=before),
+            "back": reverse("admin:rma_returnrequest_change", args=[rma.pk]),
+        })
 
     def action_view(self, request: HttpRequest, object_id: int, action: str) -> HttpResponse:
         rma = get_object_or_404(ReturnRequest.objects.select_related("client", "order", "customer"), pk=object_id)
@@ -365,6 +401,11 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
                 (text, reverse("admin:rma_returnrequest_label", args=[rma.pk, label_format]), label_format != "zpl")
                 for label_format, text in LABEL_FORMATS.items()
             ],
+            # The label alone, for a parcel already packed (the links above add the packing slip).
+            "label_only_links": [
+                (text, reverse("admin:rma_returnrequest_label", args=[rma.pk, label_format]) + "?slip=no")
+                for label_format, text in LABEL_FORMATS.items() if label_format != "zpl"
+            ],
             "ran_barcode": labels.ran_barcode_svg(rma.ran),
         }
         # A RAN past its validity that the hourly job has not expired yet gets no link: it would be gone at once.
@@ -392,7 +433,11 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
         if label_format == "zpl":
             return label_download(labels.render_label_zpl(rma), filename=f"{rma.ran}.zpl",
                                   content_type="text/plain; charset=utf-8", attachment=True)
-        return label_download(labels.render_labels_pdf([rma], paper=label_format),
+        slip = request.GET.get("slip", "yes")
+        if slip not in ("yes", "no"):
+            return HttpResponseBadRequest("Give slip=yes (the label and its packing slip) or slip=no (the label "
+                                          "alone).", content_type="text/plain")
+        return label_download(labels.render_labels_pdf([rma], paper=label_format, packing_slips=slip == "yes"),
                               filename=f"{rma.ran}-{label_format}.pdf")
 
     def _report(self, request: HttpRequest, chosen, outcome) -> None:

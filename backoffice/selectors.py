@@ -11,10 +11,11 @@ from django.db.models import Count, DecimalField, IntegerField, OuterRef, Prefet
 from django.utils import timezone
 
 from backoffice.models import OPERATOR_GROUPS, OperatorAccount
+from core import keyset
 from refunds.models import Refund, RefundApproval, RefundStatus
 from rma import selectors as rma_selectors
 from rma.lists import WHOLE_LIST, ListQuery, ListSpec, Viewer, list_rows
-from rma.models import Client, ReturnItem, ReturnRequest, ReturnState, Warehouse
+from rma.models import Client, ReturnEvent, ReturnItem, ReturnRequest, ReturnState, Warehouse
 from rma.states import ROUTED, WAITING_FOR
 
 # The stages a site's figures show: a return has a warehouse from its authorization on.
@@ -126,6 +127,36 @@ def return_page_units(*, rma: ReturnRequest) -> QuerySet[ReturnItem]:
         .prefetch_related("inspection__photos")
         .order_by("unit_number")
     )
+
+
+# The events a return's page shows: its latest; the older ones page back from there.
+EVENTS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    events: list[ReturnEvent]  # oldest first, as a timeline reads
+    older_than: ReturnEvent | None  # the oldest shown, when older events remain: the next page ends before it
+
+
+def return_page_timeline(
+    *, rma: ReturnRequest, before: ReturnEvent | None = None, size: int = EVENTS_PER_PAGE
+) -> TimelinePage:
+    """A return's latest `size` events, or the `size` before the event `before`: one query at any depth,
+    read along the (return, time) index by keyset (core.keyset), however many events the return has."""
+    newest_first = rma.events.select_related("actor", "customer").order_by("-at", "-id")
+    if before is not None:
+        newest_first = keyset.after(newest_first, [before.at, before.pk], keyset.ordering_terms(newest_first))
+    fetched = list(newest_first[: size + 1])
+    shown = fetched[:size]
+    return TimelinePage(events=shown[::-1], older_than=shown[-1] if len(fetched) > size else None)
+
+
+def timeline_event(*, rma: ReturnRequest, event_id: str) -> ReturnEvent | None:
+    """The event of this return a timeline page starts before; None for any other value."""
+    if not event_id.isdigit() or len(event_id) > 18:
+        return None
+    return rma.events.filter(pk=int(event_id)).first()
 
 
 def return_page_refunds(*, rma: ReturnRequest) -> QuerySet[Refund]:

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from import_export import resources, widgets
 from import_export.fields import Field
 
+from core import keyset
 from core.money import quantize
 from core.spreadsheet import Value
 from disposition.models import Disposition, StockMovement
@@ -22,7 +23,8 @@ from inspection.models import Inspection
 from refunds.models import Refund
 from rma.models import ReceivingScan, ReturnItem, ReturnRequest
 
-# Rows fetched from the database at a time: a server-side cursor keeps memory flat.
+# Rows fetched from the database at a time, each batch one short query after the last row of the one
+# before (core.keyset): memory stays flat, and no cursor or transaction stays open for the whole export.
 CHUNK_SIZE = 2000
 
 
@@ -61,7 +63,7 @@ class ExportResource(resources.ModelResource):
         return str(self._meta.model._meta.verbose_name_plural).capitalize()
 
     def rows(self, queryset: QuerySet) -> Iterator[list[Value]]:
-        """One list of values per row, in the queryset's order, streamed from the database in one query."""
+        """One list of values per row, in the queryset's order, read from the database in keyset batches."""
         readers = [self._reader(field) for field in self.get_export_fields()]
         paths = self._fetched_paths(annotations=queryset.query.annotations)
         relations = {path.rsplit("__", 1)[0] for path in paths if "__" in path}
@@ -69,7 +71,7 @@ class ExportResource(resources.ModelResource):
         fetched = queryset.prefetch_related(None).select_related(None).only(*paths)
         if relations:  # select_related() with no names would follow every foreign key
             fetched = fetched.select_related(*relations)
-        for instance in fetched.iterator(chunk_size=CHUNK_SIZE):
+        for instance in keyset.in_batches(fetched, size=CHUNK_SIZE):
             yield [read(instance) for read in readers]
 
     def _fetched_paths(self, *, annotations) -> list[str]:

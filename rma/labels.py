@@ -9,6 +9,7 @@ Load the returns with rma.selectors.returns_for_labels: a label reads the client
 return was routed to, the customer, the order, the policy and every unit.
 """
 
+import functools
 import io
 import math
 import re
@@ -18,13 +19,15 @@ from dataclasses import dataclass
 from barcode import Code128 as ScreenCode128
 from barcode.writer import SVGWriter
 from django.utils.safestring import SafeString, mark_safe
+from reportlab import rl_config
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from core.money import format_money, quantize
-from core.pdf_fonts import pdf_fonts
+from core.pdf_fonts import PdfFonts, pdf_fonts
 from core.words import counted
 from rma import ran as ran_codes
 from rma import selectors
@@ -143,35 +146,67 @@ def _return_shipping_note(rma: ReturnRequest, items: list) -> str:
 
 # -- PDF -------------------------------------------------------------------------------------------
 
+# Page streams zlib-compressed as they are, not written out again as ASCII85 text: a fifth smaller, and
+# reportlab's ASCII85 encoder (pure Python here) took a tenth of a label's time. Process-wide, for every
+# PDF the site makes; every PDF reader takes binary streams.
+rl_config.useA85 = 0
 
-def render_labels_pdf(returns: Iterable[ReturnRequest], *, paper: str = "4x6") -> bytes:
-    """One PDF for many returns, in the order given: each return's label page, then its packing slip."""
+
+def render_labels_pdf(returns: Iterable[ReturnRequest], *, paper: str = "4x6", packing_slips: bool = False) -> bytes:
+    """One PDF for many returns, in the order given: each return's label page, followed by its packing
+    slip when `packing_slips` (the slip goes inside the parcel, for whoever packs it)."""
     page = PDF_PAPERS[paper]
     printer = THERMAL if page == LABEL_SIZE else OFFICE
     buffer = io.BytesIO()
     # The initial font too, or every page names Helvetica, which is never embedded.
     pdf = Canvas(buffer, pagesize=page, pageCompression=1, initialFontName=pdf_fonts().regular)
     pdf.setTitle("Return labels")
+    forms = _Forms(pdf)
     for rma in returns:
         label = label_of(rma)
         if page == LABEL_SIZE:
-            _draw_label(pdf, label, printer)
+            _draw_label(pdf, label, printer, forms)
         else:
-            _draw_label_to_cut_out(pdf, label, page)
+            _draw_label_to_cut_out(pdf, label, page, forms, with_slip=packing_slips)
         pdf.showPage()
-        _draw_packing_slip(pdf, label, page, printer)
-        pdf.showPage()
+        if packing_slips:
+            _draw_packing_slip(pdf, label, page, printer)
+            pdf.showPage()
     pdf.save()
     return buffer.getvalue()
 
 
-def _text(pdf: Canvas, text: str, x: float, y: float, *, width: float, bold: bool = False, size: float = 9,
-          align: str = "left") -> None:
-    """One line that never runs past `width`: the type shrinks to 6 pt, then the end is cut off.
+class _Forms:
+    """What many labels of one PDF share, drawn once each as a form (a PDF Form XObject) that every page
+    then places: the label's frame, and the heading and ship-to block of each client and warehouse."""
 
-    Each run of letters is set in the font that has them (core.pdf_fonts): a name may mix scripts.
-    """
-    fonts = pdf_fonts()
+    def __init__(self, pdf: Canvas) -> None:
+        self.pdf = pdf
+        self.names: dict[tuple, str] = {}
+
+    def place(self, key: tuple, draw) -> None:
+        name = self.names.get(key)
+        if name is None:
+            name = self.names[key] = f"LabelPart{len(self.names)}"
+            self.pdf.beginForm(name, 0, 0, *LABEL_SIZE)
+            draw(self.pdf)
+            self.pdf.endForm()
+        self.pdf.doForm(name)
+
+
+@dataclass(frozen=True)
+class _Run:
+    font: str
+    size: float
+    x: float  # from the line's start
+    text: str
+
+
+@functools.lru_cache(maxsize=4096)
+def _line_runs(fonts: PdfFonts, text: str, *, width: float, bold: bool, size: float,
+               align: str) -> tuple[_Run, ...]:
+    """How one line is set: the type shrunk to fit `width` (down to 6 pt, then the end cut off), and each
+    run of letters in the font that has them (core.pdf_fonts). Cached: labels repeat most of their lines."""
     text = _CONTROL.sub(" ", text)
     natural = fonts.width(text, size, bold=bold)
     if natural > width:
@@ -179,13 +214,25 @@ def _text(pdf: Canvas, text: str, x: float, y: float, *, width: float, bold: boo
         size = max(6, math.floor(size * width / natural * 10) / 10)
         while len(text) > 1 and fonts.width(text, size, bold=bold) > width:
             text = text[:-2] + "…"
+    runs = fonts.runs(text, bold=bold)
+    widths = [pdfmetrics.stringWidth(part, font, size) for font, part in runs]
+    x = 0.0
     if align != "left":
-        room = width - fonts.width(text, size, bold=bold)
-        x += room / 2 if align == "center" else room
-    for font, part in fonts.runs(text, bold=bold):
-        pdf.setFont(font, size)
-        pdf.drawString(x, y, part)
-        x += fonts.width(part, size, bold=bold)
+        room = width - sum(widths)
+        x = room / 2 if align == "center" else room
+    placed = []
+    for (font, part), part_width in zip(runs, widths, strict=True):
+        placed.append(_Run(font, size, x, part))
+        x += part_width
+    return tuple(placed)
+
+
+def _text(pdf: Canvas, text: str, x: float, y: float, *, width: float, bold: bool = False, size: float = 9,
+          align: str = "left") -> None:
+    """One line that never runs past `width`: the type shrinks to 6 pt, then the end is cut off."""
+    for run in _line_runs(pdf_fonts(), text, width=width, bold=bold, size=size, align=align):
+        pdf.setFont(run.font, run.size)
+        pdf.drawString(x + run.x, y, run.text)
 
 
 def _rule(pdf: Canvas, y: float, x0: float, x1: float) -> None:
@@ -204,37 +251,50 @@ def _draw_ran_barcode(pdf: Canvas, ran: str, printer: Printer, *, centre_x: floa
                       bar_height: float = BAR_HEIGHT) -> None:
     """Code128 of the RAN, centred on `centre_x`, with the space either side left blank as its quiet zone.
 
-    Callers keep their origin on the printer's dot grid, so every bar starts on a dot."""
-    symbol = Code128(ran, barWidth=printer.module, barHeight=bar_height, quiet=0, humanReadable=0)
-    symbol.drawOn(pdf, _on_dot_grid(centre_x - symbol.width / 2, printer), y)
+    Callers keep their origin on the printer's dot grid, so every bar starts on a dot. The bars are one
+    path in a space scaled to the module and the bar height, so each is whole numbers (x 0 width 1 re),
+    written as they are: reportlab's general number formatting of four numbers per bar was most of the
+    label's drawing time."""
+    bars, modules = _code128_bars(ran)
+    left = _on_dot_grid(centre_x - modules * printer.module / 2, printer)
+    path = " ".join(f"{x} 0 {width} 1 re" for x, width in bars)
+    pdf.addLiteral(f"q {printer.module:.6f} 0 0 {bar_height:.4f} {left:.4f} {y:.4f} cm {path} f Q")
 
 
-def _draw_label(pdf: Canvas, label: ReturnLabel, printer: Printer) -> None:
-    """The 4×6 inch label, drawn from the origin: the sender on top, the warehouse, the RAN, the facts."""
-    width, height = LABEL_SIZE
+@functools.lru_cache(maxsize=1024)
+def _code128_bars(ran: str) -> tuple[tuple[tuple[int, int], ...], int]:
+    """The bars of the RAN's Code128 (reportlab's encoding) as (start, width) in modules, and its width."""
+    symbol = Code128(ran, quiet=0, humanReadable=0)
+    symbol.validate()
+    symbol.encode()
+    symbol.decompose()
+    bars, x = [], 0
+    # reportlab spells the symbol as letters: upper case a bar, lower case a space, A or a one module wide.
+    for letter in symbol.decomposed:
+        width = ord(letter.lower()) - ord("a") + 1
+        if letter.isupper():
+            bars.append((x, width))
+        x += width
+    return tuple(bars), x
+
+
+def _draw_label(pdf: Canvas, label: ReturnLabel, printer: Printer, forms: _Forms) -> None:
+    """The 4×6 inch label, drawn from the origin: the sender on top, the warehouse, the RAN, the facts.
+
+    The frame, and the client's and warehouse's block, are forms drawn once per PDF."""
+    width, _ = LABEL_SIZE
     inner = width - 2 * MARGIN
-    top = height - MARGIN
-    _text(pdf, "RETURN", MARGIN, top - 18, width=inner / 2, bold=True, size=20)
-    _text(pdf, label.client, MARGIN + inner / 2, top - 16, width=inner / 2, bold=True, size=11, align="right")
-    _rule(pdf, top - 26, MARGIN, width - MARGIN)
+    forms.place(("frame",), _draw_label_frame)
+    forms.place(("ship to", label.client, *label.ship_to), lambda pdf: _draw_ship_to(pdf, label))
 
-    _text(pdf, "FROM", MARGIN, top - 37, width=inner, size=7)
+    top = LABEL_SIZE[1] - MARGIN
     name, *address = label.ship_from
     _text(pdf, name, MARGIN, top - 49, width=inner, bold=True, size=10)
     for row, line in enumerate(address[:5]):
         _text(pdf, line, MARGIN, top - 60 - 11 * row, width=inner, size=9)
-    _rule(pdf, 300, MARGIN, width - MARGIN)
-
-    _text(pdf, "SHIP TO", MARGIN, 289, width=inner, size=7)
-    name, *address = label.ship_to
-    _text(pdf, name, MARGIN, 273, width=inner, bold=True, size=14)
-    for row, line in enumerate(address[:5]):
-        _text(pdf, line, MARGIN, 258 - 14 * row, width=inner, bold=True, size=12)
-    _rule(pdf, 186, MARGIN, width - MARGIN)
 
     _draw_ran_barcode(pdf, label.ran, printer, centre_x=width / 2, y=104)
     _text(pdf, label.ran, MARGIN, 80, width=inner, bold=True, size=24, align="center")
-    _rule(pdf, 70, MARGIN, width - MARGIN)
 
     half = inner / 2
     rows = [
@@ -249,21 +309,43 @@ def _draw_label(pdf: Canvas, label: ReturnLabel, printer: Printer) -> None:
         _text(pdf, right, MARGIN + half, y, width=half, bold=label.expired and right == label.validity)
 
 
-def _draw_label_to_cut_out(pdf: Canvas, label: ReturnLabel, page: tuple[float, float]) -> None:
+def _draw_label_frame(pdf: Canvas) -> None:
+    """What every label has: its heading, the headings of its blocks and the rules between them."""
+    width, height = LABEL_SIZE
+    inner, top = width - 2 * MARGIN, height - MARGIN
+    _text(pdf, "RETURN", MARGIN, top - 18, width=inner / 2, bold=True, size=20)
+    _text(pdf, "FROM", MARGIN, top - 37, width=inner, size=7)
+    _text(pdf, "SHIP TO", MARGIN, 289, width=inner, size=7)
+    for y in (top - 26, 300, 186, 70):
+        _rule(pdf, y, MARGIN, width - MARGIN)
+
+
+def _draw_ship_to(pdf: Canvas, label: ReturnLabel) -> None:
+    """The client's name at the top and the warehouse the parcel goes to: the same on many labels."""
+    inner = LABEL_SIZE[0] - 2 * MARGIN
+    _text(pdf, label.client, MARGIN + inner / 2, LABEL_SIZE[1] - MARGIN - 16, width=inner / 2, bold=True, size=11,
+          align="right")
+    name, *address = label.ship_to
+    _text(pdf, name, MARGIN, 273, width=inner, bold=True, size=14)
+    for row, line in enumerate(address[:5]):
+        _text(pdf, line, MARGIN, 258 - 14 * row, width=inner, bold=True, size=12)
+
+
+def _draw_label_to_cut_out(pdf: Canvas, label: ReturnLabel, page: tuple[float, float], forms: _Forms, *,
+                           with_slip: bool) -> None:
     """The 4×6 label at the top of an office page, with a dashed line to cut along."""
     page_width, page_height = page
     x, y = _on_dot_grid((page_width - LABEL_SIZE[0]) / 2, OFFICE), page_height - 0.75 * inch - LABEL_SIZE[1]
     pdf.saveState()
     pdf.translate(x, y)
-    _draw_label(pdf, label, OFFICE)
+    _draw_label(pdf, label, OFFICE, forms)
     pdf.setDash(4, 3)
     pdf.setLineWidth(0.5)
     pdf.rect(0, 0, *LABEL_SIZE)
     pdf.restoreState()
-    advice = [
-        "Cut along the dashed line and tape the label flat on the largest side of the parcel,",
-        "over any old label. Put the packing slip (next page) inside the parcel.",
-    ]
+    advice = ["Cut along the dashed line and tape the label flat on the largest side of the parcel,",
+              "over any old label. Put the packing slip (next page) inside the parcel." if with_slip
+              else "over any old label."]
     for row, line in enumerate(advice):
         _text(pdf, line, x, y - 18 - 11 * row, width=LABEL_SIZE[0], size=8)
 

@@ -37,6 +37,8 @@ def customer_label(request: HttpRequest, token: str) -> HttpResponse:
     except signing.BadSignature:
         return HttpResponseNotFound("No label here. Check that the whole link was copied.", content_type="text/plain")
     paper = paper or labels.home_paper(rma)
-    response = label_download(labels.render_labels_pdf([rma], paper=paper), filename=f"{rma.ran}-{paper}.pdf")
+    # The slip too: the customer puts it in the parcel.
+    pdf = labels.render_labels_pdf([rma], paper=paper, packing_slips=True)
+    response = label_download(pdf, filename=f"{rma.ran}-{paper}.pdf")
     response["X-Robots-Tag"] = "noindex"
     return response

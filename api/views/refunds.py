@@ -35,7 +35,7 @@ class RefundListView(ClientRefunds, ClientView):
         return self.visible_refunds()
 
     @extend_schema(operation_id="refunds_list", summary="The client's refunds, newest first",
-                   responses={200: RefundSerializer(many=True), **examples.READ_ERRORS},
+                   responses={200: RefundSerializer(many=True), **examples.READ_ERRORS, 400: examples.ERRORS[400]},
                    examples=[examples.REFUND_RESPONSE])
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())

@@ -147,4 +147,6 @@ class ReturnLabelView(ClientReturns, ClientView):
         if paper == "zpl":
             return label_download(labels.render_label_zpl(rma), filename=f"{rma.ran}.zpl",
                                   content_type="text/plain; charset=utf-8", attachment=True)
-        return label_download(labels.render_labels_pdf([rma], paper=paper), filename=f"{rma.ran}-{paper}.pdf")
+        # The label and its packing slip, as the customer prints them at home.
+        pdf = labels.render_labels_pdf([rma], paper=paper, packing_slips=True)
+        return label_download(pdf, filename=f"{rma.ran}-{paper}.pdf")

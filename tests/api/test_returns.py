@@ -1,3 +1,7 @@
+import pytest
+import time_machine
+from django.utils import timezone
+
 from rma.models import ReturnRequest
 from rma.states import ReturnState
 from tests.factories import Staff, order_for, return_in_state
@@ -75,6 +79,25 @@ def test_the_list_pages_by_cursor(shop):
     rest = shop.api.get(page["next"]).json()
     assert [r["id"] for r in page["results"] + rest["results"]] == made[::-1]
     assert rest["next"] is None
+
+
+def test_pages_walk_every_return_once_even_those_requested_in_the_same_instant(shop):
+    staff = Staff()
+    with time_machine.travel(timezone.now(), tick=False):  # one requested_at for all: only the id orders them
+        made = [return_in_state(ReturnState.REQUESTED, client=shop.client, staff=staff).pk for _ in range(7)]
+    seen, url = [], "/api/v1/returns/?page_size=3"
+    while url:
+        page = shop.api.get(url).json()
+        seen += [r["id"] for r in page["results"]]
+        url = page["next"]
+    assert seen == sorted(made, reverse=True)
+
+
+@pytest.mark.parametrize("cursor", ["nonsense", "W10", "WyJ4IiwgMV0", "x" * 500])
+def test_a_cursor_we_did_not_write_is_a_400(shop, cursor):
+    response = shop.api.get("/api/v1/returns/", {"cursor": cursor})
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"cursor": ["Give the cursor of a page's `next` address as it is."]}
 
 
 def test_another_clients_return_is_not_found_by_id_or_ran(shop, other_shop):

@@ -118,7 +118,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     **model("rma.ReturnPolicy", list=CS_FIN_MGR, view=CS_FIN_MGR, add=MGR_SU, change=MGR_SU, delete=NOBODY),
     **model("rma.ReturnRequest", list=FLOOR, view=FLOOR, add=CS_MGR, change=CS_MGR, delete=NOBODY,
             actions={"authorize_selected": CS_MGR, "cancel_selected": CS_MGR, "print_labels": CS_DOCK_MGR,
-                     "reject_selected": CS_MGR}),
+                     "print_labels_with_slips": CS_DOCK_MGR, "reject_selected": CS_MGR}),
     **model("rma.UnexpectedParcel", list=CS_DOCK_MGR, view=CS_DOCK_MGR, add=NOBODY, change=NOBODY, delete=NOBODY),
     **model("rma.Warehouse", list=FLOOR, view=FLOOR, add=MGR_SU, change=MGR_SU, delete=ONLY_SU,
             actions={"delete_selected": ONLY_SU}),
@@ -182,6 +182,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     **url("rma_returnrequest_export", get=FIN_MGR, post=FIN_MGR),
     **url("rma_returnrequest_extra_unit", get=NOBODY, post=DOCK_INSP_MGR),
     **url("rma_returnrequest_label", get=CS_DOCK_MGR, post=CS_DOCK_MGR),
+    **url("rma_returnrequest_timeline", get=FLOOR, post=NOBODY),
     **url("rma_unexpectedparcel_resolve", get=CS_MGR, post=CS_MGR),
     # the second factor's page: every signed-in staff member reaches it (it sends on whoever needs none)
     **url("two_factor", get=FLOOR, post=FLOOR),

@@ -1,18 +1,18 @@
-"""The changelist's "Print labels": one PDF of the ticked returns, in the order they were ticked."""
+"""The changelist's "Print labels": one PDF of the ticked returns, in the order they were ticked, one page
+each; "Print labels with packing slips" adds each label's slip after it."""
 
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from rma.models import ReturnState
 from tests.factories import requested_return, return_in_state
-from tests.tools import barcodes_on_pages
+from tests.tools import barcodes_on_pages, pdf_page_texts
 
 CHANGELIST = reverse("admin:rma_returnrequest_changelist")
 
 
-def print_labels(client, *returns, **extra):
-    return client.post(CHANGELIST, {"action": "print_labels", "_selected_action": [rma.pk for rma in returns],
-                                    **extra})
+def print_labels(client, *returns, action="print_labels", **extra):
+    return client.post(CHANGELIST, {"action": action, "_selected_action": [rma.pk for rma in returns], **extra})
 
 
 def messages_of(response) -> list[str]:
@@ -26,9 +26,19 @@ def test_labels_come_in_the_order_they_were_ticked_not_the_lists(client, staff, 
     response = print_labels(client, second, third, first)
 
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert barcodes_on_pages(response.content, tmp_path) == [[second.ran], [third.ran], [first.ran]]
+
+
+def test_with_packing_slips_each_label_is_followed_by_its_slip(client, staff, tmp_path):
+    first, second = (return_in_state(ReturnState.AUTHORIZED, staff=staff) for _ in range(2))
+    client.force_login(staff.dock)
+
+    response = print_labels(client, second, first, action="print_labels_with_slips")
+
     pages = barcodes_on_pages(response.content, tmp_path)
-    assert [pages[0], pages[2], pages[4]] == [[second.ran], [third.ran], [first.ran]]
-    assert len(pages) == 6
+    assert pages == [[second.ran], [second.ran], [first.ran], [first.ran]]
+    texts = pdf_page_texts(response.content, tmp_path)
+    assert "PACKING SLIP" in texts[1] and "PACKING SLIP" in texts[3] and "PACKING SLIP" not in texts[0]
 
 
 def test_returns_without_a_ran_are_skipped_with_a_message(client, staff, tmp_path):
@@ -38,7 +48,7 @@ def test_returns_without_a_ran_are_skipped_with_a_message(client, staff, tmp_pat
 
     response = print_labels(client, waiting, printed)
 
-    assert barcodes_on_pages(response.content, tmp_path) == [[printed.ran], [printed.ran]]
+    assert barcodes_on_pages(response.content, tmp_path) == [[printed.ran]]
     assert messages_of(response) == [f"Skipped, no RAN yet (authorize first): {waiting}."]
 
 
@@ -51,7 +61,7 @@ def test_returns_that_are_over_are_left_out_with_a_message_naming_them(client, s
 
     response = print_labels(client, *over.values(), printed)
 
-    assert barcodes_on_pages(response.content, tmp_path) == [[printed.ran], [printed.ran]]
+    assert barcodes_on_pages(response.content, tmp_path) == [[printed.ran]]
     names = ", ".join(f"{rma.ran} ({state.label.lower()})" for state, rma in over.items())
     assert messages_of(response) == [f"Skipped, the return is over and its label no longer serves: {names}."]
 
@@ -83,7 +93,7 @@ def test_all_across_the_list_print_in_the_lists_order(client, staff, tmp_path):
     response = print_labels(client, older, select_across="1")
 
     pages = barcodes_on_pages(response.content, tmp_path)
-    assert [pages[0], pages[2]] == [[newer.ran], [older.ran]]  # newest request first, as the list shows
+    assert pages == [[newer.ran], [older.ran]]  # newest request first, as the list shows
 
 
 def test_the_action_is_offered_only_to_those_who_print_labels(client, staff):

@@ -30,6 +30,28 @@ def test_label_pdf_prints_for_those_who_print_labels(client, staff, tmp_path, gr
     assert "PACKING SLIP" in pdf_page_texts(response.content, tmp_path)[1]
 
 
+@pytest.mark.parametrize("label_format", ["4x6", "a4"])
+def test_the_label_alone_prints_without_its_packing_slip(client, staff, tmp_path, label_format):
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+    client.force_login(staff.dock)
+
+    page = client.get(page_of(rma)).content.decode()
+    response = client.get(label_url(rma, label_format) + "?slip=no")
+
+    assert f'href="{label_url(rma, label_format)}?slip=no"' in page
+    assert barcodes_on_pages(response.content, tmp_path) == [[rma.ran]]
+    assert "PACKING SLIP" not in pdf_page_texts(response.content, tmp_path)[0]
+
+
+def test_an_unknown_slip_choice_is_a_clear_400(client, staff):
+    rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
+    client.force_login(staff.dock)
+
+    response = client.get(label_url(rma, "4x6") + "?slip=maybe")
+
+    assert response.status_code == 400 and b"slip=no" in response.content
+
+
 def test_zpl_label_downloads_beside_the_pdf(client, staff):
     rma = return_in_state(ReturnState.AUTHORIZED, staff=staff)
     client.force_login(staff.dock)

@@ -26,8 +26,9 @@ from tests.tools import pdf_page_texts, require_pdf_fonts, require_tool
 PAPERS = ["4x6", "a4", "letter"]
 
 
-def pdf_of(*returns, paper: str = "4x6") -> bytes:
-    return labels.render_labels_pdf(selectors.returns_for_labels(pks=[rma.pk for rma in returns]), paper=paper)
+def pdf_of(*returns, paper: str = "4x6", packing_slips: bool = True) -> bytes:
+    return labels.render_labels_pdf(selectors.returns_for_labels(pks=[rma.pk for rma in returns]), paper=paper,
+                                    packing_slips=packing_slips)
 
 
 def words(text: str) -> str:
@@ -90,6 +91,19 @@ def test_carrier_and_tracking_are_printed_when_known(staff, tmp_path):
 
     assert "Carrier: DHL" in shipped_label and "Tracking: JJD1" in shipped_label
     assert "Tracking" not in unshipped_label and "Carrier" not in unshipped_label
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+def test_without_packing_slips_each_return_is_one_label_page(staff, tmp_path, paper):
+    returns = [return_in_state(ReturnState.AUTHORIZED, staff=staff) for _ in range(3)]
+
+    pages = [words(text) for text in pdf_page_texts(pdf_of(*returns, paper=paper, packing_slips=False), tmp_path)]
+
+    assert len(pages) == 3
+    for page, rma in zip(pages, returns, strict=True):
+        assert page.startswith("RETURN") and rma.ran in page and "PACKING SLIP" not in page
+    if paper != "4x6":
+        assert "next page" not in pages[0]
 
 
 @pytest.mark.parametrize("paper", PAPERS)
