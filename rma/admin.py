@@ -383,11 +383,11 @@ class OrderAdmin(BackgroundImportMixin, CheckedImportMixin, SafeAutocompleteMixi
 
 
 @admin.register(models.ReturnEvent)
-class ReturnEventAdmin(ReadOnlyAdmin):
+class ReturnEventAdmin(ListedAdmin, ReadOnlyAdmin):
+    list_spec = selectors.EVENTS_LIST
     list_display = ["at", "return_request", "action", "from_state", "to_state", "actor", "channel"]
     list_filter = ["action", "channel"]
-    list_select_related = ["return_request", "actor"]
-    search_fields = ["return_request__ran"]
+    search_help_text = "RAN, or its start"
 
 
 @admin.register(models.ReturnItem)
@@ -431,7 +431,7 @@ def import_summary(result: Result) -> list[tuple[str, int]]:
 
 
 @admin.register(models.CarrierEvent)
-class CarrierEventAdmin(CheckedImportMixin, ImportMixin, ReadOnlyAdmin):
+class CarrierEventAdmin(ListedAdmin, CheckedImportMixin, ImportMixin, ReadOnlyAdmin):
     """Every carrier scan imported and what it did. Import reads a carrier's CSV or XLSX file.
 
     Its preview runs each row through services.record_carrier_event and rolls everything back;
@@ -441,10 +441,9 @@ class CarrierEventAdmin(CheckedImportMixin, ImportMixin, ReadOnlyAdmin):
     list_display = [
         "occurred_at", "tracking_number", "carrier", "event", "outcome", "return_request", "message", "imported_by",
     ]
+    list_spec = selectors.CARRIER_EVENTS_LIST
     list_filter = ["outcome", "carrier", "occurred_at", "imported_at"]
-    list_select_related = ["return_request", "imported_by"]
-    search_fields = ["tracking_number"]
-    search_help_text = "Tracking number"
+    search_help_text = "Tracking number or its start, or the return's RAN"
     resource_classes = [CarrierEventResource]
     import_formats = [CheckedCSV, CheckedXLSX]
     import_template_name = "admin/rma/carrierevent/import.html"
