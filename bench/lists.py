@@ -68,7 +68,7 @@ def measure(rows: int, repeat: int) -> None:
             response = browser.get(url, params)
             times.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, (name, response.status_code)
-        shown = response.context["cl"].result_count_text if response.context else "?"
+        shown = response.context["cl"].result_count_text
         p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
         print(f"{name:<34}{statistics.median(times):>10.0f}{p95:>8.0f}  {shown}")
 
@@ -77,27 +77,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--postgres", metavar="SERVER_URL", required=True)
+    parser.add_argument("--postgres", metavar="SERVER_URL", help="make a throwaway database on this server")
+    parser.add_argument("--keep", action="store_true", help="keep the database made, to measure it again")
+    parser.add_argument("--database", metavar="DATABASE_URL", help="measure a database made with --keep")
     arguments = parser.parse_args()
-    database_url = create_postgres_database(arguments.postgres)
+    database_url = arguments.database or create_postgres_database(arguments.postgres)
     try:
         configure(database_url, "/tmp/bench-lists-media")
         from django.conf import settings
         from django.core.management import call_command
+        from django.test.utils import setup_test_environment
 
+        setup_test_environment()  # the test client keeps each page's context: the count it showed
         settings.ALLOWED_HOSTS = ["testserver"]
-        started = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        make_returns(arguments.rows)
-        make_events()
-        print(f"{arguments.rows:,} returns, {arguments.rows * EVENTS_PER_RETURN:,} events"
-              f" (made in {time.perf_counter() - started:.0f} s)")
+        if not arguments.database:
+            started = time.perf_counter()
+            call_command("migrate", verbosity=0)
+            make_returns(arguments.rows)
+            make_events()
+            print(f"{arguments.rows:,} returns, {arguments.rows * EVENTS_PER_RETURN:,} events"
+                  f" (made in {time.perf_counter() - started:.0f} s) in {database_url}")
         measure(arguments.rows, arguments.repeat)
     finally:
         from django.db import connections
 
         connections.close_all()
-        drop_postgres_database(database_url)
+        if not (arguments.keep or arguments.database):
+            drop_postgres_database(database_url)
 
 
 if __name__ == "__main__":

@@ -399,7 +399,7 @@ class ReturnItemAdmin(ListedAdmin, ReadOnlyAdmin):
                     "state_column"]
     list_display_links = ["unit_number"]
     list_filter = ["return_request__client", "reason", "return_request__state"]
-    search_help_text = "RAN, SKU or serial number"
+    search_help_text = "RAN, or the start of a SKU, serial number or RAN"
 
     @admin.display(description="client", ordering="return_request__client__name")
     def client_column(self, unit: models.ReturnItem) -> str:
@@ -417,6 +417,7 @@ class ReturnItemAdmin(ListedAdmin, ReadOnlyAdmin):
 @admin.register(models.ReceivingScan)
 class ReceivingScanAdmin(ListedAdmin, ReadOnlyAdmin):
     list_spec = selectors.SCANS_LIST
+    search_help_text = "The start of a code as scanned"
     list_display = ["scanned_at", "code", "result", "return_request", "actor", "warehouse", "wrong_site"]
     list_filter = ["result", "warehouse", "wrong_site"]
 

@@ -76,7 +76,8 @@ def test_an_email_is_found_whole_not_by_a_part(manager, wanted):
 def test_the_search_says_what_can_be_typed(manager):
     page = manager.get(RETURNS).content.decode()
 
-    assert "RAN, order number, customer email or name, tracking number or serial number" in page
+    help_text = "RAN, customer email, the start of an order or serial number, a tracking number or a part of"
+    assert help_text in page
 
 
 def test_the_export_and_api_selector_search_the_same_way(staff, wanted):
