@@ -54,6 +54,8 @@ class SafeAutocompleteMixin:
 
 # Past this many rows a list's count is not worth its cost: the list says "more than 10,000".
 COUNT_BOUND = 10_000
+# Past a count that is not exact any page opens, up to this row (beyond, no table of ours reaches).
+FARTHEST_ROW = 1_000_000_000
 
 
 class LargeListPaginator(Paginator):
@@ -79,14 +81,14 @@ class LargeListPaginator(Paginator):
         return counted
 
     def validate_number(self, number) -> int:
-        if self.count > 0 and self.count_is_exact:
+        if self.count_is_exact:
             return super().validate_number(number)
         try:
             number = int(number)
         except (TypeError, ValueError) as error:
             raise PageNotAnInteger("That page number is not an integer") from error
-        if number < 1:
-            raise EmptyPage("That page number is less than 1")
+        if number < 1 or (number - 1) * self.per_page > FARTHEST_ROW:
+            raise EmptyPage("That page number is out of range")
         return number
 
     def page(self, number) -> Page:

@@ -31,7 +31,7 @@ from core.money import format_money
 from importjobs.admin import BackgroundImportMixin
 from rma import models, selectors, services
 from rma.erasure_admin import CustomerErasureAdmin
-from rma.list_admin import ListedAdmin
+from rma.list_admin import ListedAdmin, SearchedAdmin
 from rma.resources import CarrierEventResource, OrderImportResource
 from rma.states import HOLDING_PROOF_OF_PURCHASE
 from rma.webhook_admin import WebhookSettingsAdmin, signing_secrets_text
@@ -383,8 +383,9 @@ class OrderAdmin(BackgroundImportMixin, CheckedImportMixin, SafeAutocompleteMixi
 
 
 @admin.register(models.ReturnEvent)
-class ReturnEventAdmin(ListedAdmin, ReadOnlyAdmin):
+class ReturnEventAdmin(SearchedAdmin, ReadOnlyAdmin):
     list_spec = selectors.EVENTS_LIST
+    list_select_related = ["return_request", "actor"]
     list_display = ["at", "return_request", "action", "from_state", "to_state", "actor", "channel"]
     list_filter = ["action", "channel"]
     search_help_text = "RAN, or its start"
@@ -432,7 +433,7 @@ def import_summary(result: Result) -> list[tuple[str, int]]:
 
 
 @admin.register(models.CarrierEvent)
-class CarrierEventAdmin(ListedAdmin, CheckedImportMixin, ImportMixin, ReadOnlyAdmin):
+class CarrierEventAdmin(SearchedAdmin, CheckedImportMixin, ImportMixin, ReadOnlyAdmin):
     """Every carrier scan imported and what it did. Import reads a carrier's CSV or XLSX file.
 
     Its preview runs each row through services.record_carrier_event and rolls everything back;
@@ -443,6 +444,7 @@ class CarrierEventAdmin(ListedAdmin, CheckedImportMixin, ImportMixin, ReadOnlyAd
         "occurred_at", "tracking_number", "carrier", "event", "outcome", "return_request", "message", "imported_by",
     ]
     list_spec = selectors.CARRIER_EVENTS_LIST
+    list_select_related = ["return_request", "imported_by"]
     list_filter = ["outcome", "carrier", "occurred_at", "imported_at"]
     search_help_text = "Tracking number or its start, or the return's RAN"
     resource_classes = [CarrierEventResource]

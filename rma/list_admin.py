@@ -12,13 +12,10 @@ from core.errors import InvalidInput
 from rma.lists import ListSpec, searched, visible_rows
 
 
-class ListedAdmin(LargeListAdmin):
-    """Mix in before ModelAdmin and name the list's `list_spec`: its rows, search and default order come from it."""
+class SearchedAdmin(LargeListAdmin):
+    """Mix in before ModelAdmin and name the list's `list_spec`: its search and default order come from it."""
 
     list_spec: ListSpec
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return visible_rows(self.list_spec, viewer=request.user)
 
     def get_ordering(self, request: HttpRequest) -> list[str]:
         return list(self.list_spec.ordering)
@@ -32,3 +29,10 @@ class ListedAdmin(LargeListAdmin):
         except InvalidInput as error:
             self.message_user(request, error.message, messages.WARNING)
             return queryset.none(), False
+
+
+class ListedAdmin(SearchedAdmin):
+    """A SearchedAdmin whose rows come from the list's spec too: the rows its export and the API read."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return visible_rows(self.list_spec, viewer=request.user)

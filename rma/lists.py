@@ -154,10 +154,16 @@ def searched(spec: ListSpec, rows: QuerySet, term: str) -> QuerySet:
         return rows.filter(**{spec.ran_path: ran})
     every = rows.model._default_manager
     vendor = connections[rows.db].vendor
-    for word in (_unquoted(word) for word in smart_split(term)):
+    words = [_unquoted(word) for word in smart_split(term)]
+    matched = rows
+    for word in words:
         lookups = [found.order_by().values("pk") for found in _found(spec, every, word, vendor=vendor)]
-        rows = rows.filter(pk__in=lookups[0].union(*lookups[1:])) if lookups else rows.none()
-    return rows
+        matched = matched.filter(pk__in=lookups[0].union(*lookups[1:])) if lookups else matched.none()
+    if spec.tracking_path and len(words) > 1:
+        # A tracking number is often typed in the groups it is printed in ("1Z 999 AA1 0123").
+        whole = _tracked_as(every, spec.tracking_path, term).order_by().values("pk")
+        return rows.filter(pk__in=matched.order_by().values("pk").union(whole))
+    return matched
 
 
 def _found(spec: ListSpec, every: Manager, word: str, *, vendor: str) -> list[QuerySet]:
@@ -167,12 +173,16 @@ def _found(spec: ListSpec, every: Manager, word: str, *, vendor: str) -> list[Qu
         return [every.filter(**{spec.email_path: word.lower()})]
     found = [every.filter(**{f"{path}__istartswith": word}) for path in (spec.ran_path, *spec.search_fields) if path]
     if spec.tracking_path:
-        # The expression of rma.models.TRACKING_KEY, which return_tracking_key_idx holds.
-        key = Upper(Replace(F(spec.tracking_path), Value(" "), Value("")))
-        found.append(every.alias(tracking_key=key).filter(tracking_key="".join(word.split()).upper()))
+        found.append(_tracked_as(every, spec.tracking_path, word))
     if spec.name_path:
         found.append(_name_contains(every, spec.name_path, word, vendor=vendor))
     return found
+
+
+def _tracked_as(every: Manager, path: str, typed: str) -> QuerySet:
+    # The expression of rma.models.TRACKING_KEY, which return_tracking_key_idx holds.
+    key = Upper(Replace(F(path), Value(" "), Value("")))
+    return every.alias(tracking_key=key).filter(tracking_key="".join(typed.split()).upper())
 
 
 def _name_contains(every: Manager, path: str, word: str, *, vendor: str) -> QuerySet:

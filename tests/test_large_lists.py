@@ -45,7 +45,8 @@ def wanted(staff):
 
 
 @pytest.mark.parametrize("kind", ["RAN", "email in another case", "order number", "order number's start",
-                                  "tracking number as spoken", "serial number's start", "a part of the name"])
+                                  "tracking number as spoken",
+                                  "tracking number as printed", "serial number's start", "a part of the name"])
 def test_search_finds_a_return_by_each_kind_of_term_once(manager, wanted, kind):
     typed = {
         "RAN": wanted.ran.lower().replace("-", " "),
@@ -53,6 +54,7 @@ def test_search_finds_a_return_by_each_kind_of_term_once(manager, wanted, kind):
         "order number": wanted.order.number,
         "order number's start": "hw-771",
         "tracking number as spoken": "1z999aa10123",
+        "tracking number as printed": "1Z 999 AA1 0123",
         "serial number's start": "sn-wanted",  # both units match: the return is listed once
         "a part of the name": "lindqvist",
     }[kind]
