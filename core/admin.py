@@ -68,17 +68,28 @@ class LargeListPaginator(Paginator):
     """
 
     @cached_property
-    def count(self) -> int:
+    def counted(self) -> tuple[int, bool, str]:
+        """How many rows, whether that is exact, and how the list says it."""
         rows = self.object_list
         estimate = None if rows.query.has_filters() else estimated_rows(rows)
         if estimate is not None and estimate > COUNT_BOUND:
-            self.count_is_exact = False
-            self.count_text = f"about {rounded(estimate):,}"
-            return estimate
+            return estimate, False, f"about {rounded(estimate):,}"
         counted = rows.order_by().values("pk")[:COUNT_BOUND + 1].count()
-        self.count_is_exact = counted <= COUNT_BOUND
-        self.count_text = f"{counted:,}" if self.count_is_exact else f"more than {COUNT_BOUND:,}"
-        return counted
+        if counted > COUNT_BOUND:
+            return counted, False, f"more than {COUNT_BOUND:,}"
+        return counted, True, f"{counted:,}"
+
+    @property
+    def count(self) -> int:
+        return self.counted[0]
+
+    @property
+    def count_is_exact(self) -> bool:
+        return self.counted[1]
+
+    @property
+    def count_text(self) -> str:
+        return self.counted[2]
 
     def validate_number(self, number) -> int:
         if self.count_is_exact:
