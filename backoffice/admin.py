@@ -113,7 +113,10 @@ class ReturnRequestAdmin(ListedAdmin, admin.ModelAdmin):
     ]
     list_display_links = ["ran_column"]
     list_filter = ["client", "warehouse", "state", "channel", ReasonFilter, ToTellFilter, "requested_at"]
-    search_help_text = "RAN, order number, customer email or name, tracking number or serial number"
+    search_help_text = (
+        "RAN, customer email, the start of an order or serial number, a tracking number"
+        " or a part of the customer's name"
+    )
     list_per_page = 50
     # The notes given with the request; later notes are events, written through the "Add a note" action.
     fields = ["notes"]

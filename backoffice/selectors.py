@@ -206,11 +206,11 @@ RETURNS_LIST = ListSpec(
     client_path="client",
     customer_path="customer",
     filter_fields=frozenset({"client", "warehouse", "state", "channel", "requested_at"}),
-    search_fields=(
-        "ran", "order__number", "customer__email", "customer__name", "tracking_number", "items__serial_number",
-    ),
-    accent_insensitive=frozenset({"customer__name"}),
+    search_fields=("order__number", "items__serial_number"),
     ran_path="ran",
+    email_path="customer__email",
+    tracking_path="tracking_number",
+    name_path="customer__name",
     ordering=("-requested_at",),
     named_filters={"reason": with_reason, "to_tell": to_tell_customer},
 )

@@ -177,6 +177,7 @@ class DispositionRuleAdmin(admin.ModelAdmin):
 @admin.register(models.Disposition)
 class DispositionAdmin(ListedAdmin, ReadOnlyAdmin):
     list_spec = selectors.DISPOSITIONS_LIST
+    search_help_text = "RAN, or the start of a SKU or RAN"
     list_display = ["item", "recommended_action", "action", "recovery_column", "destination",
                     "decided_by", "decided_at"]
     list_filter = ["action", "item__return_request__client"]
@@ -189,5 +190,6 @@ class DispositionAdmin(ListedAdmin, ReadOnlyAdmin):
 @admin.register(models.StockMovement)
 class StockMovementAdmin(ListedAdmin, ReadOnlyAdmin):
     list_spec = selectors.STOCK_MOVEMENTS_LIST
+    search_help_text = "The start of a SKU"
     list_display = ["at", "client", "warehouse", "sku", "quantity", "actor"]
     list_filter = ["client", "warehouse"]

@@ -118,7 +118,10 @@ class Disposition(models.Model):
                 name="disposition_override_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["action", "decided_at"], name="disposition_action_idx")]
+        indexes = [
+            models.Index(fields=["action", "decided_at"], name="disposition_action_idx"),
+            models.Index(fields=["decided_at", "id"], name="disposition_listed_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item}: {self.action}"
@@ -140,7 +143,10 @@ class StockMovement(models.Model):
     class Meta:
         ordering = ["-at"]
         constraints = [models.CheckConstraint(condition=~Q(quantity=0), name="stock_movement_not_zero")]
-        indexes = [models.Index(fields=["client", "sku"], name="stock_client_sku_idx")]
+        indexes = [
+            models.Index(fields=["client", "sku"], name="stock_client_sku_idx"),
+            models.Index(fields=["at", "id"], name="stock_movement_listed_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.sku} {self.quantity:+d}"

@@ -20,9 +20,9 @@ DISPOSITIONS_LIST = ListSpec(
     rows=lambda: Disposition.objects.select_related("item__return_request", "item__order_line__order", "decided_by"),
     client_path="item__return_request__client",
     filter_fields=frozenset({"action", "item__return_request__client"}),
-    search_fields=("item__return_request__ran", "item__order_line__sku"),
+    search_fields=("item__order_line__sku",),
     ran_path="item__return_request__ran",
-    ordering=("-decided_at",),
+    ordering=("-decided_at", "-id"),
 )
 
 STOCK_MOVEMENTS_LIST = ListSpec(
@@ -30,7 +30,7 @@ STOCK_MOVEMENTS_LIST = ListSpec(
     client_path="client",
     filter_fields=frozenset({"client", "warehouse"}),
     search_fields=("sku",),
-    ordering=("-at",),
+    ordering=("-at", "-id"),
 )
 
 

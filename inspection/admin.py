@@ -20,6 +20,7 @@ class InspectionPhotoInline(admin.TabularInline):
 @admin.register(models.Inspection)
 class InspectionAdmin(ListedAdmin, ReadOnlyAdmin):
     list_spec = selectors.INSPECTIONS_LIST
+    search_help_text = "RAN, or the start of a SKU, serial number found or RAN"
     list_display = ["item", "grade", "matches_request", "missing", "defect_category", "inspector", "inspected_at"]
     list_filter = ["grade", "missing", "matches_request", "defect_category", "item__return_request__client"]
     inlines = [InspectionPhotoInline]

@@ -48,7 +48,7 @@ class Inspection(models.Model):
             # A unit in the parcel is graded; a missing one has nothing to grade.
             models.CheckConstraint(condition=Q(missing=True) | ~Q(grade=""), name="inspection_graded_unless_missing"),
         ]
-        indexes = [models.Index(fields=["inspected_at"], name="inspection_time_idx")]
+        indexes = [models.Index(fields=["inspected_at", "id"], name="inspection_listed_idx")]
 
     def __str__(self) -> str:
         return f"Inspection of {self.item}"

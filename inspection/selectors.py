@@ -41,9 +41,9 @@ INSPECTIONS_LIST = ListSpec(
     rows=lambda: Inspection.objects.select_related("item__return_request", "item__order_line", "inspector"),
     client_path="item__return_request__client",
     filter_fields=frozenset({"grade", "missing", "matches_request", "defect_category", "item__return_request__client"}),
-    search_fields=("item__return_request__ran", "item__order_line__sku", "serial_number_found"),
+    search_fields=("item__order_line__sku", "serial_number_found"),
     ran_path="item__return_request__ran",
-    ordering=("-inspected_at",),
+    ordering=("-inspected_at", "-id"),
 )
 
 

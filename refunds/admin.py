@@ -122,6 +122,7 @@ class RefundAdmin(SettlementAdmin, ListedAdmin, ReadOnlyAdmin):
     list_display_links = ["amount_column"]
     list_filter = [QueueFilter, "method", "return_request__client"]
     list_spec = selectors.REFUNDS_LIST  # oldest first: nobody waits longest by accident
+    search_help_text = "RAN, customer email, or the start of an order number, external reference or RAN"
     list_per_page = 50
     actions = ["approve_selected", "deny_selected", "issue_selected"]
     readonly_fields = [

@@ -83,7 +83,13 @@ class Refund(models.Model):
                 fields=["return_request"], condition=Q(is_correction=False), name="one_refund_per_return"
             ),
         ]
-        indexes = [models.Index(fields=["status", "proposed_at"], name="refund_queue_idx")]
+        indexes = [
+            models.Index(fields=["status", "proposed_at"], name="refund_queue_idx"),
+            models.Index(fields=["proposed_at", "id"], name="refund_listed_idx"),
+            # Finance's daily totals count refunds approved and issued per day.
+            models.Index(fields=["approved_at"], name="refund_approved_idx"),
+            models.Index(fields=["issued_at"], name="refund_issued_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Refund {format_money(self.amount, self.currency)} for {self.return_request}"

@@ -99,9 +99,9 @@ REFUNDS_LIST = ListSpec(
     client_path="return_request__client",
     customer_path="return_request__customer",
     filter_fields=frozenset({"method", "return_request__client"}),
-    search_fields=("return_request__ran", "return_request__order__number", "return_request__customer__email",
-                   "external_reference"),
+    search_fields=("return_request__order__number", "external_reference"),
     ran_path="return_request__ran",
+    email_path="return_request__customer__email",
     ordering=("proposed_at", "id"),
     named_filters={"queue": in_queue},
 )

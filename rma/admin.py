@@ -29,7 +29,7 @@ from core.money import format_money
 from importjobs.admin import BackgroundImportMixin
 from rma import models, selectors, services, tracking_import
 from rma.erasure_admin import CustomerErasureAdmin
-from rma.list_admin import ListedAdmin
+from rma.list_admin import ListedAdmin, SearchedAdmin
 from rma.resources import CarrierEventResource, OrderImportResource
 from rma.states import HOLDING_PROOF_OF_PURCHASE
 from rma.webhook_admin import WebhookSettingsAdmin, signing_secrets_text
@@ -381,11 +381,12 @@ class OrderAdmin(BackgroundImportMixin, CheckedImportMixin, SafeAutocompleteMixi
 
 
 @admin.register(models.ReturnEvent)
-class ReturnEventAdmin(ReadOnlyAdmin):
+class ReturnEventAdmin(SearchedAdmin, ReadOnlyAdmin):
+    list_spec = selectors.EVENTS_LIST
+    list_select_related = ["return_request", "actor"]
     list_display = ["at", "return_request", "action", "from_state", "to_state", "actor", "channel"]
     list_filter = ["action", "channel"]
-    list_select_related = ["return_request", "actor"]
-    search_fields = ["return_request__ran"]
+    search_help_text = "RAN, or its start"
 
 
 @admin.register(models.ReturnItem)
@@ -397,7 +398,7 @@ class ReturnItemAdmin(ListedAdmin, ReadOnlyAdmin):
                     "state_column"]
     list_display_links = ["unit_number"]
     list_filter = ["return_request__client", "reason", "return_request__state"]
-    search_help_text = "RAN, SKU or serial number"
+    search_help_text = "RAN, or the start of a SKU, serial number or RAN"
 
     @admin.display(description="client", ordering="return_request__client__name")
     def client_column(self, unit: models.ReturnItem) -> str:
@@ -415,12 +416,13 @@ class ReturnItemAdmin(ListedAdmin, ReadOnlyAdmin):
 @admin.register(models.ReceivingScan)
 class ReceivingScanAdmin(ListedAdmin, ReadOnlyAdmin):
     list_spec = selectors.SCANS_LIST
+    search_help_text = "The start of a code as scanned"
     list_display = ["scanned_at", "code", "result", "return_request", "actor", "warehouse", "wrong_site"]
     list_filter = ["result", "warehouse", "wrong_site"]
 
 
 @admin.register(models.CarrierEvent)
-class CarrierEventAdmin(BackgroundImportMixin, CheckedImportMixin, ImportMixin, ReadOnlyAdmin):
+class CarrierEventAdmin(BackgroundImportMixin, SearchedAdmin, CheckedImportMixin, ImportMixin, ReadOnlyAdmin):
     """Every carrier scan imported and what it did. Import reads a carrier's CSV or XLSX file.
 
     rma.services.import_carrier_events checks the file holding no lock; its preview (a dry run) foresees
@@ -431,10 +433,10 @@ class CarrierEventAdmin(BackgroundImportMixin, CheckedImportMixin, ImportMixin, 
     list_display = [
         "occurred_at", "tracking_number", "carrier", "event", "outcome", "return_request", "message", "imported_by",
     ]
-    list_filter = ["outcome", "carrier", "occurred_at", "imported_at"]
+    list_spec = selectors.CARRIER_EVENTS_LIST
     list_select_related = ["return_request", "imported_by"]
-    search_fields = ["tracking_number"]
-    search_help_text = "Tracking number"
+    list_filter = ["outcome", "carrier", "occurred_at", "imported_at"]
+    search_help_text = "Tracking number or its start, or the return's RAN"
     resource_classes = [CarrierEventResource]
     import_formats = [CheckedCSV, CheckedXLSX]
     import_template_name = "admin/rma/carrierevent/import.html"

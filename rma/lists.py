@@ -10,18 +10,17 @@ so a list's address and its export mean the same rows.
 
 from __future__ import annotations
 
-import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import reduce
 from typing import Any
 
-from django.contrib.admin.utils import lookup_spawns_duplicates, prepare_lookup_value
+from django.contrib.admin.utils import prepare_lookup_value
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import FieldError, ValidationError
 from django.db import connections
-from django.db.models import CharField, Func, Q, QuerySet, Value
+from django.db.models import CharField, F, Func, Manager, QuerySet, Value
+from django.db.models.functions import Replace, Upper
 from django.utils.text import smart_split, unescape_string_literal
 
 from core.actors import Actor, ClientActor, CustomerActor, StaffActor, SystemActor, as_actor
@@ -71,19 +70,31 @@ WHOLE_LIST = ListQuery()
 
 @dataclass(frozen=True)
 class ListSpec:
-    """One list: its rows (with what its columns read), whose rows they are, and how it filters and searches."""
+    """One list: its rows (with what its columns read), whose rows they are, and how it filters and searches.
+
+    Its search recognises what was typed, and each kind of term is looked up on an index (see `searched`).
+    """
 
     rows: Callable[[], QuerySet]
     client_path: str  # e.g. "return_request__client": client accounts see their client's rows only
     filter_fields: frozenset[str]  # the field paths the list filters on
+    # Codes a word finds by their start, ignoring case (an order number, a serial number, a SKU).
     search_fields: tuple[str, ...]
     ordering: tuple[str, ...]
     ran_path: str | None = None  # e.g. "return_request__ran": a RAN in the search finds just its rows
     customer_path: str | None = None  # where portal customers may see the list: their own rows
     named_filters: Mapping[str, NamedFilter] = field(default_factory=dict)
-    # Search fields that match whatever the accents (people's names: "zoe" finds Zoë), on PostgreSQL;
-    # elsewhere they match as the other fields do, ignoring case only.
-    accent_insensitive: frozenset[str] = frozenset()
+    email_path: str | None = None  # a word with an @ finds the customer with just that email (any case)
+    tracking_path: str | None = None  # a word finds the tracking number it is, without spaces, in any case
+    # People's names: a word found anywhere in them, whatever the accents ("zoe" finds Zoë) on PostgreSQL;
+    # elsewhere ignoring case only.
+    name_path: str | None = None
+
+    @property
+    def searched_paths(self) -> tuple[str, ...]:
+        """Every field the search reads, e.g. for the admin to know the list has a search."""
+        return tuple(path for path in (self.ran_path, *self.search_fields, self.email_path, self.tracking_path,
+                                       self.name_path) if path)
 
 
 def list_rows(spec: ListSpec, *, viewer: Viewer, query: ListQuery) -> QuerySet:
@@ -126,7 +137,13 @@ def filtered(spec: ListSpec, rows: QuerySet, filters: Mapping[str, str]) -> Quer
 
 
 def searched(spec: ListSpec, rows: QuerySet, term: str) -> QuerySet:
-    """The rows matching every word of `term` in one of the search fields; a RAN finds just its own rows."""
+    """The rows matching every word of `term`; a RAN finds just its own rows.
+
+    Each word is what it looks like: a word with an @ an email (exactly, any case), anything else the start
+    of a code (order, serial, SKU...), a tracking number (exactly, spaces and case aside) or a part of a
+    name. Every kind is one indexed lookup of row ids; a word's lookups are joined in one UNION, so a row
+    found several ways (a return by two of its units) is listed once and no join multiplies the rows.
+    """
     term = term.strip()
     if not term:
         return rows
@@ -135,27 +152,52 @@ def searched(spec: ListSpec, rows: QuerySet, term: str) -> QuerySet:
     ran = ran_codes.parse_ran(term) if spec.ran_path else None
     if ran:
         return rows.filter(**{spec.ran_path: ran})
+    every = rows.model._default_manager
+    vendor = connections[rows.db].vendor
     words = [_unquoted(word) for word in smart_split(term)]
-    unaccent = connections[rows.db].vendor == "postgresql"
-    matches = Q(*(
-        reduce(operator.or_, (
-            _contains(path, word, unaccent=unaccent and path in spec.accent_insensitive)
-            for path in spec.search_fields
-        ))
-        for word in words
-    ))
-    opts = rows.model._meta
-    if any(lookup_spawns_duplicates(opts, path) for path in spec.search_fields):
-        # A to-many path (a return's units) would repeat a row once per match.
-        return rows.filter(pk__in=rows.model._default_manager.filter(matches).values("pk"))
-    return rows.filter(matches)
+    matched = rows
+    for word in words:
+        lookups = [found.order_by().values("pk") for found in _found(spec, every, word, vendor=vendor)]
+        matched = matched.filter(pk__in=lookups[0].union(*lookups[1:])) if lookups else matched.none()
+    if spec.tracking_path and len(words) > 1:
+        # A tracking number is often typed in the groups it is printed in ("1Z 999 AA1 0123").
+        whole = _tracked_as(every, spec.tracking_path, term).order_by().values("pk")
+        return rows.filter(pk__in=matched.order_by().values("pk").union(whole))
+    return matched
 
 
-def _contains(path: str, word: str, *, unaccent: bool) -> Q:
-    if not unaccent:
-        return Q(**{f"{path}__icontains": word})
-    # Both sides without accents: "Zoë" finds Zoe as "zoe" finds Zoë.
-    return Q(**{f"{path}__unaccent__icontains": Func(Value(word), function="UNACCENT", output_field=CharField())})
+def _found(spec: ListSpec, every: Manager, word: str, *, vendor: str) -> list[QuerySet]:
+    """The rows one word finds in each way it may be meant, each way answered by an index of its own."""
+    if "@" in word and spec.email_path:
+        # Customers' emails are stored trimmed and lower-case (rma.models.Customer).
+        return [every.filter(**{spec.email_path: word.lower()})]
+    found = [every.filter(**{f"{path}__istartswith": word}) for path in (spec.ran_path, *spec.search_fields) if path]
+    if spec.tracking_path:
+        found.append(_tracked_as(every, spec.tracking_path, word))
+    if spec.name_path:
+        found.append(_name_contains(every, spec.name_path, word, vendor=vendor))
+    return found
+
+
+def _tracked_as(every: Manager, path: str, typed: str) -> QuerySet:
+    # The expression of rma.models.TRACKING_KEY, which return_tracking_key_idx holds.
+    key = Upper(Replace(F(path), Value(" "), Value("")))
+    return every.alias(tracking_key=key).filter(tracking_key="".join(typed.split()).upper())
+
+
+def _name_contains(every: Manager, path: str, word: str, *, vendor: str) -> QuerySet:
+    if vendor != "postgresql":
+        return every.filter(**{f"{path}__icontains": word})
+    # Both sides without accents, upper-cased: the expression the trigram index customer_name_trgm_idx holds.
+    name_key = Upper(Unaccented(F(path)))
+    return every.alias(name_key=name_key).filter(name_key__contains=Upper(Unaccented(Value(word))))
+
+
+class Unaccented(Func):
+    """PostgreSQL's unaccent through the immutable wrapper rma's migration 0016 makes, so an index can hold it."""
+
+    function = "rma_unaccent"
+    output_field = CharField()
 
 
 def _unquoted(word: str) -> str:

@@ -399,8 +399,7 @@ class Order(TimeStamped, Address):
         ]
         indexes = [
             models.Index(fields=["number"], name="order_number_idx"),
-            # The reports' units sold: the orders placed in a period, of every client or one (reports.selectors).
-            models.Index(fields=["ordered_at", "client"], name="order_report_period_idx"),
+            models.Index(fields=["ordered_at", "id"], name="order_time_idx"),  # the list's order, the reports' periods
         ]
 
     def __str__(self) -> str:
@@ -524,8 +523,10 @@ class ReturnRequest(FSMModelMixin, TimeStamped):
             # The dock looks tracking numbers up as scanned: without spaces, any case (rma.selectors.tracking_key).
             models.Index(TRACKING_KEY, name="return_tracking_key_idx"),
             models.Index(fields=["client", "state"], name="return_client_state_idx"),
-            # The reports read the returns requested in a period, of every client or one (reports.selectors).
-            models.Index(fields=["requested_at", "client"], name="return_report_period_idx"),
+            # The returns list's order (newest first, the id breaking ties) and the reports' periods.
+            models.Index(fields=["requested_at", "id"], name="return_requested_idx"),
+            models.Index(fields=["client", "requested_at"], name="return_client_requested_idx"),
+            models.Index(fields=["received_at"], name="return_received_idx"),
         ]
         constraints = [
             # Labels, the dock and stock movements rely on it: an authorized return names its warehouse.
@@ -706,7 +707,10 @@ class ReturnEvent(AppendOnly):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["return_request", "at"], name="return_event_timeline_idx")]
+        indexes = [
+            models.Index(fields=["return_request", "at"], name="return_event_timeline_idx"),
+            models.Index(fields=["at", "id"], name="return_event_at_idx"),  # the events list's order
+        ]
         constraints = [
             # Every event names who acted, in the way its channel says.
             models.CheckConstraint(
@@ -768,7 +772,10 @@ class ReceivingScan(models.Model):
 
     class Meta:
         ordering = ["-scanned_at", "-id"]
-        indexes = [models.Index(fields=["result", "scanned_at"], name="scan_result_idx")]
+        indexes = [
+            models.Index(fields=["result", "scanned_at"], name="scan_result_idx"),
+            models.Index(fields=["scanned_at", "id"], name="scan_time_idx"),  # the scans list's order
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} → {self.result}"
@@ -841,6 +848,7 @@ class CarrierEvent(models.Model):
         indexes = [
             models.Index(fields=["tracking_number", "occurred_at"], name="carrier_event_tracking_idx"),
             models.Index(fields=["outcome", "imported_at"], name="carrier_event_outcome_idx"),
+            models.Index(fields=["occurred_at", "id"], name="carrier_event_time_idx"),  # the list's order
         ]
 
     def __str__(self) -> str:

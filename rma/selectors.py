@@ -602,7 +602,7 @@ UNITS_LIST = ListSpec(
     client_path="return_request__client",
     customer_path="return_request__customer",
     filter_fields=frozenset({"return_request__client", "reason", "return_request__state"}),
-    search_fields=("return_request__ran", "order_line__sku", "serial_number"),
+    search_fields=("order_line__sku", "serial_number"),
     ran_path="return_request__ran",
     ordering=("return_request", "unit_number"),
 )
@@ -613,6 +613,24 @@ SCANS_LIST = ListSpec(
     filter_fields=frozenset({"result", "warehouse", "wrong_site"}),
     search_fields=("code", "normalized_code"),
     ordering=("-scanned_at", "-id"),
+)
+
+EVENTS_LIST = ListSpec(
+    rows=lambda: ReturnEvent.objects.select_related("return_request", "actor"),
+    client_path="return_request__client",
+    filter_fields=frozenset({"action", "channel"}),
+    search_fields=(),
+    ran_path="return_request__ran",
+    ordering=("at", "id"),
+)
+
+CARRIER_EVENTS_LIST = ListSpec(
+    rows=lambda: CarrierEvent.objects.select_related("return_request", "imported_by"),
+    client_path="return_request__client",
+    filter_fields=frozenset({"outcome", "carrier", "occurred_at", "imported_at"}),
+    search_fields=("tracking_number",),
+    ran_path="return_request__ran",
+    ordering=("-occurred_at", "-id"),
 )
 
 
