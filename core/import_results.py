@@ -3,17 +3,13 @@ service's report becomes import-export's result, its problems by row or else wha
 """
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from import_export.results import Result, RowResult
 
-
-class ImportReport(Protocol):
-    problems: list
-
-    def problems_by_row(self) -> Mapping[int | None, list[str]]: ...
+from core.imports import ImportReport
 
 
 class ServiceImportResult(Result):

@@ -16,6 +16,7 @@ import codecs
 import csv
 import io
 import zipfile
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -56,6 +57,30 @@ class ImportProblem:
         if self.row is None:
             return self.message
         return f"Row {self.row}, column {self.column}: {self.message}"
+
+
+@dataclass(kw_only=True)
+class ImportReport:
+    """What an import did, or in a dry run would do; with any problem it did nothing. Each kind of import
+    extends it with what its rows are."""
+
+    problems: list[ImportProblem]
+    dry_run: bool
+
+    def __post_init__(self) -> None:
+        # Stable: a row's columns stay in file order; a problem of the whole file (no row) comes first.
+        self.problems.sort(key=lambda problem: problem.row or 0)
+
+    @property
+    def applied(self) -> bool:
+        return not self.dry_run and not self.problems
+
+    def problems_by_row(self) -> dict[int | None, dict[str, list[str]]]:
+        """Each bad row's messages by column, rows in file order."""
+        by_row: dict[int | None, dict[str, list[str]]] = defaultdict(dict)
+        for problem in self.problems:
+            by_row[problem.row].setdefault(problem.column, []).append(problem.message)
+        return dict(by_row)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,6 @@ Files of more than INLINE_MOST_ROWS rows are imported as a job rather than withi
 """
 import contextlib
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -41,7 +40,7 @@ from django.utils import timezone
 
 from core.actors import Actor, SystemActor, require, user_of
 from core.errors import DomainError, InvalidInput
-from core.imports import HEADER_ROW, ImportProblem, header_problems
+from core.imports import HEADER_ROW, ImportProblem, ImportReport, header_problems
 from core.money import format_money, quantize
 from core.spreadsheet import Value, write_csv, write_xlsx
 from core.words import counted
@@ -140,27 +139,12 @@ class Confirmation:
     cells: Mapping[str, Any]  # the row as read, to check it again when applying
 
 
-@dataclass
-class SettlementImportReport:
-    """What an import did, or in a dry run would do; with any problem it did nothing."""
+@dataclass(kw_only=True)
+class SettlementImportReport(ImportReport):
+    """What an import of this kind did, or in a dry run would do (core.imports.ImportReport)."""
 
     client: Client
     confirmations: list[Confirmation]
-    problems: list[ImportProblem]
-    dry_run: bool
-
-    def __post_init__(self) -> None:
-        self.problems.sort(key=lambda problem: problem.row or 0)
-
-    @property
-    def applied(self) -> bool:
-        return not self.dry_run and not self.problems
-
-    def problems_by_row(self) -> dict[int | None, dict[str, list[str]]]:
-        by_row: dict[int | None, dict[str, list[str]]] = defaultdict(dict)
-        for problem in self.problems:
-            by_row[problem.row].setdefault(problem.column, []).append(problem.message)
-        return dict(by_row)
 
     @property
     def to_settle(self) -> list[Confirmation]:

@@ -6,7 +6,6 @@ and applies them. Row numbers are the spreadsheet's: the header is row 1, the fi
 
 import datetime as dt
 import re
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from core import moments, money
-from core.imports import HEADER_ROW, ImportProblem, header_problems
+from core.imports import HEADER_ROW, ImportProblem, ImportReport, header_problems
 from rma.models import Client, Customer, Order, OrderLine, PaymentMethod
 
 # Every column of the file, and whether it must have a value; optional columns may be left out.
@@ -133,28 +132,11 @@ class OrderInFile:
         return {name: self.cells[name] for name in ORDER_FIELDS}
 
 
-@dataclass
-class OrderImportReport:
-    """What an import did, or in a dry run would do; with any problem it did nothing."""
+@dataclass(kw_only=True)
+class OrderImportReport(ImportReport):
+    """What an import of this kind did, or in a dry run would do (core.imports.ImportReport)."""
 
     orders: list[OrderInFile]
-    problems: list[ImportProblem]
-    dry_run: bool
-
-    def __post_init__(self) -> None:
-        # Stable: a row's columns stay in file order; a problem of the whole file (no row) comes first.
-        self.problems.sort(key=lambda problem: problem.row or 0)
-
-    @property
-    def applied(self) -> bool:
-        return not self.dry_run and not self.problems
-
-    def problems_by_row(self) -> dict[int, dict[str, list[str]]]:
-        """Each bad row's messages by column, rows in file order."""
-        by_row: dict[int, dict[str, list[str]]] = defaultdict(dict)
-        for problem in self.problems:
-            by_row[problem.row].setdefault(problem.column, []).append(problem.message)
-        return dict(by_row)
 
     @property
     def summary(self) -> str:

@@ -10,7 +10,7 @@ file. Row numbers are the spreadsheet's: the header is row 1, the first scan row
 """
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from core import moments
-from core.imports import HEADER_ROW, ImportProblem, header_problems
+from core.imports import HEADER_ROW, ImportProblem, ImportReport, header_problems
 from rma import tracking as carrier_tracking
 from rma.models import CarrierEvent
 
@@ -58,27 +58,11 @@ class ScanInFile:
                 "carrier": self.carrier, "description": self.description}
 
 
-@dataclass
-class TrackingImportReport:
-    """What an import did, or in a dry run would do; with any problem it did nothing."""
+@dataclass(kw_only=True)
+class TrackingImportReport(ImportReport):
+    """What an import of this kind did, or in a dry run would do (core.imports.ImportReport)."""
 
     scans: list[ScanInFile]
-    problems: list[ImportProblem]
-    dry_run: bool
-
-    def __post_init__(self) -> None:
-        self.problems.sort(key=lambda problem: problem.row or 0)
-
-    @property
-    def applied(self) -> bool:
-        return not self.dry_run and not self.problems
-
-    def problems_by_row(self) -> dict[int, dict[str, list[str]]]:
-        """Each bad row's messages by column, rows in file order."""
-        by_row: dict[int, dict[str, list[str]]] = defaultdict(dict)
-        for problem in self.problems:
-            by_row[problem.row].setdefault(problem.column, []).append(problem.message)
-        return dict(by_row)
 
     def outcome_counts(self) -> list[tuple[str, int]]:
         """How many rows came to each outcome, and how many had been imported before, by name."""
