@@ -12,7 +12,8 @@ per return, returns requested evenly over two years, 1.5 units each, most of the
 cancelled, ...), those of the last weeks still on the floor; inspections, dispositions and issued refunds
 for the units and returns that got that far. Then it times, as a manager on the test client, the admin's
 index (the dashboard: the first view counts, the next ones read the kept figures) and the reports page of
-the last 30 days, three times each, and prints the queries each took.
+the last 30 days, three times each, and prints the queries each took; then the reports page again once
+refresh_report_days has kept the ended days (reports.rollup), and with three days of every client marked.
 """
 
 import argparse
@@ -128,6 +129,21 @@ def fill(returns: int) -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
+def mark_days(count: int) -> None:
+    """Mark `count` past days of every client as changed, as a change to one of their returns does."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from rma.models import Client, ReportDayToRefresh
+
+    today = timezone.localdate()
+    ReportDayToRefresh.objects.bulk_create(
+        ReportDayToRefresh(client=client, day=today - dt.timedelta(days=2 + 5 * n))
+        for client in Client.objects.all() for n in range(count)
+    )
+
+
 def timed(client, url: str, *, before=None) -> tuple[float, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -142,7 +158,7 @@ def timed(client, url: str, *, before=None) -> tuple[float, int]:
     return elapsed * 1000, len(queries)
 
 
-def measure() -> None:
+def measure(*, reports_only: bool = False) -> None:
     from django.contrib.auth.models import User
     from django.core.cache import cache
     from django.test import Client
@@ -158,6 +174,8 @@ def measure() -> None:
         "dashboard, kept figures": (reverse("admin:index"), None),
         "reports page, last 30 days": (reverse("admin:reports"), None),
     }
+    if reports_only:
+        runs = {name: run for name, run in runs.items() if name.startswith("reports")}
     for name, (url, before) in runs.items():
         if before is None:
             browser.get(url)  # warm
@@ -188,7 +206,15 @@ def main() -> None:
         start = time.perf_counter()
         fill(args.returns)
         print(f"filled in {time.perf_counter() - start:.0f} s")
+        print("-- no day kept yet: the reports' unit figures are all counted live")
         measure()
+        start = time.perf_counter()
+        call_command("refresh_report_days")
+        print(f"-- refresh_report_days kept the last days in {time.perf_counter() - start:.0f} s")
+        measure(reports_only=True)
+        mark_days(3)
+        print("-- 3 past days of every client changed (marked): they are counted live")
+        measure(reports_only=True)
     finally:
         from django.db import connections
 
