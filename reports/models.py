@@ -40,3 +40,50 @@ class ExportJob(LeasedJob):
 
     def __str__(self) -> str:
         return f"Export of {self.model_label} ({self.get_status_display()})"
+
+
+class ReportDay(models.Model):
+    """One client's day (facility time) of requested returns, whose additive figures are kept in
+    DailyReturnFigure as those returns stood at `computed_at` (reports.rollup). A day marked in
+    rma.ReportDayToRefresh since then is stale, and the report computes it live instead."""
+
+    client = models.ForeignKey("rma.Client", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "client"], name="report_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} of client #{self.client_id}"
+
+
+class FigureKind(models.TextChoices):
+    CLIENT = "client"  # returns and units that still claim their units
+    SKU = "sku"  # per SKU (key), with its description: returns, units
+    REASON = "reason"  # per reason (key): units
+    DEFECT = "defect"  # per defect category (key) and week inspected: units
+    DISPOSITION = "disposition"  # per action (key) and currency: units, amount (expected recovery value)
+    REFUND = "refund"  # per method (key) and currency, issued refunds: returns (their count), amount, bonus
+
+
+# Sums of money over a day of a client: wider than one amount.
+SUM_OF_MONEY = {"max_digits": 18, "decimal_places": 3}
+
+
+class DailyReturnFigure(models.Model):
+    """One additive figure of a ReportDay: counts and sums only (never a median), as the report adds them."""
+
+    report_day = models.ForeignKey(ReportDay, on_delete=models.CASCADE, related_name="figures")
+    kind = models.CharField(max_length=12, choices=FigureKind.choices)
+    key = models.CharField(max_length=64, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    week = models.DateField(null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    returns = models.PositiveIntegerField(default=0)
+    units = models.PositiveIntegerField(default=0)
+    amount = models.DecimalField(**SUM_OF_MONEY, default=0)
+    bonus = models.DecimalField(**SUM_OF_MONEY, default=0)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

@@ -6,9 +6,11 @@ number of queries whatever the number of returns, over the indexed date ranges o
 The percentiles of the time in each stage too, on PostgreSQL (percentile_cont); on SQLite they are
 computed here from the stage times fetched in one query (core.percentiles).
 
-The figures are computed live, not kept per day: they are of the returns *requested* in the period, as
-those returns stand now (a return requested last month and refunded today counts as refunded), so a
-past day's figures keep changing, and medians of days do not add up to the median of a month.
+The figures are of the returns *requested* in the period, as those returns stand now (a return requested
+last month and refunded today counts as refunded), so a past day's figures keep changing. The additive
+figures of the units (counts, sums of money) are kept per client and day, recomputed when a return of the
+day changes, and computed live for the days not kept fresh (reports.rollup); medians of days do not add up
+to the median of a month, so the percentiles are always computed over the period's returns.
 
 Also the export jobs a user may see.
 """
@@ -22,13 +24,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.money import ZERO, quantize
-from disposition import selectors as disposition_selectors
 from disposition.models import Action
-from inspection import selectors as inspection_selectors
 from inspection.models import DefectCategory
 from outbox.models import Message
-from refunds import selectors as refund_selectors
+from reports import rollup
 from reports.models import ExportJob
+from reports.rollup import UnitFigures
 from rma import selectors as rma_selectors
 from rma.models import Client, Reason, RefundMethod, ReturnState
 from rma.states import WAITING_FOR
@@ -199,59 +200,56 @@ def _hours(time: dt.timedelta | None) -> float | None:
     return None if time is None else time.total_seconds() / 3600
 
 
-def _return_rates(*, returns, orders, clients: list[Client]) -> tuple[list, list]:
+def _return_rates(*, units: UnitFigures, orders, clients: list[Client]) -> tuple[list, list]:
     by_id = {client.pk: client for client in clients}
-    returned = rma_selectors.units_returned_per_client(returns=returns)
     sold = rma_selectors.units_sold_per_client(orders=orders)
+    returned = units.per_client
     by_client = [
         ReturnRate(client=by_id[pk], returns=returned.get(pk, (0, 0))[0], units=returned.get(pk, (0, 0))[1],
                    units_sold=sold.get(pk, 0))
         for pk in sorted(set(returned) | set(sold), key=lambda pk: by_id[pk].name)
     ]
-    top = rma_selectors.units_returned_per_sku(returns=returns, limit=SKUS_ON_PAGE)
-    sold_per_sku = rma_selectors.units_sold_per_sku(orders=orders, skus=sorted({row["sku"] for row in top}))
+    top = sorted(units.per_sku.items(), key=lambda row: (-row[1][1], row[0][1], row[0][0]))[:SKUS_ON_PAGE]
+    sold_per_sku = rma_selectors.units_sold_per_sku(orders=orders, skus=sorted({sku for (_, sku), _ in top}))
     by_sku = [
-        ReturnRate(client=by_id[row["client"]], sku=row["sku"], description=row["description"],
-                   returns=row["returns"], units=row["units"],
-                   units_sold=sold_per_sku.get((row["client"], row["sku"]), 0))
-        for row in top
+        ReturnRate(client=by_id[client], sku=sku, description=units.descriptions[client, sku],
+                   returns=returns, units=count, units_sold=sold_per_sku.get((client, sku), 0))
+        for (client, sku), (returns, count) in top
     ]
     return by_client, by_sku
 
 
-def _defect_weeks(returns) -> DefectWeeks:
-    units = inspection_selectors.defects_per_week(returns=returns, tzinfo=facility_zone())
-    found = {category for _, category in units}
+def _defect_weeks(units: UnitFigures) -> DefectWeeks:
+    found = {category for _, category in units.defects}
     weeks = []
-    if units:
-        week, last = min(week for week, _ in units), max(week for week, _ in units)
+    if units.defects:
+        week, last = min(week for week, _ in units.defects), max(week for week, _ in units.defects)
         while week <= last:
             weeks.append(week)
             week += dt.timedelta(weeks=1)
-    return DefectWeeks(weeks=weeks, categories=[c for c in DefectCategory.values if c in found], units=units)
+    return DefectWeeks(weeks=weeks, categories=[c for c in DefectCategory.values if c in found],
+                       units={key: count for key, (count,) in units.defects.items()})
 
 
-def _disposition_shares(returns) -> list[DispositionShare]:
-    rows = disposition_selectors.disposition_mix(returns=returns)
+def _disposition_shares(units: UnitFigures) -> list[DispositionShare]:
     shares = []
     for action in Action.values:
-        of_action = [row for row in rows if row["action"] == action]
+        of_action = [(currency, values) for (of, currency), values in units.dispositions.items() if of == action]
         if of_action:
             shares.append(DispositionShare(
-                action=action, units=sum(row["units"] for row in of_action),
-                recovery_value=_sum_per_currency((row["currency"], row["recovery_value"]) for row in of_action),
+                action=action, units=sum(count for _, (count, _) in of_action),
+                recovery_value=_sum_per_currency((currency, value) for currency, (_, value) in of_action),
             ))
     return shares
 
 
-def _refund_totals(returns) -> list[RefundTotal]:
+def _refund_totals(units: UnitFigures) -> list[RefundTotal]:
     order = {method: position for position, method in enumerate(RefundMethod.values)}
-    rows = sorted(refund_selectors.issued_refund_totals(returns=returns),
-                  key=lambda row: (row["currency"], order[row["method"]]))
+    rows = sorted(units.refunds.items(), key=lambda row: (row[0][1], order[row[0][0]]))
     return [
-        RefundTotal(method=row["method"], currency=row["currency"], refunds=row["refunds"],
-                    amount=quantize(row["amount"], row["currency"]), bonus=quantize(row["bonus"], row["currency"]))
-        for row in rows
+        RefundTotal(method=method, currency=currency, refunds=refunds, amount=quantize(amount, currency),
+                    bonus=quantize(bonus, currency))
+        for (method, currency), (refunds, amount, bonus) in rows
     ]
 
 
@@ -280,23 +278,27 @@ def _overdue(returns, clients: list[Client], now: dt.datetime) -> list[OverdueSt
     ]
 
 
-def report(*, scope: ReportScope, now: dt.datetime | None = None) -> Report:
-    """Every figure of the reports page for `scope`."""
+def report(*, scope: ReportScope, now: dt.datetime | None = None, kept: bool = True) -> Report:
+    """Every figure of the reports page for `scope`. The units' figures add the days kept (reports.rollup)
+    to those computed live; `kept=False` computes them all live, as the kept ones are checked against."""
     now = now or timezone.now()
     clients = [scope.client] if scope.client else list(Client.objects.all())
     returns = rma_selectors.returns_requested(start=scope.start, end=scope.end, client=scope.client)
     orders = rma_selectors.orders_placed(start=scope.start, end=scope.end, client=scope.client)
-    by_client, by_sku = _return_rates(returns=returns, orders=orders, clients=clients)
-    reasons = rma_selectors.units_returned_per_reason(returns=returns)
+    units = rollup.unit_figures(
+        returns=returns, date_from=scope.date_from, date_to=scope.date_to, clients=clients, client=scope.client,
+    ) if kept else rollup.live_unit_figures(returns)
+    by_client, by_sku = _return_rates(units=units, orders=orders, clients=clients)
     stage_times, median_hours_to_refund = _stage_times(returns)
     return Report(
         scope=scope,
         by_client=by_client,
         by_sku=by_sku,
-        reasons=sorted(reasons.items(), key=lambda pair: (-pair[1], Reason.values.index(pair[0]))),
-        defects=_defect_weeks(returns),
-        dispositions=_disposition_shares(returns),
-        refunds=_refund_totals(returns),
+        reasons=sorted(((reason, count) for reason, (count,) in units.reasons.items()),
+                       key=lambda pair: (-pair[1], Reason.values.index(pair[0]))),
+        defects=_defect_weeks(units),
+        dispositions=_disposition_shares(units),
+        refunds=_refund_totals(units),
         stage_times=stage_times,
         overdue=_overdue(returns, clients, now),
         median_hours_to_refund=median_hours_to_refund,

@@ -207,6 +207,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BEAT_SCHEDULE |= {
     "requeue-stuck-exports": {"task": "reports.tasks.requeue_stuck_export_jobs", "schedule": 60.0},
     "requeue-stuck-imports": {"task": "importjobs.tasks.requeue_stuck_import_jobs", "schedule": 60.0},
+    # The reports' figures kept per day, recomputed for the days whose returns changed (reports.rollup).
+    "refresh-report-days": {"task": "reports.tasks.refresh_kept_report_days", "schedule": 60.0},
     "purge-personal-data": {"task": "rma.tasks.purge_personal_data", "schedule": 24 * 3600.0},
     "delete-expired-exports": {"task": "reports.tasks.delete_expired_exports", "schedule": 24 * 3600.0},
 }

@@ -737,6 +737,21 @@ class ReturnEvent(AppendOnly):
         return f"{self.actor}{suffix}"
 
 
+class ReportDayToRefresh(models.Model):
+    """A return requested on `day` (facility time) changed: the reports' figures kept for that client's day are
+    stale until recomputed. Written with every event (rma.trail), one row each, never updated (so changes never
+    wait on each other); the reports' refresh job deletes the rows it has read once it recomputed their days."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "client"], name="report_day_to_refresh_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} of client #{self.client_id}"
+
+
 class ScanResult(models.TextChoices):
     RECEIVED = "received"  # a valid RAN, the return is now received
     DUPLICATE = "duplicate"  # already received (or further along): nothing changed

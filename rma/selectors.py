@@ -408,8 +408,8 @@ def units_returned_per_client(*, returns: QuerySet[ReturnRequest]) -> dict[int, 
     return {row["return_request__client"]: (row["returns"], row["units"]) for row in rows}
 
 
-def units_returned_per_sku(*, returns: QuerySet[ReturnRequest], limit: int) -> list[dict]:
-    """The `limit` SKUs with the most returned units: client, sku, description, returns, units; most first."""
+def units_returned_per_sku(*, returns: QuerySet[ReturnRequest]) -> list[dict]:
+    """Per client and SKU of the returned units of `returns`: client, sku, description, returns, units."""
     return list(
         returned_units(returns=returns).order_by()
         .values(client=F("return_request__client"), sku=F("order_line__sku"))
@@ -418,7 +418,6 @@ def units_returned_per_sku(*, returns: QuerySet[ReturnRequest], limit: int) -> l
             returns=Count("return_request", distinct=True),
             units=Count("id"),
         )
-        .order_by("-units", "sku", "client")[:limit]
     )
 
 

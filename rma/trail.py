@@ -14,7 +14,7 @@ from django_fsm import can_proceed
 from core.actors import Actor, CustomerActor, SystemActor, user_of
 from core.errors import TransitionRefused
 from rma import customer_emails, webhooks
-from rma.models import ReturnEvent, ReturnEventType, ReturnRequest
+from rma.models import ReportDayToRefresh, ReturnEvent, ReturnEventType, ReturnRequest
 
 # What each transition is called in a sentence: "it cannot be <verb> now".
 TRANSITION_VERBS = {
@@ -46,7 +46,8 @@ def record_event(
 
     Who acted is taken from the actor, and so is the channel it came through. A change of state is
     announced to the client's webhook, and the steps the customer waits for are emailed to them
-    (rma.customer_emails), in the same transaction.
+    (rma.customer_emails), in the same transaction. The return's day is marked for the reports to
+    recompute (ReportDayToRefresh), in the same transaction too, so a kept figure is never stale unseen.
     """
     event = ReturnEvent.objects.create(
         return_request=rma,
@@ -60,6 +61,9 @@ def record_event(
         at=at or timezone.now(),
         note=note,
         details=details or {},
+    )
+    ReportDayToRefresh.objects.create(
+        client_id=rma.client_id, day=timezone.localdate(rma.requested_at, timezone=timezone.get_default_timezone()),
     )
     if event.from_state != event.to_state:
         webhooks.announce_state_change(rma=rma, event=event)
