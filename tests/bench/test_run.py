@@ -15,7 +15,7 @@ FEW = Effort(requests=3, warm_up=0, labels=20, scans=40, scan_workers=4, pgbench
 
 
 # Committed data: the scans run in worker processes, each with its own connection.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_every_row_of_the_table_gets_a_figure_and_the_report_names_the_machine(postgres_only):
     tools.require_tool("pgbench", package="postgresql-client")
     generate(returns=1000)
