@@ -66,6 +66,7 @@ if not apps.ready:
 from django.contrib.auth.models import Group, User  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from psycopg import sql  # noqa: E402
 
 from disposition.models import Disposition, StockMovement  # noqa: E402
 from inspection.models import Inspection  # noqa: E402
@@ -206,14 +207,17 @@ class Table:
         self.fillers = [_filler(model, field, now) for field in rest]
         self.constant = None if any(callable(filler) for filler in self.fillers) else tuple(self.fillers)
         names = [fields[name].column for name in given] + [field.column for field in rest]
-        quoted = ", ".join(connection.ops.quote_name(name) for name in names)
-        self.copy_sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({quoted}) FROM STDIN"
+        self.copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, names)),
+        )
         self.rows: list[tuple] = []
         self.count = 0
         self.next_id = self._first_free_id()
 
     def _first_free_id(self) -> int:
-        self.cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {self.model._meta.db_table}")
+        self.cursor.execute(
+            sql.SQL("SELECT COALESCE(MAX(id), 0) + 1 FROM {}").format(sql.Identifier(self.model._meta.db_table))
+        )
         return self.cursor.fetchone()[0]
 
     def new_id(self) -> int:
@@ -242,7 +246,7 @@ LOADED = [Customer, Order, OrderLine, ReturnRequest, ReturnItem, ReturnEvent, Re
           Disposition, StockMovement, Refund, RefundApproval, StoreCreditEntry, GiftCard, GiftCardEntry]
 
 
-def _drop_checks_for_bulk_load(cursor) -> list[str]:
+def _drop_checks_for_bulk_load(cursor) -> list[sql.Composable]:
     """Drop the loaded tables' foreign keys and plain indexes (primary keys, unique indexes and checks stay);
     returns the statements that put them back. A row-by-row foreign-key check would cost more than the load."""
     tables = [model._meta.db_table for model in LOADED]
@@ -259,20 +263,22 @@ def _drop_checks_for_bulk_load(cursor) -> list[str]:
     )
     indexes = cursor.fetchall()
     for table, name, _ in foreign_keys:
-        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        cursor.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.Identifier(table), sql.Identifier(name)))
     for name, _ in indexes:
-        cursor.execute(f"DROP INDEX {name}")
-    return [definition for _, definition in indexes] + [
-        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}' for table, name, definition in foreign_keys
-    ] + ["SET CONSTRAINTS ALL DEFERRED"]  # Django's foreign keys are initially deferred
+        cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+    # The definitions are the server's own text of what it had (pg_get_indexdef, pg_get_constraintdef).
+    return [sql.SQL(definition) for _, definition in indexes] + [
+        sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(sql.Identifier(table), sql.Identifier(name))
+        + sql.SQL(definition) for table, name, definition in foreign_keys
+    ] + [sql.SQL("SET CONSTRAINTS ALL DEFERRED")]  # Django's foreign keys are initially deferred
 
 
 def _restart_identities(cursor) -> None:
     for model in LOADED:
         table = model._meta.db_table
         cursor.execute(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) "
-            f"FROM {table}"
+            sql.SQL("SELECT setval(pg_get_serial_sequence({}, 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) "
+                    "FROM {}").format(sql.Literal(table), sql.Identifier(table))
         )
 
 
@@ -549,7 +555,7 @@ class Walk:
         self.customer_id = customer[0]
         self.order_id, self.rid, self.units = order_id, rid, units
         self.t = requested
-        self.state = "requested"
+        self.reached = "requested"  # the state the walk has brought the return to
         self.stamps = {"requested_at": requested}
         self.ran = self.warehouse = None
         self.carrier = self.tracking = self.decision = ""
@@ -575,9 +581,9 @@ class Walk:
         return None, None, job, "system"
 
     def event(self, action: str, to_state: str, who: tuple, at: float, note: str = "", details: str = "{}"):
-        self.gen.events.add(self.rid, action, self.state if action != "request" else "", to_state, *who,
+        self.gen.events.add(self.rid, action, self.reached if action != "request" else "", to_state, *who,
                             self.gen.at(at), note, details)
-        self.state = to_state
+        self.reached = to_state
 
     def later(self, low_hours: float, high_hours: float) -> bool:
         """Move the clock on; False when that moment has not come yet (the return waits where it is)."""
@@ -812,7 +818,7 @@ class Walk:
         requester = self.requester()[0] if self.channel != "portal" else None
         gen.return_rows.add(
             self.rid, self.merchant.client.id, self.order_id, self.customer_id, self.policy.id, self.channel,
-            self.state, self.ran, self.warehouse.id if self.warehouse else None, self.refund_method, self.carrier,
+            self.reached, self.ran, self.warehouse.id if self.warehouse else None, self.refund_method, self.carrier,
             self.tracking, self.decision, requester, entered, *times, times[0], at(self.t),
         )
         refund = getattr(self, "refund", None)
