@@ -17,7 +17,7 @@ import csv
 import io
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -57,6 +57,18 @@ class ImportProblem:
         if self.row is None:
             return self.message
         return f"Row {self.row}, column {self.column}: {self.message}"
+
+
+class RowReader:
+    """Reads the cells of one row of a file; a bad cell becomes a problem of the file, and marks the row bad.
+    Each kind of import extends it with how its cells read."""
+
+    def __init__(self, row: int, raw: Mapping[str, Any], problems: list[ImportProblem]) -> None:
+        self.row, self.raw, self.problems, self.bad = row, raw, problems, False
+
+    def problem(self, column: str, message: str) -> None:
+        self.problems.append(ImportProblem(self.row, column, message))
+        self.bad = True
 
 
 @dataclass(kw_only=True)

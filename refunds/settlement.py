@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from core.actors import Actor, SystemActor, require, user_of
 from core.errors import DomainError, InvalidInput
-from core.imports import HEADER_ROW, ImportProblem, ImportReport, header_problems
+from core.imports import HEADER_ROW, ImportProblem, ImportReport, RowReader, header_problems
 from core.money import format_money, quantize
 from core.spreadsheet import Value, write_csv, write_xlsx
 from core.words import counted
@@ -212,15 +212,8 @@ def _refund_id(value: Any) -> int | None:
     return int(text) if text.isdigit() and len(text) < 19 else None
 
 
-class _RowReader:
-    """Reads one row; every bad cell becomes a problem."""
-
-    def __init__(self, row: int, raw: Mapping[str, Any], problems: list[ImportProblem]) -> None:
-        self.row, self.raw, self.problems, self.bad = row, raw, problems, False
-
-    def problem(self, column: str, message: str) -> None:
-        self.problems.append(ImportProblem(self.row, column, message))
-        self.bad = True
+class _RowReader(RowReader):
+    """Reads the cells of one row of a confirmation file."""
 
     def text(self, column: str) -> str:
         text = _as_text(self.raw.get(column))

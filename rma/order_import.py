@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from core import moments, money
-from core.imports import HEADER_ROW, ImportProblem, ImportReport, header_problems
+from core.imports import HEADER_ROW, ImportProblem, ImportReport, RowReader, header_problems
 from rma.models import Client, Customer, Order, OrderLine, PaymentMethod
 
 # Every column of the file, and whether it must have a value; optional columns may be left out.
@@ -188,18 +188,8 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-class _RowReader:
-    """Reads the cells of one row; a bad cell becomes a problem and reads as None."""
-
-    def __init__(self, row: int, raw: Mapping[str, Any], problems: list[ImportProblem]) -> None:
-        self.row = row
-        self.raw = raw
-        self.problems = problems
-        self.bad = False
-
-    def problem(self, column: str, message: str) -> None:
-        self.problems.append(ImportProblem(self.row, column, message))
-        self.bad = True
+class _RowReader(RowReader):
+    """Reads the cells of one row of an order file; a bad cell reads as None."""
 
     def _given(self, column: str) -> bool:
         text = _as_text(self.raw.get(column))

@@ -18,7 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from core import moments
-from core.imports import HEADER_ROW, ImportProblem, ImportReport, header_problems
+from core.imports import HEADER_ROW, ImportProblem, ImportReport, RowReader, header_problems
 from rma import tracking as carrier_tracking
 from rma.models import CarrierEvent
 
@@ -91,18 +91,8 @@ def _as_text(value: Any) -> str:
     return str(value).strip()
 
 
-class _RowReader:
-    """Reads the cells of one row; a bad cell becomes a problem."""
-
-    def __init__(self, row: int, raw: Mapping[str, Any], problems: list[ImportProblem]) -> None:
-        self.row = row
-        self.raw = raw
-        self.problems = problems
-        self.bad = False
-
-    def problem(self, column: str, message: str) -> None:
-        self.problems.append(ImportProblem(self.row, column, message))
-        self.bad = True
+class _RowReader(RowReader):
+    """Reads the cells of one row of a tracking file."""
 
     def text(self, column: str, *, required: bool = False) -> str:
         text = _as_text(self.raw.get(column))
